@@ -1,0 +1,36 @@
+# The two commands of the README: `make demo` and `make test`. Each sets up .venv first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEMO := build/demo
+# DATA: a course-format HDF5 file or a folder holding train_*.h5 and test_*.h5 (default: the digits)
+DATA ?=
+# The digits have 64 features, not 12,288: the course's step of 0.005 is slow for them.
+DEMO_ARGS ?= $(if $(DATA),,--learning-rate 0.05)
+
+.PHONY: venv demo test bench clean
+
+venv: $(STAMP)
+
+# Rebuilt only when the project's requirements change: a second `make venv` does nothing.
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "single-neuron needs Python 3.11 or newer; set PYTHON=python3.11")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+demo: venv
+	@mkdir -p $(DEMO)
+	$(BIN)/single-neuron train $(DATA) $(DEMO_ARGS) --model-out $(DEMO)/model.npz
+	$(BIN)/python examples/sample_images.py $(DEMO)/images $(DATA)
+	$(BIN)/single-neuron predict $(DEMO)/model.npz $(DEMO)/images/*
+
+test: venv
+	$(BIN)/python -m pytest
+
+bench: venv
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf build .pytest_cache .hypothesis

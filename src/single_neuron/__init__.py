@@ -1,0 +1,23 @@
+"""single-neuron: logistic regression built as a one-neuron neural network.
+
+The course-style functions work in the notes' layout, X of shape (n_x, m):
+
+>>> import numpy as np
+>>> from single_neuron import initialize_with_zeros, propagate
+>>> w, b = initialize_with_zeros(2)
+>>> grads, cost = propagate(w, b, np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([[1, 0]]))
+>>> round(cost, 6), grads["db"]
+(0.693147, 0.0)
+"""
+
+from .activation import sigmoid
+from .core import accuracy, initialize_with_zeros, model, optimize, predict, propagate
+from .errors import (DataError, ImageError, InputValueError, ModelFileError, ShapeError,
+                     SingleNeuronError)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "sigmoid", "initialize_with_zeros", "propagate", "optimize", "predict", "accuracy", "model",
+    "SingleNeuronError", "ShapeError", "InputValueError", "DataError", "ImageError", "ModelFileError",
+]
