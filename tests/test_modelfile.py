@@ -6,7 +6,7 @@ import zipfile
 import numpy as np
 import pytest
 
-from single_neuron import ModelFileError
+from single_neuron import ModelFileError, OutputError
 from single_neuron.modelfile import FORMAT_VERSION, SavedModel, load_model, save_model
 
 
@@ -113,7 +113,7 @@ def test_files_that_are_not_our_models_are_refused_in_one_line(tmp_path, trained
 
 
 def test_unwritable_destinations_are_refused(tmp_path, trained):
-    with pytest.raises(ModelFileError, match="does not exist"):
+    with pytest.raises(OutputError, match="does not exist"):
         save_model(tmp_path / "no" / "m.npz", trained)
-    with pytest.raises(ModelFileError, match="is a folder"):
+    with pytest.raises(OutputError, match="is a folder"):
         save_model(tmp_path, trained)

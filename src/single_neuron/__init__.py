@@ -12,7 +12,8 @@ The course-style functions work in the notes' layout, X of shape (n_x, m):
 
 from .activation import sigmoid
 from .core import accuracy, initialize_with_zeros, model, optimize, predict, propagate
-from .errors import (DataError, ImageError, InputValueError, ModelFileError, ShapeError,
+from .errors import (DataError, ImageError, InputValueError, ModelFileError, OutputError,
+                     ShapeError,
                      SingleNeuronError)
 
 __version__ = "0.1.0"
@@ -20,4 +21,5 @@ __version__ = "0.1.0"
 __all__ = [
     "sigmoid", "initialize_with_zeros", "propagate", "optimize", "predict", "accuracy", "model",
     "SingleNeuronError", "ShapeError", "InputValueError", "DataError", "ImageError", "ModelFileError",
+    "OutputError",
 ]

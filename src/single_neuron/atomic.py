@@ -14,12 +14,27 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
+from .errors import OutputError
+
+
+def check_writable(path, what: str = "output") -> None:
+    """Refuse a destination that cannot take a file, before any work is done for it."""
+    path = Path(path)
+    if path.is_dir():
+        raise OutputError(f"{path}: is a folder, expected a file name for the {what}")
+    if not path.parent.is_dir():
+        raise OutputError(f"{path}: the folder {path.parent} does not exist")
+
 
 @contextlib.contextmanager
 def atomic_write(path, suffix: str = "") -> Iterator[BinaryIO]:
     """Yield a binary file object whose content replaces `path` when the block exits cleanly."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix + ".tmp")
+    check_writable(path)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix + ".tmp")
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write here ({exc.strerror or exc})") from None
     try:
         with os.fdopen(fd, "wb") as f:
             yield f

@@ -58,6 +58,23 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("images", nargs="+", metavar="IMAGE", help="image files")
     predict.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     predict.set_defaults(run=_predict)
+
+    explain = commands.add_parser(
+        "explain", help="show a computation graph forward and backward, with numbers",
+        description="Walk a computation graph as the notes do: each value on the way forward, each "
+                    "derivative on the way back by the chain rule. 'notes' is J = 3(a + bc); "
+                    "'logistic' is the loss of one example of logistic regression.")
+    explain.add_argument("graph", nargs="?", choices=("notes", "logistic"), default="notes",
+                         help="which graph (default notes)")
+    explain.add_argument("--a", type=float, default=5.0, help="notes: a (default 5)")
+    explain.add_argument("--b", type=float, default=None, help="notes: b (default 3); logistic: the bias (default 0.1)")
+    explain.add_argument("--c", type=float, default=2.0, help="notes: c (default 2)")
+    explain.add_argument("--x", type=float, nargs="+", default=[1.0, 2.0], metavar="X", help="logistic: features")
+    explain.add_argument("--w", type=float, nargs="+", default=[0.5, -0.3], metavar="W", help="logistic: weights")
+    explain.add_argument("--y", type=int, default=1, help="logistic: the label, 0 or 1 (default 1)")
+    explain.add_argument("--dot", metavar="FILE", help="also write the graph in Graphviz DOT")
+    explain.add_argument("--png", metavar="FILE", help="also draw the graph as PNG")
+    explain.set_defaults(run=_explain)
     return parser
 
 
@@ -80,7 +97,8 @@ def _fail(exc: Exception) -> int:
 
 def _train(args) -> int:
     from .data import load_training_data
-    from .modelfile import check_writable, save_model
+    from .atomic import check_writable
+    from .modelfile import save_model
     from .validation import count, positive_number
     from .workflow import train
 
@@ -88,7 +106,7 @@ def _train(args) -> int:
     count("--iterations", args.iterations, minimum=0)
     count("--print-every", args.print_every, minimum=1)
     if args.model_out:
-        check_writable(args.model_out)      # before the work, so a bad path costs nothing
+        check_writable(args.model_out, "model")      # before the work, so a bad path costs nothing
     train_set, test_set = load_training_data(args.train, args.test)
 
     def show(i, cost):
@@ -134,6 +152,31 @@ def _predict(args) -> int:
         print(json.dumps({"classes": list(trained.classes),
                           "predictions": [p.as_dict() for p in predictions]}))
     return 1 if failures else 0
+
+
+def _explain(args) -> int:
+    from .explain import explain_logistic, explain_notes, write_dot, write_png
+    from .atomic import check_writable
+
+    for path in (args.dot, args.png):
+        if path:
+            check_writable(path, "output")
+    if args.graph == "notes":
+        b = 3.0 if args.b is None else args.b
+        lines, root = explain_notes(args.a, b, args.c)
+        title = "J = 3(a + bc)"
+    else:
+        b = 0.1 if args.b is None else args.b
+        lines, root = explain_logistic(args.x, args.w, b, args.y)
+        title = "L(a, y) for one example"
+    print("\n".join(lines))
+    if args.dot:
+        write_dot(args.dot, root, title)
+        print(f"graph written to {args.dot}")
+    if args.png:
+        how = write_png(args.png, root, title)
+        print(f"graph drawn to {args.png} (with {how})")
+    return 0
 
 
 if __name__ == "__main__":

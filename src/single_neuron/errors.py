@@ -30,3 +30,7 @@ class ImageError(SingleNeuronError):
 
 class ModelFileError(SingleNeuronError):
     """A model file is missing, unreadable, not ours, or cannot be written."""
+
+
+class OutputError(SingleNeuronError):
+    """An output file (model, picture, report) cannot be written where it was asked for."""

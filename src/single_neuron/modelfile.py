@@ -25,9 +25,9 @@ from pathlib import Path
 import numpy as np
 
 from .activation import sigmoid
-from .atomic import atomic_write
+from .atomic import atomic_write, check_writable
 from .data import PIXEL_SCALE, unroll
-from .errors import ModelFileError
+from .errors import ModelFileError, OutputError
 
 FORMAT = "single-neuron-model"
 FORMAT_VERSION = 1
@@ -78,21 +78,12 @@ def save_model(path, model: SavedModel) -> None:
         "costs": np.asarray(model.costs, dtype=np.float64).reshape(-1),
         "metadata": np.asarray(json.dumps(metadata, sort_keys=True)),
     }
-    check_writable(path)
+    check_writable(path, "model")
     try:
         with atomic_write(path) as f:
             np.savez(f, **arrays)
     except OSError as exc:
-        raise ModelFileError(f"{path}: cannot write the model ({exc.strerror or exc})") from None
-
-
-def check_writable(path) -> None:
-    """Refuse a destination that cannot take a file, before any work is done for it."""
-    path = Path(path)
-    if path.is_dir():
-        raise ModelFileError(f"{path}: is a folder, expected a file name for the model")
-    if not path.parent.is_dir():
-        raise ModelFileError(f"{path}: the folder {path.parent} does not exist")
+        raise OutputError(f"{path}: cannot write the model ({exc.strerror or exc})") from None
 
 
 def load_model(path) -> SavedModel:
