@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from single_neuron import sigmoid
-from single_neuron.activation import cost_from_logits, sigmoid_into
+from single_neuron.activation import cost_from_logits, residual_into
 
 
 def plain_sigmoid(z):
@@ -39,11 +39,13 @@ def test_sigmoid_saturates_without_warnings(z):
     assert np.isfinite(s).all() and 0.0 <= s[0] <= 1.0
 
 
-def test_sigmoid_into_equals_sigmoid(rng):
-    Z = rng.normal(scale=50, size=(1, 1000))
-    A, E, neg = np.empty_like(Z), np.empty_like(Z), np.empty(Z.shape, bool)
-    sigmoid_into(Z, A, E, neg)
-    np.testing.assert_array_equal(A, sigmoid(Z))
+@pytest.mark.parametrize("scale", [1.0, 50.0, 1e300])
+def test_the_loops_residual_equals_sigmoid_minus_y(rng, scale):
+    Z = rng.normal(scale=scale, size=(1, 1000))
+    Y = (rng.random((1, 1000)) < 0.5).astype(float)
+    dZ = np.empty_like(Z)
+    residual_into(Z, 0.5 - Y, dZ)
+    np.testing.assert_allclose(dZ, sigmoid(Z) - Y, rtol=0, atol=4e-16)
 
 
 def test_cost_matches_the_plain_formula(rng):

@@ -1,7 +1,9 @@
 """The course's published run on the cat set, reproduced through Python and the command line."""
 
 import json
+import sys
 from importlib.resources import files
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,6 +12,9 @@ from single_neuron import model
 from single_neuron.modelfile import load_model
 from single_neuron.workflow import classify
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+import course_reference  # noqa: E402
+
 # ../shared/data/cats/README.md: iteration -> cost (6 decimals), the course's published run.
 PUBLISHED_COSTS = {0: 0.693147, 100: 0.584508, 200: 0.466949, 500: 0.303273,
                    1000: 0.214820, 1500: 0.166521, 1900: 0.140872}
@@ -17,25 +22,12 @@ TRAIN_ACCURACY = 99.04306220095694
 TEST_ACCURACY = 70.0
 
 
-def _course_reference(X, Y, num_iterations=2000, learning_rate=0.005):
-    """The course's vectorized loop, transcribed plainly, as a second route to the costs."""
-    w, b, costs = np.zeros((X.shape[0], 1)), 0.0, []
-    m = X.shape[1]
-    for i in range(num_iterations):
-        A = 1 / (1 + np.exp(-(np.dot(w.T, X) + b)))
-        cost = -1 / m * np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A))
-        dw = 1 / m * np.dot(X, (A - Y).T)
-        db = 1 / m * np.sum(A - Y)
-        w, b = w - learning_rate * dw, b - learning_rate * db
-        if i % 100 == 0:
-            costs.append(float(cost))
-    return w, b, costs
-
-
 @pytest.fixture(scope="module")
 def reference(cat_sets):
-    train, _ = cat_sets
-    return _course_reference(train.X, train.Y)
+    """The course's loop transcribed plainly (the benchmarks' baseline): a second route to the numbers."""
+    train, test = cat_sets
+    d = course_reference.model(train.X, train.Y, test.X, test.Y)
+    return d["w"], d["b"], d["costs"]
 
 
 @pytest.mark.parametrize("solver", ["auto", "primal", "gram"])
@@ -105,3 +97,22 @@ def test_a_saved_model_predicts_as_in_memory_and_classifies_a_real_photo(cat_set
     (p,) = json.loads(stdout)["predictions"]
     assert p["class"] in ("cat", "non-cat") and 0.0 <= p["probability"] <= 1.0
     assert p["label"] == int(p["probability"] > 0.5)
+
+
+def test_the_benchmark_baseline_is_the_course_run(cat_sets, reference):
+    train, test = cat_sets
+    w, b, costs = reference
+    for i, cost in PUBLISHED_COSTS.items():
+        assert costs[i // 100] == pytest.approx(cost, abs=1e-6)
+    d = course_reference.model(train.X, train.Y, test.X, test.Y, num_iterations=100)
+    assert d["Y_prediction_test"].shape == (1, 50)
+
+
+@pytest.mark.parametrize("solver", ["primal", "gram"])
+def test_float32_follows_the_float64_run_closely(cat_sets, solver):
+    train, test = cat_sets
+    d = model(train.X, train.Y, test.X, test.Y, solver=solver, dtype=np.float32)
+    assert d["w"].dtype == np.float32
+    for i, cost in PUBLISHED_COSTS.items():
+        assert d["costs"][i // 100] == pytest.approx(cost, abs=2e-6)
+    assert d["train_accuracy"] == TRAIN_ACCURACY and d["test_accuracy"] == TEST_ACCURACY

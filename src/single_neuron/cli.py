@@ -75,6 +75,16 @@ def build_parser() -> argparse.ArgumentParser:
     explain.add_argument("--dot", metavar="FILE", help="also write the graph in Graphviz DOT")
     explain.add_argument("--png", metavar="FILE", help="also draw the graph as PNG")
     explain.set_defaults(run=_explain)
+
+    bench = commands.add_parser(
+        "bench", help="time an explicit loop against vectorized NumPy (the notes' demo)",
+        description="vectorization: the dot product of two vectors of N elements with a Python loop "
+                    "and with np.dot, and one gradient step with the notes' two loops and vectorized.")
+    bench.add_argument("what", choices=("vectorization",), help="which demonstration")
+    bench.add_argument("-n", type=int, default=1_000_000, metavar="N", help="vector length (default 1,000,000)")
+    bench.add_argument("--repeat", type=int, default=3, metavar="R", help="runs per timing; the median is shown")
+    bench.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    bench.set_defaults(run=_bench)
     return parser
 
 
@@ -176,6 +186,28 @@ def _explain(args) -> int:
     if args.png:
         how = write_png(args.png, root, title)
         print(f"graph drawn to {args.png} (with {how})")
+    return 0
+
+
+def _bench(args) -> int:
+    from .demo_vectorization import dot_product, gradient_step
+    from .validation import count
+
+    n = count("-n", args.n, minimum=1)
+    repeat = count("--repeat", args.repeat, minimum=1)
+    dot, step = dot_product(n, repeat), gradient_step(repeat=repeat)
+    if args.json:
+        print(json.dumps({"dot_product": dot, "gradient_step": step}))
+        return 0
+    print(f"dot product of two vectors of {n:,} elements:")
+    print(f"  explicit loop: {dot['loop_seconds'] * 1e3:10.3f} ms   (c = {dot['loop_result']:.6f})")
+    print(f"  np.dot:        {dot['vectorized_seconds'] * 1e3:10.3f} ms   (c = {dot['vectorized_result']:.6f})")
+    print(f"  the loop is {dot['ratio']:.0f}x slower")
+    print(f"one gradient step, n_x = {step['n_x']}, m = {step['m']}:")
+    print(f"  two loops:     {step['loop_seconds'] * 1e3:10.3f} ms")
+    print(f"  vectorized:    {step['vectorized_seconds'] * 1e3:10.3f} ms")
+    print(f"  the loops are {step['ratio']:.0f}x slower; largest difference in dw: "
+          f"{step['max_abs_difference_dw']:.1e}")
     return 0
 
 

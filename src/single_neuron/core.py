@@ -30,8 +30,8 @@ def initialize_with_zeros(dim: int, dtype=np.float64) -> tuple[np.ndarray, float
     return np.zeros((dim, 1), dtype=check.check_dtype(dtype)), 0.0
 
 
-def _check_parameters(w, b, X, dtype=None):
-    X = check.matrix("X", X, dtype=dtype)
+def _check_parameters(w, b, X, dtype=None, x_name="X"):
+    X = check.matrix(x_name, X, dtype=dtype)
     if X.dtype.kind != "f":
         X = X.astype(np.float64)
     w = check.matrix("w", w, X.shape[0], 1, col_name="1", dtype=X.dtype)
@@ -70,20 +70,20 @@ def optimize(w, b, X, Y, num_iterations=100, learning_rate=0.009, print_cost=Fal
     Returns params = {"w", "b"}, grads = {"dw", "db"} of the last iteration, and
     the list of recorded costs.
     """
-    run = _descend(w, b, X, Y, num_iterations, learning_rate, print_cost, print_every=print_every,
-                   l2=l2, solver=solver, dtype=dtype, on_record=on_record)
+    run, _ = _descend(w, b, X, Y, num_iterations, learning_rate, print_cost, print_every=print_every,
+                      l2=l2, solver=solver, dtype=dtype, on_record=on_record)
     return {"w": run.w, "b": run.b}, {"dw": run.dw, "db": run.db}, run.costs
 
 
 def _descend(w, b, X, Y, num_iterations, learning_rate, print_cost, *, print_every, l2, solver,
-             dtype, on_record) -> Trajectory:
-    """Validate the arguments of `optimize` once, then run the chosen solver."""
+             dtype, on_record, x_name="X", y_name="Y") -> tuple[Trajectory, np.ndarray]:
+    """Validate the arguments of `optimize` once, run the chosen solver; return it and the checked X."""
     if dtype is not None:
         dtype = check.check_dtype(dtype)
     else:
         dtype = np.float32 if np.asarray(X).dtype == np.float32 else np.float64
-    w, b, X = _check_parameters(w, b, X, dtype=dtype)
-    Y = check.labels("Y", Y, X.shape[1], dtype=dtype)
+    w, b, X = _check_parameters(w, b, X, dtype=dtype, x_name=x_name)
+    Y = check.labels(y_name, Y, X.shape[1], dtype=dtype)
     num_iterations = check.count("num_iterations", num_iterations)
     learning_rate = check.positive_number("learning_rate", learning_rate)
     print_every = check.count("print_every", print_every, minimum=1)
@@ -95,15 +95,19 @@ def _descend(w, b, X, Y, num_iterations, learning_rate, print_cost, *, print_eve
         if on_record is not None:
             on_record(i, cost)
 
-    return gradient_descent(w, b, X, Y, num_iterations, learning_rate, l2=l2,
-                            record_every=print_every, solver=solver, on_record=record)
+    run = gradient_descent(w, b, X, Y, num_iterations, learning_rate, l2=l2,
+                           record_every=print_every, solver=solver, on_record=record)
+    return run, X
 
 
 def predict(w, b, X) -> np.ndarray:
     """Return Y_prediction, a (1, m) array of 0.0 and 1.0: 1 where sigmoid(w.T X + b) > 0.5."""
     w, b, X = _check_parameters(w, b, X)
-    A = sigmoid(w.T @ X + b)
-    return (A > 0.5).astype(np.float64)
+    return _predict(w, b, X)
+
+
+def _predict(w, b, X) -> np.ndarray:
+    return (sigmoid(w.T @ X + b) > 0.5).astype(np.float64)
 
 
 def accuracy(Y_prediction, Y) -> float:
@@ -120,16 +124,16 @@ def model(X_train, Y_train, X_test, Y_test, num_iterations=2000, learning_rate=0
     w, b, learning_rate, num_iterations, plus train_accuracy, test_accuracy (percent)
     and the solver used. With print_cost, prints the cost lines and the accuracies.
     """
-    X_train = check.matrix("X_train", X_train)
-    Y_train = check.labels("Y_train", Y_train, X_train.shape[1])
-    X_test = check.matrix("X_test", X_test, X_train.shape[0], row_name="n_x")
+    n_x = np.shape(X_train)[0] if np.ndim(X_train) == 2 else None
+    X_test = check.matrix("X_test", X_test, n_x, row_name="n_x")
     Y_test = check.labels("Y_test", Y_test, X_test.shape[1])
-    w, b = initialize_with_zeros(X_train.shape[0])
-    run = _descend(w, b, X_train, Y_train, num_iterations, learning_rate, print_cost,
-                   print_every=print_every, l2=l2, solver=solver, dtype=dtype, on_record=on_record)
+    w, b = initialize_with_zeros(X_test.shape[0])
+    run, X_train = _descend(w, b, X_train, Y_train, num_iterations, learning_rate, print_cost,
+                            print_every=print_every, l2=l2, solver=solver, dtype=dtype, on_record=on_record,
+                            x_name="X_train", y_name="Y_train")
     w, b = run.w, run.b
-    Y_prediction_test = predict(w, b, X_test)
-    Y_prediction_train = predict(w, b, X_train)
+    Y_prediction_test = _predict(w, b, X_test)
+    Y_prediction_train = _predict(w, b, X_train)
     train_accuracy = accuracy(Y_prediction_train, Y_train)
     test_accuracy = accuracy(Y_prediction_test, Y_test)
     if print_cost:

@@ -28,7 +28,7 @@ from typing import Callable
 
 import numpy as np
 
-from .activation import cost_from_logits, sigmoid_into
+from .activation import cost_from_logits, residual_into
 from .errors import InputValueError
 
 SOLVERS = ("auto", "primal", "gram")
@@ -89,21 +89,19 @@ def gradient_descent(w: np.ndarray, b: float, X: np.ndarray, Y: np.ndarray,
     return out
 
 
-def _buffers(m: int, dtype):
-    Z = np.empty((1, m), dtype)
-    A = np.empty((1, m), dtype)
-    E = np.empty((1, m), dtype)
-    negative = np.empty((1, m), bool)
-    return Z, A, E, negative
+def _buffers(Y: np.ndarray):
+    """Z, dZ and a scratch row, plus 0.5 - Y for `residual_into`."""
+    Z, dZ, E = (np.empty_like(Y) for _ in range(3))
+    return Z, dZ, E, 0.5 - Y
 
 
 def _primal(w0, b, X, Y, T, alpha, l2, every, on_record) -> Trajectory:
     n_x, m = X.shape
-    Z, A, E, negative = _buffers(m, X.dtype)
+    Z, dZ, _, half_minus_Y = _buffers(Y)
     w = w0.copy()
     dw = np.zeros_like(w)
     step = np.empty_like(w)
-    wT, dZT = w.T, A.T          # views: A holds dZ after the subtraction below
+    wT, dZT = w.T, dZ.T
     db = 0.0
     inv_m = 1.0 / m
     for i in range(T):
@@ -114,14 +112,13 @@ def _primal(w0, b, X, Y, T, alpha, l2, every, on_record) -> Trajectory:
             if l2:
                 cost += l2 * inv_m / 2 * float(np.vdot(w, w))
             on_record(i, cost)
-        sigmoid_into(Z, A, E, negative)
-        A -= Y
+        residual_into(Z, half_minus_Y, dZ)
         np.matmul(X, dZT, out=dw)
         np.multiply(dw, inv_m, out=dw)
         if l2:
             np.multiply(w, l2 * inv_m, out=step)
             dw += step
-        db = float(A.sum(dtype=np.float64)) * inv_m
+        db = float(np.add.reduce(dZ, axis=None)) * inv_m
         np.multiply(dw, alpha, out=step)
         w -= step
         b = b - alpha * db
@@ -131,7 +128,7 @@ def _primal(w0, b, X, Y, T, alpha, l2, every, on_record) -> Trajectory:
 def _gram(w0, b, X, Y, T, alpha, l2, every, on_record) -> Trajectory:
     n_x, m = X.shape
     dt = X.dtype
-    Z, A, E, negative = _buffers(m, dt)
+    Z, dZ, E, half_minus_Y = _buffers(Y)
     K = X.T @ X                               # NumPy uses a symmetric rank-k update here
     has_start = bool(np.any(w0))
     z0 = (w0.T @ X) if has_start else None
@@ -153,21 +150,20 @@ def _gram(w0, b, X, Y, T, alpha, l2, every, on_record) -> Trajectory:
             if l2:
                 cost += l2 * inv_m / 2 * _gram_norm_sq(c, s, K, z0, w0_sq)
             on_record(i, cost)
-        sigmoid_into(Z, A, E, negative)
-        A -= Y
-        db = float(A.sum(dtype=np.float64)) * inv_m
+        residual_into(Z, half_minus_Y, dZ)
+        db = float(np.add.reduce(dZ, axis=None)) * inv_m
         if i == T - 1 and l2:
             c_prev, s_prev = c.copy(), s    # the last gradient needs the weights before the update
         if l2:
             c *= decay
             s *= decay
-        np.multiply(A, alpha * inv_m, out=E)
+        np.multiply(dZ, alpha * inv_m, out=E)
         c -= E
         b = b - alpha * db
     w = X @ c.T
     if has_start:
         w += s * w0
-    dw = X @ A.T * inv_m if T else np.zeros_like(w0)
+    dw = X @ dZ.T * inv_m if T else np.zeros_like(w0)
     if l2 and T:
         w_prev = X @ c_prev.T
         if has_start:

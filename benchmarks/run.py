@@ -1,0 +1,289 @@
+"""Benchmarks, measured side by side in one run: python benchmarks/run.py [--quick] [--out FILE].
+
+1. The course's run on the cat set (2,000 iterations, learning rate 0.005): the
+   plain transcription of the course's loop (course_reference.py), our `model`
+   with each solver and dtype, and scikit-learn's LogisticRegression (lbfgs) and
+   SGDClassifier(loss="log_loss"), each repeated, reported as medians and as
+   ratios to the baseline measured in the same run.
+2. The primal solver's time per iteration against the memory-bound floor of one
+   gradient step: streaming X twice (w.T X and X v, each one np.dot).
+3. Peak memory of training, traced with tracemalloc, against the size of X.
+4. Scaling: time per iteration and peak memory for m = 1e3 .. 1e6 examples and
+   n_x = 100 .. 12,288 features (synthetic data of those shapes), where X fits in
+   a few GiB.
+
+Results go to benchmarks/results.json (written atomically) and a table is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+import tracemalloc
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import course_reference  # noqa: E402
+
+from single_neuron import model  # noqa: E402
+from single_neuron.atomic import atomic_write  # noqa: E402
+from single_neuron.data import load_training_data  # noqa: E402
+from single_neuron.solvers import choose_solver, gradient_descent  # noqa: E402
+
+
+def median_time(fn, repeat: int):
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), times, result
+
+
+def peak_extra_bytes(fn) -> int:
+    """Bytes allocated at the peak of fn(), beyond what was allocated when it started."""
+    tracemalloc.start()
+    tracemalloc.reset_peak()
+    before, _ = tracemalloc.get_traced_memory()
+    fn()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak - before
+
+
+def log_loss(p, y) -> float:
+    p = np.clip(p, 1e-300, 1 - 1e-16)
+    return float(-np.mean(y * np.log(p) + (1 - y) * np.log1p(-p)))
+
+
+def accuracy(pred, y) -> float:
+    return float(100.0 * np.mean(np.asarray(pred).reshape(-1) == np.asarray(y).reshape(-1)))
+
+
+def cats_folder() -> Path:
+    folder = Path(os.environ.get("SINGLE_NEURON_CATS") or HERE.parent.parent / "shared" / "data" / "cats")
+    if not (folder / "train_catvnoncat.h5").is_file():
+        sys.exit(f"benchmarks: the cat data set is not at {folder}; set SINGLE_NEURON_CATS to its folder")
+    return folder
+
+
+def cat_benchmarks(repeat: int) -> dict:
+    from sklearn.linear_model import LogisticRegression, SGDClassifier
+    from sklearn.preprocessing import StandardScaler
+
+    train, test = load_training_data(cats_folder())
+    X, Y, Xt, Yt = train.X, train.Y, test.X, test.Y
+    y, yt = Y.reshape(-1), Yt.reshape(-1)
+    rows = {}
+
+    def ours(**kw):
+        return lambda: model(X, Y, Xt, Yt, 2000, 0.005, **kw)
+
+    def report_ours(d):
+        p = 1 / (1 + np.exp(-(d["w"].astype(np.float64).T @ X + d["b"])))
+        return {"final_cost": log_loss(p[0], y), "recorded_last_cost": d["costs"][-1],
+                "train_accuracy": d["train_accuracy"], "test_accuracy": d["test_accuracy"],
+                "solver": d["solver"]}
+
+    def report_reference(d):
+        p = 1 / (1 + np.exp(-(d["w"].T @ X + d["b"])))
+        return {"final_cost": log_loss(p[0], y), "recorded_last_cost": d["costs"][-1],
+                "train_accuracy": accuracy(d["Y_prediction_train"], Y),
+                "test_accuracy": accuracy(d["Y_prediction_test"], Yt)}
+
+    candidates = {
+        "course_baseline": (lambda: course_reference.model(X, Y, Xt, Yt), report_reference),
+        "ours_auto": (ours(), report_ours),
+        "ours_gram": (ours(solver="gram"), report_ours),
+        "ours_primal": (ours(solver="primal"), report_ours),
+        "ours_primal_float32": (ours(solver="primal", dtype=np.float32), report_ours),
+        "ours_gram_float32": (ours(solver="gram", dtype=np.float32), report_ours),
+    }
+    rows_X, rows_Xt = X.T, Xt.T                    # scikit-learn's (m, n_x) layout: free views
+    scaler = StandardScaler().fit(rows_X)
+    S, St = scaler.transform(rows_X), scaler.transform(rows_Xt)
+
+    def sk(make, A, At):
+        def fit():
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return make().fit(A, y)
+
+        def report(est):
+            return {"final_cost": log_loss(est.predict_proba(A)[:, 1], y),
+                    "train_accuracy": accuracy(est.predict(A), y), "test_accuracy": accuracy(est.predict(At), yt),
+                    "n_iter": int(np.max(est.n_iter_))}
+        return fit, report
+
+    candidates["sklearn_lbfgs_scaled_pixels"] = sk(lambda: LogisticRegression(max_iter=1000), rows_X, rows_Xt)
+    candidates["sklearn_lbfgs_standardized"] = sk(lambda: LogisticRegression(max_iter=1000), S, St)
+    candidates["sklearn_sgd_standardized"] = sk(lambda: SGDClassifier(loss="log_loss", random_state=0), S, St)
+
+    # Interleave the repeats so that a slow patch of the machine hits every candidate alike.
+    times = {name: [] for name in candidates}
+    results = {}
+    for _ in range(repeat):
+        for name, (fit, _) in candidates.items():
+            start = time.perf_counter()
+            results[name] = fit()
+            times[name].append(time.perf_counter() - start)
+    base = statistics.median(times["course_baseline"])
+    for name, (_, report) in candidates.items():
+        med = statistics.median(times[name])
+        rows[name] = {"median_seconds": med, "seconds": times[name], "speedup_vs_course": base / med,
+                      **report(results[name])}
+    return rows
+
+
+def floor_benchmark(repeat: int, iterations: int = 200) -> dict:
+    train, _ = load_training_data(cats_folder())
+    X, Y = train.X, train.Y.astype(np.float64)
+    w, v, z, g = np.zeros((X.shape[0], 1)), np.full((1, X.shape[1]), 0.1), np.empty((1, X.shape[1])), np.empty((X.shape[0], 1))
+
+    def two_passes():
+        for _ in range(iterations):
+            np.matmul(w.T, X, out=z)
+            np.matmul(X, v.T, out=g)
+
+    def primal():
+        gradient_descent(w, 0.0, X, Y, iterations, 0.005, solver="primal")
+
+    floor_times, primal_times = [], []
+    for _ in range(repeat):
+        floor_times.append(median_time(two_passes, 1)[0] / iterations)
+        primal_times.append(median_time(primal, 1)[0] / iterations)
+    floor, prim = statistics.median(floor_times), statistics.median(primal_times)
+    return {"X_shape": list(X.shape), "X_bytes": X.nbytes, "floor_seconds_per_iteration": floor,
+            "primal_seconds_per_iteration": prim, "primal_over_floor": prim / floor,
+            "floor_bandwidth_GBps": 2 * X.nbytes / floor / 1e9}
+
+
+def memory_benchmark() -> dict:
+    from single_neuron.workflow import train as train_workflow
+
+    train, test = load_training_data(cats_folder())
+    X, Y, Xt, Yt = train.X, train.Y, test.X, test.Y
+    out = {"X_train_bytes": X.nbytes}
+    for solver in ("gram", "primal"):
+        extra = peak_extra_bytes(lambda: model(X, Y, Xt, Yt, 50, 0.005, solver=solver))
+        out[f"model_{solver}_extra_peak_bytes"] = extra
+        out[f"model_{solver}_extra_peak_over_X"] = extra / X.nbytes
+    extra = peak_extra_bytes(lambda: train_workflow(train, test, num_iterations=50))
+    out["workflow_from_pixels_peak_bytes"] = extra
+    out["workflow_from_pixels_peak_over_X_train_and_test"] = extra / (X.nbytes + Xt.nbytes)
+    extra = peak_extra_bytes(lambda: train_workflow(train, test, num_iterations=50, dtype="float32"))
+    out["workflow_float32_peak_over_float64_X"] = extra / (X.nbytes + Xt.nbytes)
+    return out
+
+
+def scaling_benchmarks(grid, budget_bytes: int) -> list[dict]:
+    rows = []
+    rng = np.random.default_rng(0)
+    for n_x, m in grid:
+        if n_x * m * 8 > budget_bytes:
+            rows.append({"n_x": n_x, "m": m, "skipped": f"X would take {n_x * m * 8 / 2**30:.1f} GiB"})
+            continue
+        X = rng.standard_normal((m, n_x)).T        # examples contiguous, as unrolled images are
+        X *= 0.1
+        Y = (rng.random((1, m)) < 0.5).astype(np.float64)
+        w = np.zeros((n_x, 1))
+        gradient_descent(w, 0.0, X, Y, 1, 0.01, solver="primal")       # warm-up
+        iterations = max(3, min(200, int(2e8 / (n_x * m))))
+        seconds = median_time(lambda: gradient_descent(w, 0.0, X, Y, iterations, 0.01, solver="primal"), 3)[0]
+        extra = peak_extra_bytes(lambda: gradient_descent(w, 0.0, X, Y, 3, 0.01, solver="primal"))
+        rows.append({"n_x": n_x, "m": m, "X_bytes": X.nbytes, "iterations_timed": iterations,
+                     "primal_seconds_per_iteration": seconds / iterations,
+                     "nanoseconds_per_element_per_iteration": seconds / iterations / (n_x * m) * 1e9,
+                     "primal_extra_peak_bytes": extra, "auto_would_choose": choose_solver(n_x, m, 2000)})
+        del X
+    return rows
+
+
+def machine() -> dict:
+    from threadpoolctl import threadpool_info
+
+    blas = [{k: i.get(k) for k in ("internal_api", "version", "num_threads", "architecture")}
+            for i in threadpool_info() if i.get("user_api") == "blas"]
+    model_name = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model_name = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"cpu": model_name or platform.processor(), "cores": os.cpu_count(), "python": platform.python_version(),
+            "numpy": np.__version__, "blas": blas, "platform": platform.platform(),
+            "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE")}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats and a smaller scaling grid")
+    parser.add_argument("--out", default=str(HERE / "results.json"), help="where to write the JSON results")
+    args = parser.parse_args(argv)
+    repeat = 3 if args.quick else 7
+    if args.quick:
+        grid = [(100, 1000), (100, 10_000), (100, 100_000), (12288, 1000)]
+    else:
+        grid = [(n_x, m) for n_x in (100, 1000, 12288) for m in (1000, 10_000, 100_000, 1_000_000)]
+    started = time.perf_counter()
+    results = {"machine": machine(), "repeat": repeat}
+    results["cat"] = cat_benchmarks(repeat)
+    results["floor"] = floor_benchmark(repeat)
+    results["memory"] = memory_benchmark()
+    results["scaling"] = scaling_benchmarks(grid, budget_bytes=8 * 2**30)
+    cat = results["cat"]
+    results["targets"] = {
+        "auto_speedup_vs_course_at_least_25": cat["ours_auto"]["speedup_vs_course"] >= 25,
+        "auto_faster_than_sklearn_lbfgs": cat["ours_auto"]["median_seconds"]
+        < min(cat["sklearn_lbfgs_scaled_pixels"]["median_seconds"], cat["sklearn_lbfgs_standardized"]["median_seconds"]),
+        "primal_within_1.5x_of_streaming_floor": results["floor"]["primal_over_floor"] <= 1.5,
+        "training_holds_at_most_one_float_copy_of_X": max(results["memory"]["model_gram_extra_peak_over_X"],
+                                                          results["memory"]["model_primal_extra_peak_over_X"]) < 1.0,
+    }
+    results["total_seconds"] = time.perf_counter() - started
+    with atomic_write(args.out) as f:
+        f.write(json.dumps(results, indent=2).encode())
+    print_table(results)
+    print(f"\nresults written to {args.out}")
+    return 0
+
+
+def print_table(r: dict) -> None:
+    print(f"machine: {r['machine']['cpu']}, {r['machine']['cores']} cores, numpy {r['machine']['numpy']}")
+    print(f"\nthe course's run on the cat set (209 x 12,288, 2,000 iterations), median of {r['repeat']}:")
+    print(f"  {'':32s} {'seconds':>9s} {'speed-up':>9s} {'cost':>9s} {'train %':>8s} {'test %':>7s}")
+    for name, row in r["cat"].items():
+        print(f"  {name:32s} {row['median_seconds']:9.4f} {row['speedup_vs_course']:8.1f}x "
+              f"{row['final_cost']:9.6f} {row['train_accuracy']:8.2f} {row['test_accuracy']:7.1f}")
+    f = r["floor"]
+    print(f"\nprimal step {f['primal_seconds_per_iteration'] * 1e3:.3f} ms, streaming floor "
+          f"{f['floor_seconds_per_iteration'] * 1e3:.3f} ms: {f['primal_over_floor']:.2f}x the floor "
+          f"({f['floor_bandwidth_GBps']:.1f} GB/s)")
+    mem = r["memory"]
+    print(f"peak extra memory while training, as a fraction of X: gram {mem['model_gram_extra_peak_over_X']:.3f}, "
+          f"primal {mem['model_primal_extra_peak_over_X']:.3f}")
+    print("\nscaling (primal solver):")
+    print(f"  {'n_x':>6s} {'m':>9s} {'ms / iter':>10s} {'ns / elem':>10s} {'extra MiB':>10s}")
+    for row in r["scaling"]:
+        if "skipped" in row:
+            print(f"  {row['n_x']:6d} {row['m']:9d}   skipped: {row['skipped']}")
+        else:
+            print(f"  {row['n_x']:6d} {row['m']:9d} {row['primal_seconds_per_iteration'] * 1e3:10.3f} "
+                  f"{row['nanoseconds_per_element_per_iteration']:10.3f} {row['primal_extra_peak_bytes'] / 2**20:10.2f}")
+    print("\ntargets:", ", ".join(f"{k}: {'met' if v else 'NOT MET'}" for k, v in r["targets"].items()))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

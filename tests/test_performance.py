@@ -1,0 +1,55 @@
+"""What makes training fast, pinned without timing anything: no X-sized work per step, one dtype.
+
+Speed itself is measured side by side in benchmarks/run.py (make bench), never asserted here.
+"""
+
+import json
+import tracemalloc
+
+import numpy as np
+import pytest
+
+from single_neuron.solvers import gradient_descent
+
+
+def _extra_peak(fn) -> int:
+    tracemalloc.start()
+    before, _ = tracemalloc.get_traced_memory()
+    fn()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak - before
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("solver", ["primal", "gram"])
+def test_the_training_loops_never_copy_X(rng, solver, dtype):
+    n_x, m = 3000, 400
+    X = (rng.standard_normal((m, n_x)).T * 0.1).astype(dtype)
+    Y = (rng.random((1, m)) < 0.5).astype(dtype)
+    w = np.zeros((n_x, 1), dtype)
+    few = _extra_peak(lambda: gradient_descent(w, 0.0, X, Y, 5, 0.01, solver=solver))
+    many = _extra_peak(lambda: gradient_descent(w, 0.0, X, Y, 500, 0.01, solver=solver))
+    assert many < 0.2 * X.nbytes          # buffers of size n_x, m (and K, m x m, for gram) only
+    assert many <= few + 4096             # and nothing that grows with the number of iterations
+
+
+@pytest.mark.parametrize("solver", ["primal", "gram"])
+def test_float32_runs_stay_float32_throughout(rng, solver):
+    X = rng.normal(size=(30, 20)).astype(np.float32)
+    Y = (rng.random((1, 20)) < 0.5).astype(np.float32)
+    run = gradient_descent(np.zeros((30, 1), np.float32), 0.0, X, Y, 10, 0.1, solver=solver)
+    assert run.w.dtype == np.float32 and run.dw.dtype == np.float32
+
+
+def test_bench_vectorization_reports_both_times_and_the_ratio(run_cli):
+    code, out, err = run_cli("bench", "vectorization", "-n", "20000", "--repeat", "1", "--json")
+    assert code == 0, err
+    report = json.loads(out)
+    dot = report["dot_product"]
+    assert dot["n"] == 20000 and dot["loop_seconds"] > 0 and dot["vectorized_seconds"] > 0
+    assert dot["loop_result"] == pytest.approx(dot["vectorized_result"], rel=1e-12)
+    assert dot["ratio"] == pytest.approx(dot["loop_seconds"] / dot["vectorized_seconds"])
+    assert report["gradient_step"]["max_abs_difference_dw"] < 1e-12
+    code, out, _ = run_cli("bench", "vectorization", "-n", "20000", "--repeat", "1")
+    assert code == 0 and "explicit loop:" in out and "np.dot:" in out and "x slower" in out
