@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+
+# scikit-learn's estimator checks include array-API inputs only when this is set before they run.
+os.environ.setdefault("SCIPY_ARRAY_API", "1")
 from pathlib import Path
 
 import numpy as np

@@ -12,6 +12,7 @@ The course-style functions work in the notes' layout, X of shape (n_x, m):
 
 from .activation import sigmoid
 from .core import accuracy, initialize_with_zeros, model, optimize, predict, propagate
+from .estimator import SingleNeuronClassifier
 from .errors import (DataError, ImageError, InputValueError, ModelFileError, OutputError,
                      ShapeError,
                      SingleNeuronError)
@@ -20,6 +21,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "sigmoid", "initialize_with_zeros", "propagate", "optimize", "predict", "accuracy", "model",
+    "SingleNeuronClassifier",
     "SingleNeuronError", "ShapeError", "InputValueError", "DataError", "ImageError", "ModelFileError",
     "OutputError",
 ]

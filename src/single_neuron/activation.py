@@ -50,11 +50,24 @@ def residual_into(Z: np.ndarray, half_minus_Y: np.ndarray, dZ: np.ndarray) -> np
     return dZ
 
 
-def cost_from_logits(Z: np.ndarray, Y: np.ndarray) -> float:
+def cost_from_logits(Z: np.ndarray, Y: np.ndarray, weights: np.ndarray | None = None,
+                     scratch: tuple[np.ndarray, np.ndarray] | None = None) -> float:
     """Return J = mean over examples of L(sigmoid(Z), Y), as a Python float.
 
     Z, Y: arrays of shape (1, m). Uses L = max(z, 0) - y z + log1p(exp(-|z|)),
     the cross-entropy of the notes written so that it is finite for every finite z.
+    `weights` (1, m), summing to 1, turns the mean into a weighted mean; `scratch`,
+    two arrays shaped like Z, lets a training loop evaluate it without allocating.
     """
-    L = np.maximum(Z, 0.0) - Y * Z + np.log1p(np.exp(-np.abs(Z)))
-    return float(np.mean(L, dtype=np.float64))
+    L, T = scratch if scratch is not None else (np.empty_like(Z), np.empty_like(Z))
+    np.abs(Z, out=L)
+    np.negative(L, out=L)
+    np.exp(L, out=L)
+    np.log1p(L, out=L)
+    np.maximum(Z, 0.0, out=T)
+    L += T
+    np.multiply(Y, Z, out=T)
+    L -= T
+    if weights is None:
+        return float(np.add.reduce(L, axis=None, dtype=np.float64)) / L.size
+    return float(np.vdot(L, weights))
