@@ -69,7 +69,7 @@ def test_bad_training_data_fails_cleanly_and_writes_nothing(tmp_path, run_cli, c
     out_dir = tmp_path / "out"
     out_dir.mkdir()
     before = files_in(tmp_path)
-    code, out, err = run_cli("train", path, "--model-out", out_dir / "m.npz")
+    code, out, err = run_cli("train", path, "--model-out", out_dir / "m.npz", "--plot", out_dir / "c.png")
     assert code == 1
     assert out == ""
     assert err.count("\n") == 1 and err.startswith("single-neuron: error: ") and fragment in err

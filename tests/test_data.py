@@ -85,7 +85,7 @@ def _truncated(tmp_path):
 
 BAD_FILES = {
     "missing file": (lambda p: p / "nope.h5", "no such file"),
-    "a folder": (lambda p: p, "expected one training file named like train_*.h5, found none"),
+    "a folder": (lambda p: p, "found no data: expected a course HDF5 pair"),
     "not HDF5": (lambda p: _text(p / "notes.h5"), "not an HDF5 file"),
     "truncated HDF5": (_truncated, "cannot read the HDF5 file"),
     "missing datasets": (lambda p: _h5(p / "m.h5", other=np.zeros(3)), "expected datasets train_set_x and train_set_y"),
@@ -139,7 +139,7 @@ def test_train_and_test_images_must_have_the_same_size(tmp_path):
     x, y = tiny_images()
     write_course_h5(tmp_path / "train_a.h5", x, y)
     other = write_course_h5(tmp_path / "small.h5", x[:, :2], y, split="test")
-    with pytest.raises(DataError, match="both sets need the same size"):
+    with pytest.raises(DataError, match=r"images of shape \(2, 5, 3\), expected \(4, 5, 3\) like the training images"):
         load_training_data(tmp_path / "train_a.h5", other)
 
 

@@ -23,6 +23,26 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
+def _data_arguments(cmd, what: str = "training") -> None:
+    cmd.add_argument("data", nargs="?", metavar="DATA",
+                     help=f"{what} data: a course HDF5 file, a folder holding a train_*.h5 / test_*.h5 pair, "
+                          "or a folder of images with one sub-folder per class (default: the bundled digits)")
+    cmd.add_argument("--test", metavar="TEST", help="test data (HDF5 file or image folder)")
+    cmd.add_argument("--size", type=int, default=64, metavar="PX",
+                     help="image folders: resize every image to PX x PX (default 64)")
+
+
+def _training_arguments(cmd, iterations: int) -> None:
+    cmd.add_argument("--iterations", type=int, default=iterations, metavar="N",
+                     help=f"number of gradient-descent steps (default {iterations})")
+    cmd.add_argument("--print-every", type=int, default=100, metavar="K",
+                     help="record the cost every K iterations (default 100)")
+    cmd.add_argument("--solver", choices=("auto", "primal", "gram"), default="auto",
+                     help="gradient-descent form: same iterates, different speed (default auto)")
+    cmd.add_argument("--dtype", choices=("float64", "float32"), default="float64",
+                     help="floating-point type of the training loop (default float64)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog=PROG, description="Logistic regression as a one-neuron neural network.")
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
@@ -31,23 +51,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     train = commands.add_parser(
         "train", help="train the neuron on a data set and report costs and accuracy",
-        description="Train from zeros by batch gradient descent. TRAIN is a course-format HDF5 file "
-                    "(its test_* twin beside it is the test set), a folder holding such a pair, or "
-                    "nothing: then scikit-learn's bundled digits, three vs eight.")
-    train.add_argument("train", nargs="?", metavar="TRAIN", help="HDF5 file or folder (default: digits)")
-    train.add_argument("--test", metavar="TEST", help="HDF5 file of the test set")
+        description="Train from zeros by batch gradient descent and print the cost every K iterations "
+                    "and the train and test accuracy.")
+    _data_arguments(train)
     train.add_argument("--learning-rate", type=float, default=0.005, metavar="A",
                        help="alpha, the gradient-descent step (default 0.005)")
-    train.add_argument("--iterations", type=int, default=2000, metavar="N",
-                       help="number of gradient-descent steps (default 2000)")
-    train.add_argument("--print-every", type=int, default=100, metavar="K",
-                       help="record and print the cost every K iterations (default 100)")
-    train.add_argument("--solver", choices=("auto", "primal", "gram"), default="auto",
-                       help="gradient-descent form: same iterates, different speed (default auto)")
-    train.add_argument("--dtype", choices=("float64", "float32"), default="float64",
-                       help="floating-point type of the training loop (default float64)")
+    _training_arguments(train, 2000)
     train.add_argument("--model-out", metavar="FILE", help="save the trained model to FILE (.npz)")
+    train.add_argument("--plot", metavar="FILE", help="draw the cost curve to FILE (.png)")
     train.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    train.add_argument("--quiet", action="store_true", help="no progress bar")
     train.set_defaults(run=_train)
 
     predict = commands.add_parser(
@@ -57,7 +70,43 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("model", metavar="MODEL", help="model file written by train --model-out")
     predict.add_argument("images", nargs="+", metavar="IMAGE", help="image files")
     predict.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    predict.add_argument("--quiet", action="store_true", help="no progress bar")
     predict.set_defaults(run=_predict)
+
+    evaluate = commands.add_parser(
+        "evaluate", help="accuracy, precision, recall, F1, ROC AUC and confusion matrix of a model",
+        description="Measure a saved model on labelled data (default: the bundled digits' test split).")
+    evaluate.add_argument("model", metavar="MODEL", help="model file written by train --model-out")
+    evaluate.add_argument("data", nargs="?", metavar="DATA",
+                          help="an HDF5 file (its test split), a folder with an HDF5 pair (the test file) "
+                               "or an image folder")
+    evaluate.add_argument("--errors", metavar="FILE", help="draw the misclassified images to FILE (.png)")
+    evaluate.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    evaluate.set_defaults(run=_evaluate)
+
+    rates = commands.add_parser(
+        "compare-rates", help="train with several learning rates and compare them",
+        description="The notes' learning-rate comparison: one run per rate, the cost curves on one "
+                    "figure, and a table of train and test accuracy.")
+    _data_arguments(rates)
+    rates.add_argument("--rates", type=float, nargs="+", default=[0.01, 0.001, 0.0001], metavar="A",
+                       help="learning rates (default 0.01 0.001 0.0001)")
+    _training_arguments(rates, 1500)
+    rates.add_argument("--plot", metavar="FILE", help="draw the cost curves to FILE (.png)")
+    rates.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    rates.set_defaults(run=_compare_rates)
+
+    data = commands.add_parser("data", help="convert data sets",
+                               description="export: write a course HDF5 file as a folder of PNG images.")
+    data_commands = data.add_subparsers(dest="data_command", metavar="ACTION", parser_class=_Parser)
+    data_commands.required = True
+    export = data_commands.add_parser(
+        "export", help="write an HDF5 data set as DIR/<class>/<n>.png (plus classes.txt)",
+        description="Write every image of a course HDF5 file as a PNG in one sub-folder per class, so "
+                    "that `train DIR` learns exactly what `train FILE.h5` learns.")
+    export.add_argument("source", metavar="FILE.h5", help="course-format HDF5 file")
+    export.add_argument("folder", metavar="DIR", help="new folder to create")
+    export.set_defaults(run=_export)
 
     explain = commands.add_parser(
         "explain", help="show a computation graph forward and backward, with numbers",
@@ -105,49 +154,82 @@ def _fail(exc: Exception) -> int:
     return 1
 
 
-def _train(args) -> int:
-    from .data import load_training_data
-    from .atomic import check_writable
-    from .modelfile import save_model
-    from .validation import count, positive_number
-    from .workflow import train
+def _note(message: str) -> None:
+    print(f"{PROG}: {message}", file=sys.stderr)
 
-    positive_number("--learning-rate", args.learning_rate)
+
+def _check_training_arguments(args) -> None:
+    from .validation import count, positive_number
+
+    for rate in getattr(args, "rates", None) or [args.learning_rate]:
+        positive_number("--rates" if hasattr(args, "rates") else "--learning-rate", rate)
     count("--iterations", args.iterations, minimum=0)
     count("--print-every", args.print_every, minimum=1)
-    if args.model_out:
-        check_writable(args.model_out, "model")      # before the work, so a bad path costs nothing
-    train_set, test_set = load_training_data(args.train, args.test)
+    count("--size", args.size, minimum=1)
+
+
+def _load(args):
+    from .data import load_training_data
+
+    train_set, test_set = load_training_data(args.data, args.test, size=args.size)
+    for data in (train_set, test_set):
+        if data is not None and data.skipped:
+            _note(f"skipped {len(data.skipped)} file(s) in {data.source} that are not images "
+                  f"(first: {data.skipped[0]})")
+    return train_set, test_set
+
+
+def _train(args) -> int:
+    from .atomic import check_writable
+    from .modelfile import save_model
+    from .plots import cost_curve
+    from .progress import TrainingProgress, wanted
+    from .workflow import train
+
+    _check_training_arguments(args)
+    for path, what in ((args.model_out, "model"), (args.plot, "plot")):
+        if path:
+            check_writable(path, what)      # before the work, so a bad path costs nothing
+    train_set, test_set = _load(args)
+    progress = TrainingProgress(args.iterations, wanted(args.quiet))
 
     def show(i, cost):
+        progress.at(i, cost)
         if not args.json:
-            print(f"Cost after iteration {i}: {cost:f}", flush=True)
+            progress.print(f"Cost after iteration {i}: {cost:f}")
 
-    run = train(train_set, test_set, learning_rate=args.learning_rate, num_iterations=args.iterations,
-                print_every=args.print_every, solver=args.solver, dtype=args.dtype, on_record=show)
+    try:
+        run = train(train_set, test_set, learning_rate=args.learning_rate, num_iterations=args.iterations,
+                    print_every=args.print_every, solver=args.solver, dtype=args.dtype, on_record=show)
+    finally:
+        progress.close()
     if args.model_out:
         save_model(args.model_out, run.model)
-    report = {**run.report, "model_out": args.model_out}
+    if args.plot:
+        cost_curve(args.plot, run.report["costs"], args.print_every, args.learning_rate)
+    report = {**run.report, "model_out": args.model_out, "plot": args.plot}
     if args.json:
         print(json.dumps(report))
+        return 0
+    print(f"train accuracy: {report['train_accuracy']} %")
+    if report["test_accuracy"] is None:
+        print("test accuracy: none (no test set)")
     else:
-        print(f"train accuracy: {report['train_accuracy']} %")
-        if report["test_accuracy"] is None:
-            print("test accuracy: none (no test set)")
-        else:
-            print(f"test accuracy: {report['test_accuracy']} %")
-        if args.model_out:
-            print(f"model saved to {args.model_out}")
+        print(f"test accuracy: {report['test_accuracy']} %")
+    for path, what in ((args.model_out, "model saved to"), (args.plot, "cost curve drawn to")):
+        if path:
+            print(f"{what} {path}")
     return 0
 
 
 def _predict(args) -> int:
     from .modelfile import load_model
+    from .progress import items, wanted
     from .workflow import classify
 
     trained = load_model(args.model)
     predictions, failures = [], 0
-    for path in args.images:
+    for path in items(args.images, wanted(args.quiet or len(args.images) < 20)):
         try:
             p = classify(trained, path)
         except SingleNeuronError as exc:
@@ -164,9 +246,92 @@ def _predict(args) -> int:
     return 1 if failures else 0
 
 
-def _explain(args) -> int:
-    from .explain import explain_logistic, explain_notes, write_dot, write_png
+def _evaluate(args) -> int:
     from .atomic import check_writable
+    from .data import load_evaluation_data
+    from .evaluation import evaluate
+    from .modelfile import load_model
+    from .plots import misclassified
+
+    if args.errors:
+        check_writable(args.errors, "plot")
+    trained = load_model(args.model)
+    data = load_evaluation_data(args.data, trained.input_shape, trained.classes)
+    result = evaluate(trained, data)
+    report = dict(result.report)
+    if args.errors:
+        wrong = result.wrong
+        report["errors_shown"] = misclassified(args.errors, data.images[wrong], result.labels[wrong],
+                                               result.predicted[wrong], result.probabilities[wrong],
+                                               trained.classes)
+        report["errors_plot"] = args.errors
+    if args.json:
+        print(json.dumps(report))
+        return 0
+    (tn, fp), (fn, tp) = report["confusion_matrix"]
+    auc = "n/a (one class)" if report["roc_auc"] is None else f"{report['roc_auc']:.4f}"
+    c0, c1 = trained.classes
+    print(f"{report['m']} examples from {report['source']}")
+    print(f"accuracy:  {report['accuracy']:.2f} %")
+    print(f"precision: {report['precision']:.4f}   (of {c1})")
+    print(f"recall:    {report['recall']:.4f}")
+    print(f"F1:        {report['f1']:.4f}")
+    print(f"ROC AUC:   {auc}")
+    width = max(len(c0), len(c1), 9)
+    print(f"confusion matrix (rows: true, columns: predicted):")
+    print(f"  {'':{width}s}  {c0:>{width}s}  {c1:>{width}s}")
+    print(f"  {c0:>{width}s}  {tn:>{width}d}  {fp:>{width}d}")
+    print(f"  {c1:>{width}s}  {fn:>{width}d}  {tp:>{width}d}")
+    if args.errors:
+        print(f"{report['errors_shown']} misclassified image(s) drawn to {args.errors}")
+    return 0
+
+
+def _compare_rates(args) -> int:
+    from .atomic import check_writable
+    from .plots import learning_rates
+    from .workflow import train
+
+    _check_training_arguments(args)
+    if args.plot:
+        check_writable(args.plot, "plot")
+    train_set, test_set = _load(args)
+    rows = []
+    for rate in args.rates:
+        run = train(train_set, test_set, learning_rate=rate, num_iterations=args.iterations,
+                    print_every=args.print_every, solver=args.solver, dtype=args.dtype)
+        rows.append({"learning_rate": rate, "costs": run.report["costs"],
+                     "final_cost": run.report["costs"][-1] if run.report["costs"] else None,
+                     "train_accuracy": run.report["train_accuracy"], "test_accuracy": run.report["test_accuracy"]})
+    if args.plot:
+        learning_rates(args.plot, [(r["learning_rate"], r["costs"]) for r in rows], args.print_every)
+    if args.json:
+        print(json.dumps({"iterations": args.iterations, "runs": rows, "plot": args.plot}))
+        return 0
+    print(f"{'learning rate':>14s} {'last cost':>10s} {'train %':>8s} {'test %':>8s}")
+    for r in rows:
+        test = "-" if r["test_accuracy"] is None else f"{r['test_accuracy']:8.2f}"
+        last = "-" if r["final_cost"] is None else f"{r['final_cost']:10.6f}"
+        print(f"{r['learning_rate']:14g} {last:>10s} {r['train_accuracy']:8.2f} {test:>8s}")
+    if args.plot:
+        print(f"cost curves drawn to {args.plot}")
+    return 0
+
+
+def _export(args) -> int:
+    from .data import load_h5
+    from .folders import export_image_folder
+
+    data = load_h5(args.source)
+    count = export_image_folder(data, args.folder)
+    print(f"wrote {count} images of {data.image_shape[0]}x{data.image_shape[1]} to {args.folder} "
+          f"({data.classes[0]}: {int((data.y == 0).sum())}, {data.classes[1]}: {int((data.y == 1).sum())})")
+    return 0
+
+
+def _explain(args) -> int:
+    from .atomic import check_writable
+    from .explain import explain_logistic, explain_notes, write_dot, write_png
 
     for path in (args.dot, args.png):
         if path:

@@ -1,199 +1,26 @@
-"""Data sets in, arrays in the notes' layout out.
-
-A data set is a stack of images `images` of shape (m, height, width, channels),
-uint8, with labels `y` of shape (m,) in {0, 1} and two class names. `X` unrolls
-each image into a column, row-major over (height, width, channel) exactly as the
-course's ``x.reshape(m, -1).T``, and scales it by 1/255: X is (n_x, m) and
-Y is (1, m).
+"""Where training and evaluation data come from: the command line's DATA arguments resolved.
 
 Sources:
-- an HDF5 file in the course's format: `<split>_set_x` (m, h, w, c) uint8,
-  `<split>_set_y` (m,) 0/1, `list_classes` (2,) bytes;
-- a folder holding one such training file and its test twin (train_*.h5, test_*.h5);
+- an HDF5 file in the course's format (see `h5data`), or a folder holding one
+  training file and its test twin (train_*.h5, test_*.h5);
+- a folder of images with one sub-folder per class (see `folders`);
 - the embedded default: scikit-learn's bundled 8x8 digits as "three" vs "eight"
   (see `load_digits_task`), so a fresh machine has real images to learn from.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from .dataset import PIXEL_SCALE, Dataset, unroll
 from .errors import DataError
+from . import folders
+from .h5data import load_h5, splits_of_file
 
-PIXEL_SCALE = 255.0
-DEFAULT_CLASSES = ("non-cat", "cat")
-
-
-@dataclass(frozen=True)
-class Dataset:
-    """Images and labels of one split.
-
-    images: (m, height, width, channels) uint8; y: (m,) int64 of 0/1;
-    classes: the names of label 0 and label 1; source: where it came from.
-    """
-
-    images: np.ndarray
-    y: np.ndarray
-    classes: tuple[str, str]
-    source: str
-
-    @property
-    def m(self) -> int:
-        return int(self.images.shape[0])
-
-    @property
-    def image_shape(self) -> tuple[int, int, int]:
-        return tuple(int(s) for s in self.images.shape[1:])
-
-    @property
-    def X(self) -> np.ndarray:
-        """(n_x, m) float64: each image unrolled into a column and divided by 255."""
-        return unroll(self.images)
-
-    @property
-    def Y(self) -> np.ndarray:
-        """(1, m) int64 labels."""
-        return self.y.reshape(1, -1)
-
-
-def unroll(images: np.ndarray, pixel_scale: float = PIXEL_SCALE, dtype=np.float64) -> np.ndarray:
-    """(m, h, w, c) pixels -> (h*w*c, m) floats divided by `pixel_scale`, the course's X.
-
-    The division writes straight into `dtype`, so the result is the only float copy.
-    """
-    return np.divide(images.reshape(images.shape[0], -1).T, pixel_scale, dtype=dtype)
-
-
-# --------------------------------------------------------------------------- HDF5
-
-
-def load_h5(path, prefer: str = "train") -> Dataset:
-    """Read one split of a course-format HDF5 file.
-
-    The file holds `train_set_x`/`train_set_y`, `test_set_x`/`test_set_y`, or both;
-    with both, `prefer` ("train" or "test") picks one. Every problem is a
-    `DataError` naming the file.
-    """
-    import h5py  # imported here: the default data set and the math do not need it
-
-    path = Path(path)
-    where = str(path)
-    if not path.exists():
-        raise DataError(f"{where}: no such file")
-    if path.is_dir():
-        raise DataError(f"{where}: is a folder, expected an HDF5 file")
-    try:
-        if not h5py.is_hdf5(path):
-            raise DataError(f"{where}: not an HDF5 file (expected the course's .h5 format)")
-        with h5py.File(path, "r") as f:
-            split = split_to_read(f, where, prefer)
-            x = _read(f, f"{split}_set_x", where)
-            y = _read(f, f"{split}_set_y", where)
-            classes = _read_classes(f, where)
-    except DataError:
-        raise
-    except (OSError, KeyError, ValueError, TypeError, RuntimeError) as exc:
-        reason = str(exc).split("\n")[0] or type(exc).__name__
-        raise DataError(f"{where}: cannot read the HDF5 file ({reason}); is it truncated or damaged?") from None
-    images = _check_images(x, f"{where}: {split}_set_x")
-    labels = _check_labels(y, images.shape[0], f"{where}: {split}_set_y")
-    return Dataset(images=images, y=labels, classes=classes, source=where)
-
-
-def splits_in(f) -> list[str]:
-    """The splits ("train", "test") an open file holds both datasets of."""
-    keys = set(f.keys())
-    return [s for s in ("train", "test") if {f"{s}_set_x", f"{s}_set_y"} <= keys]
-
-
-def split_to_read(f, where: str, prefer: str) -> str:
-    """The split to read from an open file: the one it holds, or `prefer` if it holds both."""
-    complete = splits_in(f)
-    if prefer in complete:
-        return prefer
-    if complete:
-        return complete[0]
-    keys = set(f.keys())
-    found = ", ".join(sorted(keys)) or "nothing"
-    for s in ("train", "test"):
-        x, y = f"{s}_set_x", f"{s}_set_y"
-        if (x in keys) != (y in keys):
-            raise DataError(f"{where}: missing dataset {y if x in keys else x} (found: {found})")
-    raise DataError(f"{where}: expected datasets train_set_x and train_set_y (or test_set_x and "
-                    f"test_set_y), found: {found}")
-
-
-# Refuse before reading anything that could not fit: a damaged header can declare
-# any size, and reading it would be the first thing to fail, by running out of memory.
-MAX_DATASET_BYTES = 8 * 2**30
-
-
-def _read(f, key, where):
-    import h5py
-
-    node = f[key]
-    if not isinstance(node, h5py.Dataset):
-        raise DataError(f"{where}: {key} is a group, expected a dataset")
-    nbytes = int(np.prod(node.shape, dtype=np.float64)) * node.dtype.itemsize if node.shape else 0
-    if nbytes > MAX_DATASET_BYTES:
-        raise DataError(f"{where}: {key} declares {nbytes / 2**30:.1f} GiB, more than the "
-                        f"{MAX_DATASET_BYTES / 2**30:.0f} GiB this loader reads into memory")
-    return node[()]
-
-
-def _read_classes(f, where) -> tuple[str, str]:
-    if "list_classes" not in f:
-        return DEFAULT_CLASSES
-    raw = _read(f, "list_classes", where)
-    names = [n.decode("utf-8", "replace") if isinstance(n, bytes) else str(n) for n in np.ravel(raw)]
-    if len(names) != 2:
-        raise DataError(f"{where}: list_classes: expected 2 class names, got {len(names)}")
-    return names[0], names[1]
-
-
-def _check_images(x, where) -> np.ndarray:
-    x = np.asarray(x)
-    if x.ndim == 3:
-        x = x[..., np.newaxis]          # grayscale stacks (m, h, w) gain a channel axis
-    if x.ndim != 4 or x.shape[3] not in (1, 3, 4):
-        raise DataError(f"{where}: expected images of shape (m, height, width, channels) with 1, 3 or 4 "
-                        f"channels, got shape {x.shape}")
-    if x.shape[0] == 0:
-        raise DataError(f"{where}: the data set is empty (0 examples)")
-    if x.dtype == np.uint8:
-        return x
-    if x.dtype.kind not in "biuf":
-        raise DataError(f"{where}: expected pixel values (uint8), got dtype {x.dtype}")
-    if x.dtype.kind == "f" and not np.isfinite(x).all():
-        bad = tuple(int(i) for i in np.argwhere(~np.isfinite(x))[0])
-        raise DataError(f"{where}: pixel values must be finite, got {x[bad]} at index {bad}")
-    if x.min() < 0 or x.max() > 255 or (x.dtype.kind == "f" and not np.array_equal(x, np.round(x))):
-        raise DataError(f"{where}: expected whole pixel values from 0 to 255, got values from "
-                        f"{x.min()} to {x.max()}")
-    return x.astype(np.uint8)
-
-
-def _check_labels(y, m, where) -> np.ndarray:
-    y = np.asarray(y)
-    if y.dtype.kind not in "biuf":
-        raise DataError(f"{where}: expected labels 0 or 1, got dtype {y.dtype}")
-    if y.ndim == 2 and 1 in y.shape:
-        y = y.reshape(-1)               # (1, m) and (m, 1) label rows are common too
-    if y.ndim != 1:
-        raise DataError(f"{where}: expected labels of shape (m,), got shape {y.shape}")
-    if y.shape[0] != m:
-        raise DataError(f"{where}: {y.shape[0]} labels for {m} images; the counts must match")
-    bad = (y != 0) & (y != 1)
-    if bad.any():
-        j = int(np.argmax(bad))
-        raise DataError(f"{where}: expected labels 0 or 1, got {y[j]} at example {j}")
-    return y.astype(np.int64)
-
-
-# --------------------------------------------------------------------------- resolving a TRAIN argument
+__all__ = ["Dataset", "PIXEL_SCALE", "unroll", "load_h5", "load_training_data", "load_like",
+           "load_evaluation_data", "load_digits_task", "test_file_beside"]
 
 
 def test_file_beside(train_path: Path) -> Path | None:
@@ -213,43 +40,86 @@ def _pair_in_folder(folder: Path) -> tuple[Path, Path | None]:
     return trains[0], test_file_beside(trains[0])
 
 
-def load_training_data(train=None, test=None) -> tuple[Dataset, Dataset | None]:
+def load_training_data(train=None, test=None, size: int = 64) -> tuple[Dataset, Dataset | None]:
     """Resolve the command line's TRAIN [--test TEST] into (train set, test set or None).
 
-    TRAIN: None (the embedded digits task), a course HDF5 file, or a folder holding
-    a train_*.h5 / test_*.h5 pair. Without `test`, the test set is the training
-    file's twin (train -> test in its name) beside it, else the file's own test
-    split if it holds both splits, else there is none.
+    TRAIN: None (the embedded digits task); a course HDF5 file; a folder holding a
+    train_*.h5 / test_*.h5 pair; a folder with train/ and test/ image folders; or an
+    image folder (one sub-folder per class, images resized to size x size). Without
+    `test`, the test set is the training file's twin (train -> test in its name)
+    beside it, else the file's own test split if it holds both, else there is none.
     """
     if train is None:
         if test is not None:
             raise DataError("--test needs a TRAIN data set to go with it")
         return load_digits_task()
     train = Path(train)
-    if train.is_dir():
-        train, beside = _pair_in_folder(train)
-    elif train.exists():
-        beside = test_file_beside(train)
-    else:
+    test_path = Path(test) if test is not None else None
+    if not train.exists():
         raise DataError(f"{train}: no such file or folder")
-    train_set = load_h5(train, prefer="train")
-    test_path = Path(test) if test is not None else beside
-    if test_path is not None:
-        test_set = load_h5(test_path, prefer="test")
+    if train.is_dir() and not _h5_files(train):
+        if not folders.class_folders(train):
+            raise DataError(f"{train}: found no data: expected a course HDF5 pair (train_*.h5, test_*.h5) "
+                            "or one sub-folder of images per class")
+        if folders.is_split_folder(train):
+            train_set = folders.load_image_folder(train / "train", (size, size))
+            test_path = test_path or train / "test"
+        else:
+            train_set = folders.load_image_folder(train, (size, size))
     else:
-        test_set = _own_test_split(train)
-    if test_set is not None and test_set.image_shape != train_set.image_shape:
-        raise DataError(f"{test_set.source}: images of shape {test_set.image_shape}, but the training "
-                        f"images are {train_set.image_shape}; both sets need the same size")
+        train_file, beside = _pair_in_folder(train) if train.is_dir() else (train, test_file_beside(train))
+        train_set = load_h5(train_file, prefer="train")
+        test_path = test_path or beside
+        if test_path is None:
+            return train_set, _own_test_split(train_file)
+    if test_path is None:
+        return train_set, None
+    test_set = load_like(test_path, train_set.image_shape, train_set.classes)
     return train_set, test_set
 
 
-def _own_test_split(path: Path) -> Dataset | None:
-    import h5py
+def load_like(path, image_shape: tuple[int, int, int], classes: tuple[str, str]) -> Dataset:
+    """Load the data at `path` to be used with a model of `image_shape` and `classes`.
 
-    with h5py.File(path, "r") as f:
-        both = splits_in(f) == ["train", "test"]
-    return load_h5(path, prefer="test") if both else None
+    An HDF5 file (its test split if it has one), a folder with an HDF5 pair (its test
+    file), a folder with train/ and test/ (test/), or an image folder (resized to the
+    shape, labels ordered by `classes` where the names match). HDF5 images must
+    already have the shape.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise DataError(f"{path}: no such file or folder")
+    if path.is_dir() and not _h5_files(path):
+        folder = path / "test" if folders.is_split_folder(path) else path
+        return folders.load_image_folder(folder, image_shape[:2], image_shape[2], classes)
+    if path.is_dir():
+        train_file, beside = _pair_in_folder(path)
+        path = beside or train_file
+    data = load_h5(path, prefer="test")
+    if data.image_shape != tuple(image_shape):
+        raise DataError(f"{path}: images of shape {data.image_shape}, expected {tuple(image_shape)} "
+                        "like the training images")
+    return data
+
+
+def load_evaluation_data(path, image_shape: tuple[int, int, int], classes: tuple[str, str]) -> Dataset:
+    """The data `evaluate` measures a model on: `path` as in `load_like`, or by default the
+    bundled digits' test split (which only a model of 8x8 grayscale images can use)."""
+    if path is not None:
+        return load_like(path, image_shape, classes)
+    _, test = load_digits_task()
+    if test.image_shape != tuple(image_shape):
+        raise DataError(f"the model takes images of shape {tuple(image_shape)}; give the DATA to evaluate "
+                        "it on (the default, the bundled digits, are 8x8 grayscale)")
+    return test
+
+
+def _h5_files(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.h5"))
+
+
+def _own_test_split(path: Path) -> Dataset | None:
+    return load_h5(path, prefer="test") if splits_of_file(path) == ["train", "test"] else None
 
 
 # --------------------------------------------------------------------------- the embedded default

@@ -1,0 +1,50 @@
+"""How good a model is on a data set: the usual metrics, computed by scikit-learn."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn import metrics
+
+from .dataset import Dataset
+from .modelfile import SavedModel
+
+
+@dataclass
+class Evaluation:
+    report: dict
+    labels: np.ndarray            # (m,) true 0/1
+    probabilities: np.ndarray     # (m,) probability of class 1
+    predicted: np.ndarray         # (m,) 0/1
+
+    @property
+    def wrong(self) -> np.ndarray:
+        """Indices of the misclassified examples."""
+        return np.flatnonzero(self.predicted != self.labels)
+
+
+def evaluate(trained: SavedModel, data: Dataset) -> Evaluation:
+    """Accuracy, precision, recall, F1, ROC AUC (of class 1) and the confusion matrix on `data`.
+
+    Accuracy is in percent, as the course reports it; the confusion matrix is
+    [[true 0 predicted 0, true 0 predicted 1], [true 1 predicted 0, true 1 predicted 1]].
+    ROC AUC is None when the data holds only one class.
+    """
+    p = trained.probabilities_of_images(data.images)
+    predicted = (p > 0.5).astype(np.int64)
+    y = data.y
+    both = np.unique(y).size == 2
+    report = {
+        "m": int(data.m),
+        "classes": list(trained.classes),
+        "accuracy": 100.0 * metrics.accuracy_score(y, predicted),
+        "precision": float(metrics.precision_score(y, predicted, zero_division=0)),
+        "recall": float(metrics.recall_score(y, predicted, zero_division=0)),
+        "f1": float(metrics.f1_score(y, predicted, zero_division=0)),
+        "roc_auc": float(metrics.roc_auc_score(y, p)) if both else None,
+        "log_loss": float(metrics.log_loss(y, np.clip(p, 1e-15, 1 - 1e-15), labels=[0, 1])),
+        "confusion_matrix": metrics.confusion_matrix(y, predicted, labels=[0, 1]).tolist(),
+        "source": data.source,
+    }
+    return Evaluation(report=report, labels=y, probabilities=p, predicted=predicted)

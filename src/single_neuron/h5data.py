@@ -1,0 +1,142 @@
+"""The course's HDF5 format: `<split>_set_x` (m, h, w, c) uint8, `<split>_set_y` (m,) 0/1, `list_classes`.
+
+h5py does the reading; everything that can be wrong with a file becomes one
+`DataError` naming the file and what was expected.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import h5py
+import numpy as np
+
+from .dataset import Dataset
+from .errors import DataError
+
+DEFAULT_CLASSES = ("non-cat", "cat")
+
+
+def load_h5(path, prefer: str = "train") -> Dataset:
+    """Read one split of a course-format HDF5 file.
+
+    The file holds `train_set_x`/`train_set_y`, `test_set_x`/`test_set_y`, or both;
+    with both, `prefer` ("train" or "test") picks one. Every problem is a
+    `DataError` naming the file.
+    """
+    path = Path(path)
+    where = str(path)
+    if not path.exists():
+        raise DataError(f"{where}: no such file")
+    if path.is_dir():
+        raise DataError(f"{where}: is a folder, expected an HDF5 file")
+    try:
+        if not h5py.is_hdf5(path):
+            raise DataError(f"{where}: not an HDF5 file (expected the course's .h5 format)")
+        with h5py.File(path, "r") as f:
+            split = split_to_read(f, where, prefer)
+            x = _read(f, f"{split}_set_x", where)
+            y = _read(f, f"{split}_set_y", where)
+            classes = _read_classes(f, where)
+    except DataError:
+        raise
+    except (OSError, KeyError, ValueError, TypeError, RuntimeError) as exc:
+        reason = str(exc).split("\n")[0] or type(exc).__name__
+        raise DataError(f"{where}: cannot read the HDF5 file ({reason}); is it truncated or damaged?") from None
+    images = _check_images(x, f"{where}: {split}_set_x")
+    labels = _check_labels(y, images.shape[0], f"{where}: {split}_set_y")
+    return Dataset(images=images, y=labels, classes=classes, source=where)
+
+
+def splits_of_file(path) -> list[str]:
+    """The splits a course-format file at `path` holds completely."""
+    with h5py.File(path, "r") as f:
+        return splits_in(f)
+
+
+def splits_in(f) -> list[str]:
+    """The splits ("train", "test") an open file holds both datasets of."""
+    keys = set(f.keys())
+    return [s for s in ("train", "test") if {f"{s}_set_x", f"{s}_set_y"} <= keys]
+
+
+def split_to_read(f, where: str, prefer: str) -> str:
+    """The split to read from an open file: the one it holds, or `prefer` if it holds both."""
+    complete = splits_in(f)
+    if prefer in complete:
+        return prefer
+    if complete:
+        return complete[0]
+    keys = set(f.keys())
+    found = ", ".join(sorted(keys)) or "nothing"
+    for s in ("train", "test"):
+        x, y = f"{s}_set_x", f"{s}_set_y"
+        if (x in keys) != (y in keys):
+            raise DataError(f"{where}: missing dataset {y if x in keys else x} (found: {found})")
+    raise DataError(f"{where}: expected datasets train_set_x and train_set_y (or test_set_x and "
+                    f"test_set_y), found: {found}")
+
+
+# Refuse before reading anything that could not fit: a damaged header can declare
+# any size, and reading it would be the first thing to fail, by running out of memory.
+MAX_DATASET_BYTES = 8 * 2**30
+
+
+def _read(f, key, where):
+    node = f[key]
+    if not isinstance(node, h5py.Dataset):
+        raise DataError(f"{where}: {key} is a group, expected a dataset")
+    nbytes = int(np.prod(node.shape, dtype=np.float64)) * node.dtype.itemsize if node.shape else 0
+    if nbytes > MAX_DATASET_BYTES:
+        raise DataError(f"{where}: {key} declares {nbytes / 2**30:.1f} GiB, more than the "
+                        f"{MAX_DATASET_BYTES / 2**30:.0f} GiB this loader reads into memory")
+    return node[()]
+
+
+def _read_classes(f, where) -> tuple[str, str]:
+    if "list_classes" not in f:
+        return DEFAULT_CLASSES
+    raw = _read(f, "list_classes", where)
+    names = [n.decode("utf-8", "replace") if isinstance(n, bytes) else str(n) for n in np.ravel(raw)]
+    if len(names) != 2:
+        raise DataError(f"{where}: list_classes: expected 2 class names, got {len(names)}")
+    return names[0], names[1]
+
+
+def _check_images(x, where) -> np.ndarray:
+    x = np.asarray(x)
+    if x.ndim == 3:
+        x = x[..., np.newaxis]          # grayscale stacks (m, h, w) gain a channel axis
+    if x.ndim != 4 or x.shape[3] not in (1, 3, 4):
+        raise DataError(f"{where}: expected images of shape (m, height, width, channels) with 1, 3 or 4 "
+                        f"channels, got shape {x.shape}")
+    if x.shape[0] == 0:
+        raise DataError(f"{where}: the data set is empty (0 examples)")
+    if x.dtype == np.uint8:
+        return x
+    if x.dtype.kind not in "biuf":
+        raise DataError(f"{where}: expected pixel values (uint8), got dtype {x.dtype}")
+    if x.dtype.kind == "f" and not np.isfinite(x).all():
+        bad = tuple(int(i) for i in np.argwhere(~np.isfinite(x))[0])
+        raise DataError(f"{where}: pixel values must be finite, got {x[bad]} at index {bad}")
+    if x.min() < 0 or x.max() > 255 or (x.dtype.kind == "f" and not np.array_equal(x, np.round(x))):
+        raise DataError(f"{where}: expected whole pixel values from 0 to 255, got values from "
+                        f"{x.min()} to {x.max()}")
+    return x.astype(np.uint8)
+
+
+def _check_labels(y, m, where) -> np.ndarray:
+    y = np.asarray(y)
+    if y.dtype.kind not in "biuf":
+        raise DataError(f"{where}: expected labels 0 or 1, got dtype {y.dtype}")
+    if y.ndim == 2 and 1 in y.shape:
+        y = y.reshape(-1)               # (1, m) and (m, 1) label rows are common too
+    if y.ndim != 1:
+        raise DataError(f"{where}: expected labels of shape (m,), got shape {y.shape}")
+    if y.shape[0] != m:
+        raise DataError(f"{where}: {y.shape[0]} labels for {m} images; the counts must match")
+    bad = (y != 0) & (y != 1)
+    if bad.any():
+        j = int(np.argmax(bad))
+        raise DataError(f"{where}: expected labels 0 or 1, got {y[j]} at example {j}")
+    return y.astype(np.int64)
