@@ -203,6 +203,8 @@ def _train(args) -> int:
                     print_every=args.print_every, solver=args.solver, dtype=args.dtype, on_record=show)
     finally:
         progress.close()
+    if run.report["warning"]:
+        _note(f"warning: {run.report['warning']}")
     if args.model_out:
         save_model(args.model_out, run.model)
     if args.plot:

@@ -14,17 +14,16 @@ laid out as above, holds both splits.
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from .dataset import Dataset
-from .errors import DataError, ImageError, OutputError
+from .atomic import atomic_folder
+from .errors import DataError, ImageError
 from .images import read_image
+from .resources import require_memory
 
 CLASSES_FILE = "classes.txt"
 GRAYSCALE_MODES = {"1", "L", "LA", "I", "I;16", "I;16B", "I;16L", "F"}
@@ -84,6 +83,8 @@ def load_image_folder(folder, size: tuple[int, int] = (64, 64), channels: int | 
             raise DataError(f"{class_dir}: the class folder holds no images")
     if channels is None:
         channels = 1 if modes <= GRAYSCALE_MODES else 3
+    require_memory(9.0 * len(files) * size[0] * size[1] * channels, str(folder),
+                   f"{len(files)} images of {size[0]}x{size[1]}x{channels} (pixels and X)")
     images = np.empty((len(files), size[0], size[1], channels), np.uint8)
     labels = np.empty(len(files), np.int64)
     kept = 0
@@ -118,24 +119,12 @@ def export_image_folder(data: Dataset, folder) -> int:
     The folder is built under a temporary name beside it and renamed into place, so
     it appears complete or not at all. DIR must not exist yet (or be empty).
     """
-    folder = Path(folder)
-    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-        raise OutputError(f"{folder}: already exists and is not an empty folder; choose a new name")
-    if not folder.parent.is_dir():
-        raise OutputError(f"{folder}: the folder {folder.parent} does not exist")
-    tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}.", suffix=".tmp"))
-    try:
+    mode = {1: "L", 3: "RGB", 4: "RGBA"}[data.images.shape[3]]
+    with atomic_folder(folder) as tmp:
         (tmp / CLASSES_FILE).write_text("\n".join(data.classes) + "\n", encoding="utf-8")
         for name in data.classes:
             (tmp / name).mkdir()
-        mode = {1: "L", 3: "RGB", 4: "RGBA"}[data.images.shape[3]]
         for i, (pixels, label) in enumerate(zip(data.images, data.y)):
             img = Image.fromarray(pixels[..., 0] if mode == "L" else pixels, mode)
             img.save(tmp / data.classes[label] / f"{i:05d}.png")
-        if folder.exists():
-            folder.rmdir()
-        os.replace(tmp, folder)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return int(data.m)

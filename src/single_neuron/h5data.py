@@ -13,6 +13,7 @@ import numpy as np
 
 from .dataset import Dataset
 from .errors import DataError
+from .resources import require_memory
 
 DEFAULT_CLASSES = ("non-cat", "cat")
 
@@ -77,19 +78,16 @@ def split_to_read(f, where: str, prefer: str) -> str:
                     f"test_set_y), found: {found}")
 
 
-# Refuse before reading anything that could not fit: a damaged header can declare
-# any size, and reading it would be the first thing to fail, by running out of memory.
-MAX_DATASET_BYTES = 8 * 2**30
-
-
 def _read(f, key, where):
     node = f[key]
     if not isinstance(node, h5py.Dataset):
         raise DataError(f"{where}: {key} is a group, expected a dataset")
-    nbytes = int(np.prod(node.shape, dtype=np.float64)) * node.dtype.itemsize if node.shape else 0
-    if nbytes > MAX_DATASET_BYTES:
-        raise DataError(f"{where}: {key} declares {nbytes / 2**30:.1f} GiB, more than the "
-                        f"{MAX_DATASET_BYTES / 2**30:.0f} GiB this loader reads into memory")
+    count = float(np.prod(node.shape, dtype=np.float64)) if node.shape else 1.0
+    # A damaged or hostile header can declare any size: ask before reading. Pixels also
+    # become one float64 copy (X) for training.
+    extra = 8.0 * count if key.endswith("_x") else 0.0
+    require_memory(count * node.dtype.itemsize + extra, where,
+                   f"{key} of shape {node.shape} ({node.dtype})")
     return node[()]
 
 

@@ -81,9 +81,23 @@ def save_model(path, model: SavedModel) -> None:
     check_writable(path, "model")
     try:
         with atomic_write(path) as f:
-            np.savez(f, **arrays)
+            _write_npz(f, arrays)
     except OSError as exc:
         raise OutputError(f"{path}: cannot write the model ({exc.strerror or exc})") from None
+
+
+# np.savez stamps each member with the current time; a fixed stamp makes the same model the
+# same bytes, so a file's checksum identifies its content.
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def _write_npz(f, arrays: dict) -> None:
+    """What np.savez writes (one .npy per array, uncompressed), minus the timestamps."""
+    with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_STORED) as archive:
+        for key, value in arrays.items():
+            info = zipfile.ZipInfo(f"{key}.npy", date_time=_ZIP_TIME)
+            with archive.open(info, "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, value, allow_pickle=False)
 
 
 def load_model(path) -> SavedModel:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .core import accuracy, model
+from .core import model
 from .data import Dataset, unroll
 from .images import read_image
 from .modelfile import SavedModel
@@ -44,6 +44,7 @@ def train(train_set: Dataset, test_set: Dataset | None = None, *, learning_rate:
     settings = {"learning_rate": float(learning_rate), "num_iterations": int(num_iterations),
                 "print_every": int(print_every), "solver": d["solver"], "dtype": str(np.dtype(dtype))}
     report = {
+        "warning": divergence_warning(d["costs"], learning_rate),
         "costs": d["costs"],
         "train_accuracy": d["train_accuracy"],
         "test_accuracy": d["test_accuracy"] if test_set is not None else None,
@@ -65,10 +66,12 @@ def train(train_set: Dataset, test_set: Dataset | None = None, *, learning_rate:
     return TrainingRun(model=trained, report=report)
 
 
-def evaluate_accuracy(trained: SavedModel, data: Dataset) -> float:
-    """Percent of `data` the model labels correctly (threshold 0.5)."""
-    p = trained.probabilities_of_images(data.images)
-    return accuracy((p > 0.5).astype(np.float64), data.y)
+def divergence_warning(costs, learning_rate: float) -> str | None:
+    """Advice when the recorded cost ended above where it started: the run diverged or oscillated."""
+    if len(costs) >= 2 and costs[-1] > costs[0]:
+        return (f"the cost rose from {costs[0]:.6g} to {costs[-1]:.6g} during training: the learning rate "
+                f"{learning_rate:g} is too large for this data; lower it, or scale the inputs to [0, 1]")
+    return None
 
 
 @dataclass

@@ -1,0 +1,35 @@
+"""Refuse work that cannot fit in memory before starting it, with the size it would need.
+
+Running out of memory half-way is the worst way for a large input to fail: slow,
+and on Linux often a kill with no message. Loaders ask here first.
+"""
+
+from __future__ import annotations
+
+import os
+
+from .errors import DataError
+
+
+def available_memory() -> int | None:
+    """Bytes of physical memory available now, or None where the system does not say."""
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def size_text(nbytes: float) -> str:
+    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB"):
+        if nbytes < 1024 or unit == "TiB":
+            return f"{nbytes:.0f} {unit}" if unit == "bytes" else f"{nbytes:.1f} {unit}"
+        nbytes /= 1024
+    return f"{nbytes:.1f} TiB"
+
+
+def require_memory(nbytes: float, where: str, what: str) -> None:
+    """Raise DataError if `nbytes` (for `what`) exceed the memory available now."""
+    free = available_memory()
+    if free is not None and nbytes > free:
+        raise DataError(f"{where}: {what} would need {size_text(nbytes)} of memory, "
+                        f"but only {size_text(free)} is available")
