@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from conftest import files_in
-from test_data import BAD_FILES, write_course_h5
+from test_data import write_course_h5
 
 
 def test_train_on_the_embedded_digits_and_predict_its_images(tmp_path, run_cli):
@@ -58,23 +58,7 @@ def test_predict_prints_a_line_per_image(tmp_path, run_cli):
     assert out.startswith(f"{img}: ") and "probability of eight" in out
 
 
-# --- bad input: one line, non-zero exit, nothing written ---------------------------------------
-
-@pytest.mark.parametrize("case", sorted(BAD_FILES))
-def test_bad_training_data_fails_cleanly_and_writes_nothing(tmp_path, run_cli, case):
-    make, fragment = BAD_FILES[case]
-    data_dir = tmp_path / "data"
-    data_dir.mkdir()
-    path = make(data_dir)
-    out_dir = tmp_path / "out"
-    out_dir.mkdir()
-    before = files_in(tmp_path)
-    code, out, err = run_cli("train", path, "--model-out", out_dir / "m.npz", "--plot", out_dir / "c.png")
-    assert code == 1
-    assert out == ""
-    assert err.count("\n") == 1 and err.startswith("single-neuron: error: ") and fragment in err
-    assert files_in(tmp_path) == before
-
+# --- bad input: one line, non-zero exit, nothing written (the full corpus is in test_robustness) ---
 
 def test_a_bad_test_file_is_refused_before_training(tmp_path, run_cli):
     x = np.zeros((4, 3, 3, 3), np.uint8)

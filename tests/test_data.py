@@ -4,22 +4,14 @@ import h5py
 import numpy as np
 import pytest
 
+from corpus import H5_CASES, pixels
+from corpus import course_h5 as write_course_h5
 from single_neuron import DataError
 from single_neuron.data import load_digits_task, load_h5, load_training_data, unroll
 
 
-def write_course_h5(path, x, y, split="train", classes=(b"non-cat", b"cat")):
-    with h5py.File(path, "w") as f:
-        f[f"{split}_set_x"] = x
-        f[f"{split}_set_y"] = y
-        if classes is not None:
-            f["list_classes"] = np.array(classes)
-    return path
-
-
 def tiny_images(m=6, h=4, w=5, c=3, seed=0):
-    rng = np.random.default_rng(seed)
-    return rng.integers(0, 256, size=(m, h, w, c), dtype=np.uint8), np.arange(m) % 2
+    return pixels(m, h, w, c, seed), np.arange(m) % 2
 
 
 def test_unroll_is_the_course_reshape_and_scale():
@@ -75,64 +67,18 @@ def test_the_digits_task_is_fixed_and_documented():
     np.testing.assert_array_equal(again.images, train.images)
 
 
-def _truncated(tmp_path):
-    x, y = tiny_images(m=50, h=16, w=16)
-    full = write_course_h5(tmp_path / "full.h5", x, y)
-    cut = tmp_path / "cut.h5"
-    cut.write_bytes(full.read_bytes()[:3000])
-    return cut
+LOADER_CASES = [c for c in H5_CASES if c.name != "h5: test images of another size"]
 
 
-BAD_FILES = {
-    "missing file": (lambda p: p / "nope.h5", "no such file"),
-    "a folder": (lambda p: p, "found no data: expected a course HDF5 pair"),
-    "not HDF5": (lambda p: _text(p / "notes.h5"), "not an HDF5 file"),
-    "truncated HDF5": (_truncated, "cannot read the HDF5 file"),
-    "missing datasets": (lambda p: _h5(p / "m.h5", other=np.zeros(3)), "expected datasets train_set_x and train_set_y"),
-    "missing labels": (lambda p: _h5(p / "m.h5", train_set_x=tiny_images()[0]), "missing dataset train_set_y"),
-    "labels other than 0/1": (lambda p: write_course_h5(p / "l.h5", tiny_images()[0], np.array([0, 1, 2, 0, 1, 0])),
-                              "expected labels 0 or 1, got 2 at example 2"),
-    "nan features": (lambda p: write_course_h5(p / "n.h5", _with_nan(), np.arange(6) % 2), "pixel values must be finite, got nan"),
-    "mismatched counts": (lambda p: write_course_h5(p / "c.h5", tiny_images()[0], np.array([0, 1, 1])),
-                          "3 labels for 6 images; the counts must match"),
-    "empty set": (lambda p: write_course_h5(p / "e.h5", np.zeros((0, 4, 4, 3), np.uint8), np.zeros(0, int)),
-                  "the data set is empty (0 examples)"),
-    "wrong image rank": (lambda p: write_course_h5(p / "r.h5", np.zeros((6, 12), np.uint8), np.arange(6) % 2),
-                         "expected images of shape (m, height, width, channels)"),
-    "pixel values out of range": (lambda p: write_course_h5(p / "v.h5", tiny_images()[0] * 3.0, np.arange(6) % 2),
-                                  "expected whole pixel values from 0 to 255"),
-    "text labels": (lambda p: write_course_h5(p / "t.h5", tiny_images()[0], np.array([b"cat"] * 6)),
-                    "expected labels 0 or 1, got dtype"),
-}
-
-
-def _text(path):
-    path.write_text("these are not pixels\n")
-    return path
-
-
-def _h5(path, **datasets):
-    with h5py.File(path, "w") as f:
-        for k, v in datasets.items():
-            f[k] = v
-    return path
-
-
-def _with_nan():
-    x = tiny_images()[0].astype(float)
-    x[1, 2, 3, 0] = np.nan
-    return x
-
-
-@pytest.mark.parametrize("case", sorted(BAD_FILES))
+@pytest.mark.parametrize("case", LOADER_CASES, ids=[c.name for c in LOADER_CASES])
 def test_bad_files_raise_one_clear_data_error(tmp_path, case):
-    make, fragment = BAD_FILES[case]
-    path = make(tmp_path)
+    args = case.build(tmp_path, tmp_path)
+    path = args[1]
     with pytest.raises(DataError) as info:
         load_training_data(path)
     message = str(info.value)
-    assert fragment in message and "\n" not in message
-    assert str(path) in message or case == "a folder"
+    assert case.fragment in message and "\n" not in message
+    assert str(path) in message
 
 
 def test_train_and_test_images_must_have_the_same_size(tmp_path):

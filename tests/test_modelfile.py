@@ -1,11 +1,11 @@
 """Model files: a faithful round trip, atomic writes, and refusal of anything that is not ours."""
 
 import json
-import zipfile
 
 import numpy as np
 import pytest
 
+from corpus import MODEL_DAMAGE, digits_model
 from single_neuron import ModelFileError, OutputError
 from single_neuron.modelfile import FORMAT_VERSION, SavedModel, load_model, save_model
 
@@ -56,56 +56,10 @@ def test_a_failed_save_keeps_the_old_file(tmp_path, trained):
     assert [p.name for p in tmp_path.iterdir()] == ["m.npz"]
 
 
-def _rewrite(path, **changes):
-    with np.load(path, allow_pickle=False) as f:
-        arrays = {k: f[k] for k in f.files}
-    arrays.update(changes)
-    arrays = {k: v for k, v in arrays.items() if v is not None}
-    np.savez(path, **arrays)
-
-
-def _meta(path, **changes):
-    with np.load(path, allow_pickle=False) as f:
-        meta = json.loads(str(f["metadata"]))
-    meta.update(changes)
-    _rewrite(path, metadata=np.asarray(json.dumps(meta)))
-
-
-def _bare_npy(path):
-    with open(path, "wb") as f:
-        np.save(f, np.zeros(3))
-
-
-def _zip(path):
-    with zipfile.ZipFile(path, "w") as z:
-        z.writestr("x.txt", "hi")
-
-
-BAD_MODELS = {
-    "missing file": (lambda p: p.unlink(), "no such file"),
-    "text file": (lambda p: p.write_text("hello"), "not a single-neuron model (not an .npz archive)"),
-    "truncated": (lambda p: p.write_bytes(p.read_bytes()[:200]), "not a single-neuron model, or a damaged one"),
-    "bare npy": (lambda p: _bare_npy(p), "not a single-neuron model (not an .npz archive)"),
-    "other npz": (lambda p: np.savez(p, weights=np.zeros(3)), "missing w, b, costs, metadata"),
-    "pickle inside": (lambda p: _rewrite(p, w=np.array([{"a": 1}], dtype=object)), "holds pickled objects"),
-    "wrong w shape": (lambda p: _rewrite(p, w=np.zeros((11, 1))), "w has shape (11, 1)"),
-    "rank-1 w": (lambda p: _rewrite(p, w=np.zeros(12)), "w has shape (12,)"),
-    "nan weights": (lambda p: _rewrite(p, w=np.full((12, 1), np.nan)), "the weights hold nan or inf"),
-    "future version": (lambda p: _meta(p, format_version=FORMAT_VERSION + 1), "newer than this release reads"),
-    "foreign format": (lambda p: _meta(p, format="keras"), "format is 'keras'"),
-    "metadata not json": (lambda p: _rewrite(p, metadata=np.asarray("{oops")), "damaged metadata (not JSON"),
-    "bad input shape": (lambda p: _meta(p, input_shape=[2, 2]), "input_shape [2, 2] is not"),
-    "three classes": (lambda p: _meta(p, classes=["a", "b", "c"]), "expected 2 class names, got 3"),
-    "zip of something else": (lambda p: _zip(p), "missing w, b, costs, metadata"),
-}
-
-
-@pytest.mark.parametrize("case", sorted(BAD_MODELS))
-def test_files_that_are_not_our_models_are_refused_in_one_line(tmp_path, trained, case):
-    path = tmp_path / "m.npz"
-    save_model(path, trained)
-    damage, fragment = BAD_MODELS[case]
-    damage(path)
+@pytest.mark.parametrize("case", sorted(MODEL_DAMAGE))
+def test_files_that_are_not_our_models_are_refused_in_one_line(tmp_path, case):
+    damage, fragment = MODEL_DAMAGE[case]
+    path = damage(digits_model(tmp_path))
     with pytest.raises(ModelFileError) as info:
         load_model(path)
     assert fragment in str(info.value) and "\n" not in str(info.value)
