@@ -57,6 +57,20 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--learning-rate", type=float, default=0.005, metavar="A",
                        help="alpha, the gradient-descent step (default 0.005)")
     _training_arguments(train, 2000)
+    train.add_argument("--batch-size", type=int, metavar="B",
+                       help="mini-batch gradient descent with batches of B examples (1: stochastic); "
+                            "--iterations then counts epochs")
+    train.add_argument("--seed", type=int, default=0, help="seed of the mini-batch shuffling (default 0)")
+    train.add_argument("--memory-limit", metavar="SIZE",
+                       help="out-of-core: stream an HDF5 file in chunks within SIZE (e.g. 256MB), with the "
+                            "exact full-batch gradient")
+    train.add_argument("--engine", choices=("numpy", "torch", "cupy", "dask"), default="numpy",
+                       help="array engine of the training loop (default numpy)")
+    train.add_argument("--device", metavar="DEV", help="torch: cuda (default) or cpu")
+    train.add_argument("--scheduler", metavar="ADDRESS",
+                       help="dask: address of a running scheduler (default: a local cluster of 2 workers)")
+    train.add_argument("--chunk-rows", type=int, default=4096, metavar="N",
+                       help="dask: examples per chunk (default 4096)")
     train.add_argument("--model-out", metavar="FILE", help="save the trained model to FILE (.npz)")
     train.add_argument("--plot", metavar="FILE", help="draw the cost curve to FILE (.png)")
     train.add_argument("--json", action="store_true", help="print one JSON object instead of text")
@@ -179,28 +193,66 @@ def _load(args):
     return train_set, test_set
 
 
+def _settings(args):
+    from .streaming import parse_size
+    from .validation import count
+    from .workflow import Settings
+
+    _check_training_arguments(args)
+    if args.batch_size is not None:
+        count("--batch-size", args.batch_size, minimum=1)
+    count("--chunk-rows", args.chunk_rows, minimum=1)
+    limit = parse_size(args.memory_limit) if args.memory_limit else None
+    if limit and args.engine != "numpy":
+        raise SingleNeuronError("--memory-limit streams with the numpy engine; leave out --engine")
+    if args.batch_size and args.engine != "numpy":
+        raise SingleNeuronError("--batch-size runs on the numpy engine; leave out --engine")
+    if args.engine in ("torch", "cupy"):
+        from .engines import resolve
+
+        resolve(args.engine, args.device)          # a missing GPU is one line, before any loading
+    return Settings(learning_rate=args.learning_rate, num_iterations=args.iterations,
+                    print_every=args.print_every, solver=args.solver, dtype=args.dtype,
+                    batch_size=args.batch_size, seed=args.seed, engine=args.engine, device=args.device,
+                    memory_limit=limit, scheduler=args.scheduler, chunk_rows=args.chunk_rows)
+
+
+def _is_h5_source(data) -> bool:
+    from pathlib import Path
+
+    return data is not None and (Path(data).suffix == ".h5" or any(Path(data).glob("*.h5")))
+
+
 def _train(args) -> int:
     from .atomic import check_writable
     from .modelfile import save_model
     from .plots import cost_curve
     from .progress import TrainingProgress, wanted
-    from .workflow import train
+    from .workflow import train, train_dask_h5, train_streaming
 
-    _check_training_arguments(args)
+    settings = _settings(args)
     for path, what in ((args.model_out, "model"), (args.plot, "plot")):
         if path:
             check_writable(path, what)      # before the work, so a bad path costs nothing
-    train_set, test_set = _load(args)
     progress = TrainingProgress(args.iterations, wanted(args.quiet))
+
+    step = "epoch" if settings.batch_size else "iteration"
 
     def show(i, cost):
         progress.at(i, cost)
         if not args.json:
-            progress.print(f"Cost after iteration {i}: {cost:f}")
+            progress.print(f"Cost after {step} {i}: {cost:f}")
 
     try:
-        run = train(train_set, test_set, learning_rate=args.learning_rate, num_iterations=args.iterations,
-                    print_every=args.print_every, solver=args.solver, dtype=args.dtype, on_record=show)
+        if settings.memory_limit or (settings.engine == "dask" and _is_h5_source(args.data)):
+            from .data import h5_training_files
+
+            train_file, test_set = h5_training_files(args.data, args.test)
+            job = train_streaming if settings.memory_limit else train_dask_h5
+            run = job(train_file, test_set, settings, on_record=show)
+        else:
+            train_set, test_set = _load(args)
+            run = train(train_set, test_set, settings, on_record=show)
     finally:
         progress.close()
     if run.report["warning"]:

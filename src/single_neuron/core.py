@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import arrays
 from . import validation as check
 from .activation import cost_from_logits, sigmoid
 from .solvers import Trajectory, gradient_descent
@@ -43,7 +44,10 @@ def propagate(w, b, X, Y) -> tuple[dict, float]:
 
     w: (n_x, 1), b: scalar, X: (n_x, m), Y: (1, m).
     Returns grads = {"dw": (n_x, 1) array, "db": float} and the cost J (a float).
+    Arrays of another engine (PyTorch, CuPy, ...) run there; dw comes back on it.
     """
+    if arrays.is_foreign(w, X, Y):
+        return arrays.propagate(w, b, X, Y)
     w, b, X = _check_parameters(w, b, X)
     Y = check.labels("Y", Y, X.shape[1], dtype=X.dtype)
     m = X.shape[1]
@@ -68,8 +72,12 @@ def optimize(w, b, X, Y, num_iterations=100, learning_rate=0.009, print_cost=Fal
     l2 / (2 m) ||w||^2 to the cost. `on_record(i, cost)` is called at each record.
 
     Returns params = {"w", "b"}, grads = {"dw", "db"} of the last iteration, and
-    the list of recorded costs.
+    the list of recorded costs. Arrays of another engine (PyTorch, CuPy, Dask, ...)
+    run the same steps on that engine (see `arrays`), and w, dw come back on it.
     """
+    if arrays.is_foreign(w, X, Y):
+        run = _descend_foreign(w, b, X, Y, num_iterations, learning_rate, print_cost, print_every, l2, on_record)
+        return {"w": run.w, "b": run.b}, {"dw": run.dw, "db": run.db}, run.costs
     run, _ = _descend(w, b, X, Y, num_iterations, learning_rate, print_cost, print_every=print_every,
                       l2=l2, solver=solver, dtype=dtype, on_record=on_record)
     return {"w": run.w, "b": run.b}, {"dw": run.dw, "db": run.db}, run.costs
@@ -100,8 +108,31 @@ def _descend(w, b, X, Y, num_iterations, learning_rate, print_cost, *, print_eve
     return run, X
 
 
+def _descend_foreign(w, b, X, Y, num_iterations, learning_rate, print_cost, print_every, l2, on_record):
+    num_iterations = check.count("num_iterations", num_iterations)
+    learning_rate = check.positive_number("learning_rate", learning_rate)
+    print_every = check.count("print_every", print_every, minimum=1)
+    l2 = check.non_negative_number("l2", l2)
+
+    def record(i, cost):
+        if print_cost:
+            print(f"Cost after iteration {i}: {cost:f}")
+        if on_record is not None:
+            on_record(i, cost)
+
+    run = arrays.gradient_descent(w, b, X, Y, num_iterations, learning_rate, l2=l2,
+                                  record_every=print_every, on_record=record)
+    if run.solver == "dask":                   # the parameters come back as Dask arrays, like X
+        import dask.array as da
+
+        run.w, run.dw = da.from_array(run.w), da.from_array(run.dw)
+    return run
+
+
 def predict(w, b, X) -> np.ndarray:
     """Return Y_prediction, a (1, m) array of 0.0 and 1.0: 1 where sigmoid(w.T X + b) > 0.5."""
+    if arrays.is_foreign(w, X):
+        return arrays.predict(w, b, X)
     w, b, X = _check_parameters(w, b, X)
     return _predict(w, b, X)
 
@@ -123,7 +154,11 @@ def model(X_train, Y_train, X_test, Y_test, num_iterations=2000, learning_rate=0
     (1, m_test). Returns a dict with costs, Y_prediction_test, Y_prediction_train,
     w, b, learning_rate, num_iterations, plus train_accuracy, test_accuracy (percent)
     and the solver used. With print_cost, prints the cost lines and the accuracies.
+    Arrays of another engine (PyTorch, CuPy, Dask, ...) train on that engine.
     """
+    if arrays.is_foreign(X_train, Y_train, X_test, Y_test):
+        return _model_foreign(X_train, Y_train, X_test, Y_test, num_iterations, learning_rate, print_cost,
+                              print_every, l2, on_record)
     n_x = np.shape(X_train)[0] if np.ndim(X_train) == 2 else None
     X_test = check.matrix("X_test", X_test, n_x, row_name="n_x")
     Y_test = check.labels("Y_test", Y_test, X_test.shape[1])
@@ -151,3 +186,23 @@ def model(X_train, Y_train, X_test, Y_test, num_iterations=2000, learning_rate=0
         "test_accuracy": test_accuracy,
         "solver": run.solver,
     }
+
+
+def _model_foreign(X_train, Y_train, X_test, Y_test, num_iterations, learning_rate, print_cost, print_every,
+                   l2, on_record):
+    from .engines import to_numpy
+
+    xp = arrays.array_namespace(X_train)
+    w = xp.zeros((X_train.shape[0], 1), dtype=X_train.dtype, device=arrays.device(X_train))
+    run = _descend_foreign(w, 0.0, X_train, Y_train, num_iterations, learning_rate, print_cost, print_every,
+                           l2, on_record)
+    Y_prediction_train = predict(run.w, run.b, X_train)
+    Y_prediction_test = predict(run.w, run.b, X_test)
+    train_accuracy = accuracy(to_numpy(Y_prediction_train), to_numpy(Y_train))
+    test_accuracy = accuracy(to_numpy(Y_prediction_test), to_numpy(Y_test))
+    if print_cost:
+        print(f"train accuracy: {train_accuracy} %")
+        print(f"test accuracy: {test_accuracy} %")
+    return {"costs": run.costs, "Y_prediction_test": Y_prediction_test, "Y_prediction_train": Y_prediction_train,
+            "w": run.w, "b": run.b, "learning_rate": learning_rate, "num_iterations": num_iterations,
+            "train_accuracy": train_accuracy, "test_accuracy": test_accuracy, "solver": run.solver}

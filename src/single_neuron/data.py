@@ -78,6 +78,32 @@ def load_training_data(train=None, test=None, size: int = 64) -> tuple[Dataset, 
     return train_set, test_set
 
 
+def h5_training_files(train, test=None) -> tuple[Path, Dataset | None]:
+    """For training that reads the file itself (in chunks, or on Dask workers): the HDF5 training
+    file, and the test set loaded (the twin beside it, or `test`)."""
+    if train is None:
+        raise DataError("reading in chunks needs an HDF5 file as DATA (the bundled digits are in memory already)")
+    train = Path(train)
+    if not train.exists():
+        raise DataError(f"{train}: no such file or folder")
+    if train.is_dir() and not _h5_files(train):
+        raise DataError(f"{train}: reading in chunks needs a course HDF5 file, not a folder of images")
+    train_file, beside = _pair_in_folder(train) if train.is_dir() else (train, test_file_beside(train))
+    test_path = Path(test) if test is not None else beside
+    if test_path is None:
+        return train_file, None
+    from .h5data import describe_h5
+
+    shape = describe_h5(train_file).image_shape
+    return train_file, load_like(test_path, shape, load_h5_classes(train_file))
+
+
+def load_h5_classes(path) -> tuple[str, str]:
+    from .h5data import describe_h5
+
+    return describe_h5(path).classes
+
+
 def load_like(path, image_shape: tuple[int, int, int], classes: tuple[str, str]) -> Dataset:
     """Load the data at `path` to be used with a model of `image_shape` and `classes`.
 

@@ -41,6 +41,11 @@ class SingleNeuronClassifier(ClassifierMixin, BaseEstimator):
         Patience of early stopping.
     print_every : int, default=100
         Record the cost every `print_every` iterations (into `costs_`).
+    engine : {"numpy", "torch", "cupy"}, default="numpy"
+        Array engine of the training loop; "torch" and "cupy" run on a GPU (see `device`).
+        The fitted attributes are NumPy arrays whatever the engine.
+    device : str or None, default=None
+        For engine="torch": "cuda" (the default) or "cpu".
 
     Attributes
     ----------
@@ -70,7 +75,7 @@ class SingleNeuronClassifier(ClassifierMixin, BaseEstimator):
     """
 
     def __init__(self, learning_rate=0.005, max_iter=2000, solver="auto", dtype="float64", l2=0.0,
-                 tol=None, n_iter_no_change=5, print_every=100):
+                 tol=None, n_iter_no_change=5, print_every=100, engine="numpy", device=None):
         self.learning_rate = learning_rate
         self.max_iter = max_iter
         self.solver = solver
@@ -79,6 +84,8 @@ class SingleNeuronClassifier(ClassifierMixin, BaseEstimator):
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
         self.print_every = print_every
+        self.engine = engine
+        self.device = device
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -100,16 +107,69 @@ class SingleNeuronClassifier(ClassifierMixin, BaseEstimator):
         weights = self._sample_weight(sample_weight, y, dt)
         X_cols = np.asarray(X.T, dtype=dt)                 # the notes' (n_x, m): a free view for float inputs
         Y = (y == self.classes_[1]).astype(dt).reshape(1, -1)
-        run = gradient_descent(np.zeros((X.shape[1], 1), dt), 0.0, X_cols, Y, settings["max_iter"],
-                               settings["learning_rate"], l2=settings["l2"], record_every=settings["print_every"],
-                               solver=self.solver, sample_weight=weights, tol=settings["tol"],
-                               n_iter_no_change=settings["n_iter_no_change"])
-        self.coef_ = run.w.T.astype(np.float64)
-        self.intercept_ = np.array([run.b])
+        w0 = np.zeros((X.shape[1], 1), dt)
+        if self.engine != "numpy":
+            run = self._fit_on_engine(w0, X_cols, Y, weights, settings)
+        else:
+            run = gradient_descent(w0, 0.0, X_cols, Y, settings["max_iter"], settings["learning_rate"],
+                                   l2=settings["l2"], record_every=settings["print_every"], solver=self.solver,
+                                   sample_weight=weights, tol=settings["tol"],
+                                   n_iter_no_change=settings["n_iter_no_change"])
+        self._keep(run)
         self.n_iter_ = run.n_iter
         self.costs_ = run.costs
-        self.solver_ = run.solver
         return self
+
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """One gradient-descent step on this batch (mini-batch learning); returns self.
+
+        The first call needs `classes` (both labels) unless y holds both already.
+        """
+        settings = self._checked_settings()
+        first = not hasattr(self, "classes_")
+        X, y = validate_data(self, X, y, dtype=[np.float64, np.float32], reset=first)
+        check_classification_targets(y)
+        if first:
+            self.classes_ = np.unique(y if classes is None else classes)
+            if self.classes_.size != 2:
+                raise ValueError("Only binary classification is supported: partial_fit needs exactly two "
+                                 f"classes (give classes=[a, b] on the first call), got {self.classes_.size}")
+            self.coef_, self.intercept_, self.n_iter_, self.costs_ = np.zeros((1, X.shape[1])), np.zeros(1), 0, []
+        elif classes is not None and not np.array_equal(np.unique(classes), self.classes_):
+            raise ValueError(f"classes {list(classes)} differ from those of the first call {list(self.classes_)}")
+        unknown = np.setdiff1d(np.unique(y), self.classes_)
+        if unknown.size:
+            raise ValueError(f"y holds labels {list(unknown)} outside classes {list(self.classes_)}")
+        dt = settings["dtype"]
+        weights = None
+        if sample_weight is not None:
+            weights = self._sample_weight(sample_weight, np.r_[self.classes_, y], dt, batch=y)
+        run = gradient_descent(self.coef_.T.astype(dt), float(self.intercept_[0]), np.asarray(X.T, dtype=dt),
+                               (y == self.classes_[1]).astype(dt).reshape(1, -1), 1, settings["learning_rate"],
+                               l2=settings["l2"], solver="primal", sample_weight=weights)
+        self._keep(run)
+        self.costs_ = self.costs_ + run.costs
+        self.n_iter_ += 1
+        return self
+
+    def _keep(self, run) -> None:
+        from .engines import to_numpy
+
+        self.coef_ = to_numpy(run.w).T.astype(np.float64)
+        self.intercept_ = np.array([float(run.b)])
+        self.solver_ = run.solver
+
+    def _fit_on_engine(self, w0, X_cols, Y, weights, settings):
+        from . import arrays
+        from .engines import resolve
+
+        if weights is not None or settings["tol"] is not None:
+            raise ValueError(f"engine={self.engine!r} runs plain gradient descent: sample_weight and tol "
+                             "need the numpy engine")
+        engine = resolve(self.engine, self.device)
+        return arrays.gradient_descent(engine.to_engine(w0), 0.0, engine.to_engine(np.ascontiguousarray(X_cols)),
+                                       engine.to_engine(Y), settings["max_iter"], settings["learning_rate"],
+                                       l2=settings["l2"], record_every=settings["print_every"])
 
     def decision_function(self, X):
         """z = X w + b for each row: (n_samples,); positive means the second class."""
@@ -142,9 +202,16 @@ class SingleNeuronClassifier(ClassifierMixin, BaseEstimator):
             "print_every": check.count("print_every", self.print_every, minimum=1),
         }
 
-    def _sample_weight(self, sample_weight, y, dtype):
+    def _sample_weight(self, sample_weight, y, dtype, batch=None):
         if sample_weight is None:
             return None
+        if batch is not None:                    # partial_fit: one batch, not every class need be in it
+            s = np.asarray(sample_weight, dtype=np.float64)
+            s = np.full(batch.shape[0], float(s)) if s.ndim == 0 else s
+            if s.shape != (batch.shape[0],) or not np.isfinite(s).all() or (s < 0).any() or not s.any():
+                raise ValueError(f"sample_weight: expected {batch.shape[0]} finite, non-negative numbers, "
+                                 "not all zero")
+            return s.astype(dtype).reshape(1, -1)
         s = np.asarray(sample_weight, dtype=np.float64)
         if s.ndim == 0:
             s = np.full(y.shape[0], float(s))

@@ -6,6 +6,7 @@ h5py does the reading; everything that can be wrong with a file becomes one
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import h5py
@@ -47,6 +48,56 @@ def load_h5(path, prefer: str = "train") -> Dataset:
     images = _check_images(x, f"{where}: {split}_set_x")
     labels = _check_labels(y, images.shape[0], f"{where}: {split}_set_y")
     return Dataset(images=images, y=labels, classes=classes, source=where)
+
+
+@dataclass(frozen=True)
+class H5Description:
+    """A course file's labels and the shape of its pixels, checked, without reading the pixels."""
+
+    path: str
+    split: str
+    y: np.ndarray                      # (m,) uint8 of 0/1: one byte a label, for files of any length
+    classes: tuple[str, str]
+    image_shape: tuple[int, int, int]
+
+
+def describe_h5(path, prefer: str = "train") -> H5Description:
+    """Open a course file for reading in chunks: labels loaded and checked, pixels only described.
+
+    The pixels must be uint8 of shape (m, height, width, channels): reading in chunks
+    converts each chunk as it comes, so they cannot be checked all at once first.
+    """
+    path = Path(path)
+    where = str(path)
+    if not path.is_file():
+        raise DataError(f"{where}: no such file")
+    try:
+        if not h5py.is_hdf5(path):
+            raise DataError(f"{where}: not an HDF5 file (expected the course's .h5 format)")
+        with h5py.File(path, "r") as f:
+            split = split_to_read(f, where, prefer)
+            node = f[f"{split}_set_x"]
+            if not isinstance(node, h5py.Dataset):
+                raise DataError(f"{where}: {split}_set_x is a group, expected a dataset")
+            shape, dtype = node.shape, node.dtype
+            y = _read(f, f"{split}_set_y", where)
+            classes = _read_classes(f, where)
+    except DataError:
+        raise
+    except (OSError, KeyError, ValueError, TypeError, RuntimeError) as exc:
+        reason = str(exc).split("\n")[0] or type(exc).__name__
+        raise DataError(f"{where}: cannot read the HDF5 file ({reason}); is it truncated or damaged?") from None
+    key = f"{where}: {split}_set_x"
+    if len(shape) not in (3, 4) or (len(shape) == 4 and shape[3] not in (1, 3, 4)):
+        raise DataError(f"{key}: expected images of shape (m, height, width, channels) with 1, 3 or 4 "
+                        f"channels, got shape {shape}")
+    if shape[0] == 0:
+        raise DataError(f"{key}: the data set is empty (0 examples)")
+    if dtype != np.uint8:
+        raise DataError(f"{key}: reading in chunks needs uint8 pixels, got {dtype}")
+    labels = _check_labels(y, shape[0], f"{where}: {split}_set_y").astype(np.uint8)
+    image_shape = tuple(int(s) for s in shape[1:]) + ((1,) if len(shape) == 3 else ())
+    return H5Description(where, split, labels, classes, image_shape)
 
 
 def splits_of_file(path) -> list[str]:
@@ -133,6 +184,8 @@ def _check_labels(y, m, where) -> np.ndarray:
         raise DataError(f"{where}: expected labels of shape (m,), got shape {y.shape}")
     if y.shape[0] != m:
         raise DataError(f"{where}: {y.shape[0]} labels for {m} images; the counts must match")
+    if y.dtype.kind in "biu" and y.size and 0 <= y.min() and y.max() <= 1:
+        return y                        # the common case, checked without temporaries of size m
     bad = (y != 0) & (y != 1)
     if bad.any():
         j = int(np.argmax(bad))

@@ -220,3 +220,56 @@ def _norm_sq(c, s, b, Z, z0, w0_sq) -> float:
     if z0 is not None:
         out += s * s * w0_sq + s * float(np.vdot(c, z0))
     return out
+
+
+def minibatch_descent(w: np.ndarray, b: float, X: np.ndarray, Y: np.ndarray, epochs: int, learning_rate: float,
+                      batch_size: int, *, seed: int = 0, l2: float = 0.0, record_every: int = 100,
+                      on_record: RecordHook | None = None) -> Trajectory:
+    """Mini-batch gradient descent: each epoch visits the examples in an order shuffled from `seed`.
+
+    Every step uses the mean gradient of one batch of `batch_size` examples (the last may be
+    smaller) plus l2 / m * w; batch_size 1 is stochastic gradient descent. The cost over all
+    examples is recorded at the start of every `record_every`-th epoch. X (n_x, m), Y (1, m)
+    of one float dtype; nothing is allocated per step.
+    """
+    n_x, m = X.shape
+    rows = min(batch_size, m)
+    X_rows = X.T                                   # (m, n_x): gathering examples reads whole rows
+    batch = np.empty((rows, n_x), X.dtype)
+    Yb, Z, dZ, half = (np.empty((1, rows), X.dtype) for _ in range(4))
+    Z_all = np.empty_like(Y)
+    w = w.copy()
+    dw, step = np.zeros_like(w), np.empty_like(w)
+    rng = np.random.default_rng(seed)
+    costs: list[float] = []
+    db, done = 0.0, 0
+    for epoch in range(epochs):
+        if epoch % record_every == 0:
+            np.matmul(w.T, X, out=Z_all)
+            Z_all += b
+            cost = cost_from_logits(Z_all, Y) + (l2 / (2 * m) * float(np.vdot(w, w)) if l2 else 0.0)
+            costs.append(cost)
+            if on_record is not None:
+                on_record(epoch, cost)
+        order = rng.permutation(m)
+        for start in range(0, m, rows):
+            index = np.sort(order[start:start + rows])
+            n = index.size
+            np.take(X_rows, index, axis=0, out=batch[:n])
+            np.take(Y, index, axis=1, out=Yb[:, :n])
+            X_b, z, dz, h = batch[:n].T, Z[:, :n], dZ[:, :n], half[:, :n]
+            np.matmul(w.T, X_b, out=z)
+            z += b
+            np.subtract(0.5, Yb[:, :n], out=h)
+            residual_into(z, h, dz)
+            np.matmul(X_b, dz.T, out=dw)
+            np.multiply(dw, 1.0 / n, out=dw)
+            if l2:
+                np.multiply(w, l2 / m, out=step)
+                dw += step
+            db = float(np.add.reduce(dz, axis=None)) / n
+            np.multiply(dw, learning_rate, out=step)
+            w -= step
+            b = b - learning_rate * db
+        done += 1
+    return Trajectory(w=w, b=b, dw=dw, db=db, n_iter=done, costs=costs, solver="minibatch")

@@ -12,8 +12,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .core import model
+from . import streaming
+from .core import _descend, accuracy, predict
 from .data import Dataset, unroll
+from .engines import to_numpy
+from .solvers import minibatch_descent
 from .images import read_image
 from .modelfile import SavedModel
 
@@ -26,44 +29,149 @@ class TrainingRun:
     report: dict
 
 
-def train(train_set: Dataset, test_set: Dataset | None = None, *, learning_rate: float = 0.005,
-          num_iterations: int = 2000, print_every: int = 100, solver: str = "auto",
-          dtype: str = "float64", on_record=None) -> TrainingRun:
+@dataclass
+class Settings:
+    """How to train: the course's defaults, plus where and in what pieces to run."""
+
+    learning_rate: float = 0.005
+    num_iterations: int = 2000
+    print_every: int = 100
+    solver: str = "auto"
+    dtype: str = "float64"
+    batch_size: int | None = None      # mini-batch gradient descent; None is the full batch
+    seed: int = 0                      # shuffles the mini-batches
+    engine: str = "numpy"              # numpy, torch, cupy, dask
+    device: str | None = None          # torch: cuda (default) or cpu
+    memory_limit: int | None = None    # out-of-core: stream an HDF5 file within this many bytes
+    scheduler: str | None = None       # dask: a scheduler address; None starts a local cluster
+    chunk_rows: int = 4096             # dask: examples per chunk
+
+    def recorded(self) -> dict:
+        return {k: v for k, v in vars(self).items() if v is not None}
+
+
+def train(train_set: Dataset, test_set: Dataset | None = None, settings: Settings | None = None, *,
+          on_record=None, **options) -> TrainingRun:
     """Train the neuron from zeros on `train_set` and measure it on both sets.
 
-    Uses `core.model` with the course's settings by default. The report holds
-    costs (one per `print_every` iterations), train_accuracy and test_accuracy in
-    percent (None without a test set), the settings, and the sizes.
+    `settings` (or its fields as keywords) chooses the run; the defaults are the
+    course's. The report holds costs (one per `print_every` iterations), train and
+    test accuracy in percent (None without a test set), the settings and the sizes.
     """
-    test = test_set if test_set is not None else train_set
+    settings = settings or Settings(**options)
     started = time.perf_counter()
-    d = model(unroll(train_set.images, dtype=dtype), train_set.Y, unroll(test.images, dtype=dtype), test.Y,
-              num_iterations, learning_rate,
-              print_every=print_every, solver=solver, dtype=dtype, on_record=on_record)
-    seconds = time.perf_counter() - started
-    settings = {"learning_rate": float(learning_rate), "num_iterations": int(num_iterations),
-                "print_every": int(print_every), "solver": d["solver"], "dtype": str(np.dtype(dtype))}
+    dt = np.dtype(settings.dtype)
+    X, Y = unroll(train_set.images, dtype=dt), train_set.Y.astype(dt)
+    if settings.engine == "dask":
+        run = _on_dask(X, Y, settings, on_record)
+    elif settings.engine != "numpy":
+        run = _on_engine(X, Y, settings, on_record)
+    elif settings.batch_size:
+        run = minibatch_descent(np.zeros((X.shape[0], 1), dt), 0.0, X, Y, settings.num_iterations,
+                                settings.learning_rate, settings.batch_size, seed=settings.seed,
+                                record_every=settings.print_every, on_record=on_record)
+    else:
+        run = _descend(np.zeros((X.shape[0], 1), dt), 0.0, X, Y, settings.num_iterations, settings.learning_rate,
+                       False, print_every=settings.print_every, l2=0.0, solver=settings.solver, dtype=dt,
+                       on_record=on_record)[0]
+    w = to_numpy(run.w).astype(np.float64)
+    train_accuracy = _accuracy(w, run.b, X, train_set.y)
+    del X
+    test_accuracy = None
+    if test_set is not None:
+        test_accuracy = _accuracy(w, run.b, unroll(test_set.images, dtype=dt), test_set.y)
+    return finish(run, w, settings, train_set.image_shape, train_set.classes, train_accuracy, test_accuracy,
+                  {"train_source": train_set.source, "test_source": test_set.source if test_set else None,
+                   "m_train": train_set.m, "m_test": test_set.m if test_set else 0}, started)
+
+
+def train_streaming(path, test_set: Dataset | None, settings: Settings, *, on_record=None) -> TrainingRun:
+    """Train on a course HDF5 file read in chunks within settings.memory_limit bytes (see `streaming`)."""
+    started = time.perf_counter()
+    run, info = streaming.gradient_descent(path, settings.num_iterations, settings.learning_rate,
+                                           memory_limit=settings.memory_limit, record_every=settings.print_every,
+                                           dtype=settings.dtype, batch_size=settings.batch_size,
+                                           seed=settings.seed, on_record=on_record)
+    w = run.w.astype(np.float64)
+    train_accuracy = streaming.accuracy_streaming(info, run.w, run.b, settings.memory_limit)
+    test_accuracy = None
+    if test_set is not None:
+        test_accuracy = _accuracy(w, run.b, unroll(test_set.images), test_set.y)
+    return finish(run, w, settings, info.image_shape, info.classes, train_accuracy, test_accuracy,
+                  {"train_source": info.path, "test_source": test_set.source if test_set else None,
+                   "m_train": int(info.y.size), "m_test": test_set.m if test_set else 0}, started)
+
+
+def finish(run, w, settings: Settings, image_shape, classes, train_accuracy, test_accuracy, sizes: dict,
+           started: float) -> TrainingRun:
+    """The report and the model file's content of a finished run."""
+    recorded = {**settings.recorded(), "solver": run.solver, "dtype": str(np.dtype(settings.dtype)),
+                "n_iter": run.n_iter}
     report = {
-        "warning": divergence_warning(d["costs"], learning_rate),
-        "costs": d["costs"],
-        "train_accuracy": d["train_accuracy"],
-        "test_accuracy": d["test_accuracy"] if test_set is not None else None,
-        **settings,
-        "train_source": train_set.source,
-        "test_source": test_set.source if test_set is not None else None,
-        "m_train": train_set.m,
-        "m_test": test_set.m if test_set is not None else 0,
-        "n_x": int(d["w"].shape[0]),
-        "input_shape": list(train_set.image_shape),
-        "classes": list(train_set.classes),
-        "seconds": seconds,
+        "warning": divergence_warning(run.costs, settings.learning_rate),
+        "costs": run.costs,
+        "train_accuracy": train_accuracy,
+        "test_accuracy": test_accuracy,
+        **recorded,
+        **sizes,
+        "n_x": int(w.shape[0]),
+        "input_shape": list(image_shape),
+        "classes": list(classes),
+        "seconds": time.perf_counter() - started,
     }
-    trained = SavedModel(w=np.asarray(d["w"], dtype=np.float64), b=float(d["b"]),
-                         input_shape=train_set.image_shape, classes=train_set.classes,
-                         costs=d["costs"],
-                         training={**settings, "train_accuracy": report["train_accuracy"],
-                                   "test_accuracy": report["test_accuracy"]})
+    trained = SavedModel(w=w, b=float(run.b), input_shape=tuple(image_shape), classes=tuple(classes),
+                         costs=list(run.costs),
+                         training={**recorded, "train_accuracy": train_accuracy, "test_accuracy": test_accuracy})
     return TrainingRun(model=trained, report=report)
+
+
+def _accuracy(w, b, X, y) -> float:
+    return accuracy(predict(w.astype(X.dtype), b, X), y.reshape(1, -1))
+
+
+def _on_engine(X, Y, settings: Settings, on_record):
+    from . import arrays
+    from .engines import resolve
+
+    engine = resolve(settings.engine, settings.device)
+    X_e, Y_e = engine.to_engine(X), engine.to_engine(Y)
+    w0 = engine.to_engine(np.zeros((X.shape[0], 1), X.dtype))
+    return arrays.gradient_descent(w0, 0.0, X_e, Y_e, settings.num_iterations, settings.learning_rate,
+                                   record_every=settings.print_every, on_record=on_record)
+
+
+def _on_dask(X, Y, settings: Settings, on_record):
+    import dask.array as da
+
+    from .dask_engine import gradient_descent, session
+
+    with session(settings.scheduler):
+        X_d = da.from_array(X, chunks=(X.shape[0], settings.chunk_rows)).persist()
+        return gradient_descent(np.zeros((X.shape[0], 1), X.dtype), 0.0, X_d, Y, settings.num_iterations,
+                                settings.learning_rate, record_every=settings.print_every, on_record=on_record)
+
+
+def train_dask_h5(path, test_set: Dataset | None, settings: Settings, *, on_record=None) -> TrainingRun:
+    """Train on Dask from a course HDF5 file that the workers read chunk by chunk."""
+    import dask
+
+    from .dask_engine import chunked_h5, gradient_descent, session
+
+    started = time.perf_counter()
+    with session(settings.scheduler):
+        X, Y, classes, image_shape = chunked_h5(path, settings.chunk_rows, settings.dtype)
+        X = X.persist()
+        run = gradient_descent(np.zeros((X.shape[0], 1), X.dtype), 0.0, X, Y, settings.num_iterations,
+                               settings.learning_rate, record_every=settings.print_every, on_record=on_record)
+        (predicted,) = dask.compute((run.w.T @ X + run.b) > 0)
+    w = run.w.astype(np.float64)
+    train_accuracy = accuracy(predicted.astype(np.float64), Y)
+    test_accuracy = None
+    if test_set is not None:
+        test_accuracy = _accuracy(w, run.b, unroll(test_set.images), test_set.y)
+    return finish(run, w, settings, image_shape, classes, train_accuracy, test_accuracy,
+                  {"train_source": str(path), "test_source": test_set.source if test_set else None,
+                   "m_train": int(Y.size), "m_test": test_set.m if test_set else 0}, started)
 
 
 def divergence_warning(costs, learning_rate: float) -> str | None:
