@@ -92,27 +92,15 @@ def _descend(w, b, X, Y, num_iterations, learning_rate, print_cost, *, print_eve
         dtype = np.float32 if np.asarray(X).dtype == np.float32 else np.float64
     w, b, X = _check_parameters(w, b, X, dtype=dtype, x_name=x_name)
     Y = check.labels(y_name, Y, X.shape[1], dtype=dtype)
-    num_iterations = check.count("num_iterations", num_iterations)
-    learning_rate = check.positive_number("learning_rate", learning_rate)
-    print_every = check.count("print_every", print_every, minimum=1)
-    l2 = check.non_negative_number("l2", l2)
-
-    def record(i, cost):
-        if print_cost:
-            print(f"Cost after iteration {i}: {cost:f}")
-        if on_record is not None:
-            on_record(i, cost)
-
+    num_iterations, learning_rate, print_every, l2, record = _run_settings(
+        num_iterations, learning_rate, print_every, l2, print_cost, on_record)
     run = gradient_descent(w, b, X, Y, num_iterations, learning_rate, l2=l2,
                            record_every=print_every, solver=solver, on_record=record)
     return run, X
 
 
-def _descend_foreign(w, b, X, Y, num_iterations, learning_rate, print_cost, print_every, l2, on_record):
-    num_iterations = check.count("num_iterations", num_iterations)
-    learning_rate = check.positive_number("learning_rate", learning_rate)
-    print_every = check.count("print_every", print_every, minimum=1)
-    l2 = check.non_negative_number("l2", l2)
+def _run_settings(num_iterations, learning_rate, print_every, l2, print_cost, on_record):
+    """The checked settings of a run, and the hook that prints and reports each recorded cost."""
 
     def record(i, cost):
         if print_cost:
@@ -120,6 +108,13 @@ def _descend_foreign(w, b, X, Y, num_iterations, learning_rate, print_cost, prin
         if on_record is not None:
             on_record(i, cost)
 
+    return (check.count("num_iterations", num_iterations), check.positive_number("learning_rate", learning_rate),
+            check.count("print_every", print_every, minimum=1), check.non_negative_number("l2", l2), record)
+
+
+def _descend_foreign(w, b, X, Y, num_iterations, learning_rate, print_cost, print_every, l2, on_record):
+    num_iterations, learning_rate, print_every, l2, record = _run_settings(
+        num_iterations, learning_rate, print_every, l2, print_cost, on_record)
     run = arrays.gradient_descent(w, b, X, Y, num_iterations, learning_rate, l2=l2,
                                   record_every=print_every, on_record=record)
     if run.solver == "dask":                   # the parameters come back as Dask arrays, like X

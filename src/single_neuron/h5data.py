@@ -6,6 +6,7 @@ h5py does the reading; everything that can be wrong with a file becomes one
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,25 +27,12 @@ def load_h5(path, prefer: str = "train") -> Dataset:
     with both, `prefer` ("train" or "test") picks one. Every problem is a
     `DataError` naming the file.
     """
-    path = Path(path)
     where = str(path)
-    if not path.exists():
-        raise DataError(f"{where}: no such file")
-    if path.is_dir():
-        raise DataError(f"{where}: is a folder, expected an HDF5 file")
-    try:
-        if not h5py.is_hdf5(path):
-            raise DataError(f"{where}: not an HDF5 file (expected the course's .h5 format)")
-        with h5py.File(path, "r") as f:
-            split = split_to_read(f, where, prefer)
-            x = _read(f, f"{split}_set_x", where)
-            y = _read(f, f"{split}_set_y", where)
-            classes = _read_classes(f, where)
-    except DataError:
-        raise
-    except (OSError, KeyError, ValueError, TypeError, RuntimeError) as exc:
-        reason = str(exc).split("\n")[0] or type(exc).__name__
-        raise DataError(f"{where}: cannot read the HDF5 file ({reason}); is it truncated or damaged?") from None
+    with _course_file(path) as f:
+        split = split_to_read(f, where, prefer)
+        x = _read(f, f"{split}_set_x", where)
+        y = _read(f, f"{split}_set_y", where)
+        classes = _read_classes(f, where)
     images = _check_images(x, f"{where}: {split}_set_x")
     labels = _check_labels(y, images.shape[0], f"{where}: {split}_set_y")
     return Dataset(images=images, y=labels, classes=classes, source=where)
@@ -67,37 +55,51 @@ def describe_h5(path, prefer: str = "train") -> H5Description:
     The pixels must be uint8 of shape (m, height, width, channels): reading in chunks
     converts each chunk as it comes, so they cannot be checked all at once first.
     """
-    path = Path(path)
     where = str(path)
-    if not path.is_file():
-        raise DataError(f"{where}: no such file")
-    try:
-        if not h5py.is_hdf5(path):
-            raise DataError(f"{where}: not an HDF5 file (expected the course's .h5 format)")
-        with h5py.File(path, "r") as f:
-            split = split_to_read(f, where, prefer)
-            node = f[f"{split}_set_x"]
-            if not isinstance(node, h5py.Dataset):
-                raise DataError(f"{where}: {split}_set_x is a group, expected a dataset")
-            shape, dtype = node.shape, node.dtype
-            y = _read(f, f"{split}_set_y", where)
-            classes = _read_classes(f, where)
-    except DataError:
-        raise
-    except (OSError, KeyError, ValueError, TypeError, RuntimeError) as exc:
-        reason = str(exc).split("\n")[0] or type(exc).__name__
-        raise DataError(f"{where}: cannot read the HDF5 file ({reason}); is it truncated or damaged?") from None
+    with _course_file(path) as f:
+        split = split_to_read(f, where, prefer)
+        node = f[f"{split}_set_x"]
+        if not isinstance(node, h5py.Dataset):
+            raise DataError(f"{where}: {split}_set_x is a group, expected a dataset")
+        shape, dtype = node.shape, node.dtype
+        y = _read(f, f"{split}_set_y", where)
+        classes = _read_classes(f, where)
     key = f"{where}: {split}_set_x"
-    if len(shape) not in (3, 4) or (len(shape) == 4 and shape[3] not in (1, 3, 4)):
-        raise DataError(f"{key}: expected images of shape (m, height, width, channels) with 1, 3 or 4 "
-                        f"channels, got shape {shape}")
-    if shape[0] == 0:
-        raise DataError(f"{key}: the data set is empty (0 examples)")
+    _check_image_shape(shape, key)
     if dtype != np.uint8:
         raise DataError(f"{key}: reading in chunks needs uint8 pixels, got {dtype}")
     labels = _check_labels(y, shape[0], f"{where}: {split}_set_y").astype(np.uint8)
     image_shape = tuple(int(s) for s in shape[1:]) + ((1,) if len(shape) == 3 else ())
     return H5Description(where, split, labels, classes, image_shape)
+
+
+@contextlib.contextmanager
+def _course_file(path):
+    """The HDF5 file at `path`, open for reading; every way that fails is one DataError naming it."""
+    path = Path(path)
+    where = str(path)
+    if not path.exists():
+        raise DataError(f"{where}: no such file")
+    if path.is_dir():
+        raise DataError(f"{where}: is a folder, expected an HDF5 file")
+    try:
+        if not h5py.is_hdf5(path):
+            raise DataError(f"{where}: not an HDF5 file (expected the course's .h5 format)")
+        with h5py.File(path, "r") as f:
+            yield f
+    except DataError:
+        raise
+    except (OSError, KeyError, ValueError, TypeError, RuntimeError) as exc:
+        reason = str(exc).split("\n")[0] or type(exc).__name__
+        raise DataError(f"{where}: cannot read the HDF5 file ({reason}); is it truncated or damaged?") from None
+
+
+def _check_image_shape(shape, where) -> None:
+    if len(shape) not in (3, 4) or (len(shape) == 4 and shape[3] not in (1, 3, 4)):
+        raise DataError(f"{where}: expected images of shape (m, height, width, channels) with 1, 3 or 4 "
+                        f"channels, got shape {shape}")
+    if shape[0] == 0:
+        raise DataError(f"{where}: the data set is empty (0 examples)")
 
 
 def splits_of_file(path) -> list[str]:
@@ -154,13 +156,9 @@ def _read_classes(f, where) -> tuple[str, str]:
 
 def _check_images(x, where) -> np.ndarray:
     x = np.asarray(x)
+    _check_image_shape(x.shape, where)
     if x.ndim == 3:
         x = x[..., np.newaxis]          # grayscale stacks (m, h, w) gain a channel axis
-    if x.ndim != 4 or x.shape[3] not in (1, 3, 4):
-        raise DataError(f"{where}: expected images of shape (m, height, width, channels) with 1, 3 or 4 "
-                        f"channels, got shape {x.shape}")
-    if x.shape[0] == 0:
-        raise DataError(f"{where}: the data set is empty (0 examples)")
     if x.dtype == np.uint8:
         return x
     if x.dtype.kind not in "biuf":
