@@ -102,7 +102,7 @@ def run(quick: bool = False, limit: str = "256MB") -> dict:
         grid = [(100, 10_000), (100, 100_000), (100, 1_000_000), (100, 10_000_000), (12288, 10_000),
                 (12288, 100_000)]
     rows = []
-    with tempfile.TemporaryDirectory(dir=Path(__file__).parent) as tmp, \
+    with tempfile.TemporaryDirectory() as tmp, \
             LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=None) as cluster, \
             Client(cluster) as client:
         tiny = write_h5(Path(tmp) / "tiny.h5", 100, 1000)

@@ -108,8 +108,11 @@ def test_a_2gb_file_trains_within_256mb_plus_a_fixed_overhead(tmp_path):
     # the fixed overhead: the program itself (interpreter, libraries, HDF5), its peak on a small file
     # with a 5 MB budget
     overhead, _ = _peak_rss(["train", small, "--memory-limit", "5MB", "--iterations", "1", "--json"])
-    peak, out = _peak_rss(["train", big, "--memory-limit", "256MB", "--iterations", "2", "--print-every", "1",
-                           "--json", "--dtype", "float32"])
+    try:
+        peak, out = _peak_rss(["train", big, "--memory-limit", "256MB", "--iterations", "2", "--print-every", "1",
+                               "--json", "--dtype", "float32"])
+    finally:
+        big.unlink()                                            # pytest keeps its temporary folders: not 2 GB of them
     report = json.loads(out)
     assert report["m_train"] == 163_000 and len(report["costs"]) == 2
     assert peak < parse_size("256MB") + overhead, (peak, overhead)
