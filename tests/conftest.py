@@ -10,6 +10,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import settings
+
+# In CI the property tests and the fuzz run draw the same examples every time, so a red run can be
+# reproduced; on a developer's machine they explore new ones on every run.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI") == "true":
+    settings.load_profile("ci")
 
 from single_neuron.cli import main
 

@@ -12,7 +12,18 @@ from .errors import DataError
 
 
 def available_memory() -> int | None:
-    """Bytes of physical memory available now, or None where the system does not say."""
+    """Bytes of memory available now, or None where the system does not say.
+
+    On Linux this is MemAvailable, which counts the page cache the kernel would give back;
+    the free pages alone (the fallback elsewhere) would refuse data that fits.
+    """
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
     try:
         return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
     except (ValueError, OSError, AttributeError):
