@@ -8,26 +8,16 @@ from __future__ import annotations
 
 import json
 import os
-import statistics
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 
 from single_neuron import arrays
 from single_neuron.data import load_training_data
+from single_neuron.demo_vectorization import median_seconds
 from single_neuron.engines import resolve, to_numpy
 from single_neuron.solvers import gradient_descent
-
-
-def _timed(fn, repeat=3):
-    times, out = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), out
 
 
 def run(iterations: int = 2000, repeat: int = 3) -> dict:
@@ -39,7 +29,7 @@ def run(iterations: int = 2000, repeat: int = 3) -> dict:
         rng = np.random.default_rng(0)
         X, Y, data = rng.random((12288, 2048)), (rng.random((1, 2048)) < 0.5) * 1.0, "random (2,048 x 12,288)"
     w0 = np.zeros((X.shape[0], 1))
-    base, reference = _timed(lambda: gradient_descent(w0, 0.0, X, Y, iterations, 0.005, solver="primal"), repeat)
+    base, reference = median_seconds(lambda: gradient_descent(w0, 0.0, X, Y, iterations, 0.005, solver="primal"), repeat)
     result = {"data": data, "iterations": iterations, "numpy_primal_seconds": base, "engines": {}}
     for name in ("torch", "cupy"):
         try:
@@ -49,7 +39,7 @@ def run(iterations: int = 2000, repeat: int = 3) -> dict:
             continue
         Xe, Ye, we = engine.to_engine(X), engine.to_engine(Y), engine.to_engine(w0)
         arrays.gradient_descent(we, 0.0, Xe, Ye, 5, 0.005)            # warm-up: kernels, allocator
-        seconds, run_ = _timed(lambda: arrays.gradient_descent(we, 0.0, Xe, Ye, iterations, 0.005), repeat)
+        seconds, run_ = median_seconds(lambda: arrays.gradient_descent(we, 0.0, Xe, Ye, iterations, 0.005), repeat)
         result["engines"][name] = {
             "seconds": seconds, "speedup_vs_numpy_primal": base / seconds,
             "max_cost_difference": float(np.max(np.abs(np.array(run_.costs) - reference.costs))),

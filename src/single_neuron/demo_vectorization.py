@@ -18,7 +18,7 @@ from .core import propagate
 from .loops import propagate_two_loops
 
 
-def _median_seconds(fn, repeat: int) -> tuple[float, object]:
+def median_seconds(fn, repeat: int) -> tuple[float, object]:
     times, result = [], None
     for _ in range(repeat):
         start = time.perf_counter()
@@ -38,8 +38,8 @@ def dot_product(n: int = 1_000_000, repeat: int = 3, seed: int = 0) -> dict:
             c += a[i] * b[i]
         return float(c)
 
-    loop_s, c_loop = _median_seconds(loop, repeat)
-    dot_s, c_dot = _median_seconds(lambda: float(np.dot(a, b)), max(repeat, 5))
+    loop_s, c_loop = median_seconds(loop, repeat)
+    dot_s, c_dot = median_seconds(lambda: float(np.dot(a, b)), max(repeat, 5))
     return {"n": n, "loop_seconds": loop_s, "vectorized_seconds": dot_s, "ratio": loop_s / dot_s,
             "loop_result": c_loop, "vectorized_result": c_dot}
 
@@ -50,8 +50,8 @@ def gradient_step(n_x: int = 100, m: int = 1000, repeat: int = 3, seed: int = 0)
     X = rng.normal(size=(n_x, m))
     Y = (rng.random((1, m)) < 0.5).astype(np.int64)
     w = rng.normal(scale=0.1, size=(n_x, 1))
-    loop_s, (g_loop, cost_loop) = _median_seconds(lambda: propagate_two_loops(w, 0.0, X, Y), repeat)
-    vec_s, (g_vec, cost_vec) = _median_seconds(lambda: propagate(w, 0.0, X, Y), max(repeat, 5))
+    loop_s, (g_loop, cost_loop) = median_seconds(lambda: propagate_two_loops(w, 0.0, X, Y), repeat)
+    vec_s, (g_vec, cost_vec) = median_seconds(lambda: propagate(w, 0.0, X, Y), max(repeat, 5))
     return {"n_x": n_x, "m": m, "loop_seconds": loop_s, "vectorized_seconds": vec_s, "ratio": loop_s / vec_s,
             "max_abs_difference_dw": float(np.max(np.abs(g_loop["dw"] - g_vec["dw"]))),
             "cost_difference": abs(cost_loop - cost_vec)}
