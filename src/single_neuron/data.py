@@ -94,14 +94,8 @@ def h5_training_files(train, test=None) -> tuple[Path, Dataset | None]:
         return train_file, None
     from .h5data import describe_h5
 
-    shape = describe_h5(train_file).image_shape
-    return train_file, load_like(test_path, shape, load_h5_classes(train_file))
-
-
-def load_h5_classes(path) -> tuple[str, str]:
-    from .h5data import describe_h5
-
-    return describe_h5(path).classes
+    info = describe_h5(train_file)
+    return train_file, load_like(test_path, info.image_shape, info.classes)
 
 
 def load_like(path, image_shape: tuple[int, int, int], classes: tuple[str, str]) -> Dataset:

@@ -14,7 +14,7 @@ import numpy as np
 
 from .errors import InputValueError
 
-ENGINES = ("numpy", "torch", "cupy", "dask")
+ENGINES = ("numpy", "torch", "cupy")          # Dask is a cluster, not a device: see dask_engine
 
 
 @dataclass(frozen=True)
