@@ -161,38 +161,15 @@ def model(X_train, Y_train, X_test, Y_test, num_iterations=2000, learning_rate=0
     run, X_train = _descend(w, b, X_train, Y_train, num_iterations, learning_rate, print_cost,
                             print_every=print_every, l2=l2, solver=solver, dtype=dtype, on_record=on_record,
                             x_name="X_train", y_name="Y_train")
-    w, b = run.w, run.b
-    Y_prediction_test = _predict(w, b, X_test)
-    Y_prediction_train = _predict(w, b, X_train)
-    train_accuracy = accuracy(Y_prediction_train, Y_train)
-    test_accuracy = accuracy(Y_prediction_test, Y_test)
-    if print_cost:
-        print(f"train accuracy: {train_accuracy} %")
-        print(f"test accuracy: {test_accuracy} %")
-    return {
-        "costs": run.costs,
-        "Y_prediction_test": Y_prediction_test,
-        "Y_prediction_train": Y_prediction_train,
-        "w": w,
-        "b": b,
-        "learning_rate": learning_rate,
-        "num_iterations": num_iterations,
-        "train_accuracy": train_accuracy,
-        "test_accuracy": test_accuracy,
-        "solver": run.solver,
-    }
+    return _result(run, _predict(run.w, run.b, X_train), Y_train, _predict(run.w, run.b, X_test), Y_test,
+                   learning_rate, num_iterations, print_cost)
 
 
-def _model_foreign(X_train, Y_train, X_test, Y_test, num_iterations, learning_rate, print_cost, print_every,
-                   l2, on_record):
+def _result(run, Y_prediction_train, Y_train, Y_prediction_test, Y_test, learning_rate, num_iterations,
+            print_cost) -> dict:
+    """The course's model() dictionary (plus accuracies and solver), printed as the course does."""
     from .engines import to_numpy
 
-    xp = arrays.array_namespace(X_train)
-    w = xp.zeros((X_train.shape[0], 1), dtype=X_train.dtype, device=arrays.device(X_train))
-    run = _descend_foreign(w, 0.0, X_train, Y_train, num_iterations, learning_rate, print_cost, print_every,
-                           l2, on_record)
-    Y_prediction_train = predict(run.w, run.b, X_train)
-    Y_prediction_test = predict(run.w, run.b, X_test)
     train_accuracy = accuracy(to_numpy(Y_prediction_train), to_numpy(Y_train))
     test_accuracy = accuracy(to_numpy(Y_prediction_test), to_numpy(Y_test))
     if print_cost:
@@ -201,3 +178,13 @@ def _model_foreign(X_train, Y_train, X_test, Y_test, num_iterations, learning_ra
     return {"costs": run.costs, "Y_prediction_test": Y_prediction_test, "Y_prediction_train": Y_prediction_train,
             "w": run.w, "b": run.b, "learning_rate": learning_rate, "num_iterations": num_iterations,
             "train_accuracy": train_accuracy, "test_accuracy": test_accuracy, "solver": run.solver}
+
+
+def _model_foreign(X_train, Y_train, X_test, Y_test, num_iterations, learning_rate, print_cost, print_every,
+                   l2, on_record):
+    xp = arrays.array_namespace(X_train)
+    w = xp.zeros((X_train.shape[0], 1), dtype=X_train.dtype, device=arrays.device(X_train))
+    run = _descend_foreign(w, 0.0, X_train, Y_train, num_iterations, learning_rate, print_cost, print_every,
+                           l2, on_record)
+    return _result(run, predict(run.w, run.b, X_train), Y_train, predict(run.w, run.b, X_test), Y_test,
+                   learning_rate, num_iterations, print_cost)

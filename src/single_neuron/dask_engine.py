@@ -18,6 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
+from array_api_compat import array_namespace
+
+from .arrays import cost, sigmoid
 from .solvers import Trajectory
 
 
@@ -41,20 +44,13 @@ def session(address: str | None = None, workers: int = 2):
         yield client
 
 
-def _sigmoid(Z):
-    import dask.array as da
-
-    e = da.exp(-abs(Z))
-    s = 1.0 / (1.0 + e)
-    return da.where(Z < 0, e * s, s)
-
-
 def gradient_descent(w, b, X, Y, num_iterations: int, learning_rate: float, *, l2: float = 0.0,
                      record_every: int = 100, on_record=None) -> Trajectory:
     """Batch gradient descent over a chunked X; w, dw come back as NumPy arrays."""
     import dask
     import dask.array as da
 
+    xp = array_namespace(X)
     w = np.asarray(w.compute() if hasattr(w, "compute") else w, dtype=X.dtype).reshape(-1, 1)
     Y = Y if isinstance(Y, da.Array) else da.from_array(np.asarray(Y, dtype=X.dtype), chunks=(1, X.chunks[1]))
     Y = Y.astype(X.dtype)
@@ -63,11 +59,11 @@ def gradient_descent(w, b, X, Y, num_iterations: int, learning_rate: float, *, l
     dw, db, done = np.zeros_like(w), 0.0, 0
     for i in range(num_iterations):
         Z = w.T @ X + b
-        dZ = _sigmoid(Z) - Y
+        dZ = sigmoid(Z, xp) - Y
         wanted = [X @ dZ.T, dZ.sum()]
         record = i % record_every == 0
         if record:
-            wanted.append((da.maximum(Z, 0) - Y * Z + da.log1p(da.exp(-abs(Z)))).mean())
+            wanted.append(cost(Z, Y, xp))
         results = dask.compute(*wanted)
         if record:
             J = float(results[2]) + (l2 / (2 * m) * float(np.vdot(w, w)) if l2 else 0.0)

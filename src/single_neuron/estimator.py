@@ -141,9 +141,7 @@ class SingleNeuronClassifier(ClassifierMixin, BaseEstimator):
         if unknown.size:
             raise ValueError(f"y holds labels {list(unknown)} outside classes {list(self.classes_)}")
         dt = settings["dtype"]
-        weights = None
-        if sample_weight is not None:
-            weights = self._sample_weight(sample_weight, np.r_[self.classes_, y], dt, batch=y)
+        weights = self._sample_weight(sample_weight, y, dt, both_classes=False)
         run = gradient_descent(self.coef_.T.astype(dt), float(self.intercept_[0]), np.asarray(X.T, dtype=dt),
                                (y == self.classes_[1]).astype(dt).reshape(1, -1), 1, settings["learning_rate"],
                                l2=settings["l2"], solver="primal", sample_weight=weights)
@@ -202,16 +200,11 @@ class SingleNeuronClassifier(ClassifierMixin, BaseEstimator):
             "print_every": check.count("print_every", self.print_every, minimum=1),
         }
 
-    def _sample_weight(self, sample_weight, y, dtype, batch=None):
+    def _sample_weight(self, sample_weight, y, dtype, both_classes: bool = True):
+        """(1, m) weights in `dtype`, checked; fit also needs each class to keep a positive weight,
+        partial_fit's batches need not hold both classes."""
         if sample_weight is None:
             return None
-        if batch is not None:                    # partial_fit: one batch, not every class need be in it
-            s = np.asarray(sample_weight, dtype=np.float64)
-            s = np.full(batch.shape[0], float(s)) if s.ndim == 0 else s
-            if s.shape != (batch.shape[0],) or not np.isfinite(s).all() or (s < 0).any() or not s.any():
-                raise ValueError(f"sample_weight: expected {batch.shape[0]} finite, non-negative numbers, "
-                                 "not all zero")
-            return s.astype(dtype).reshape(1, -1)
         s = np.asarray(sample_weight, dtype=np.float64)
         if s.ndim == 0:
             s = np.full(y.shape[0], float(s))
@@ -222,7 +215,7 @@ class SingleNeuronClassifier(ClassifierMixin, BaseEstimator):
         if not s.any():
             raise ValueError("sample_weight: every weight is zero; at least two examples need a positive weight")
         kept = np.unique(y[s > 0])
-        if kept.size < 2:
+        if both_classes and kept.size < 2:
             raise ValueError("SingleNeuronClassifier needs examples of both classes with a positive "
                              f"sample_weight, got {kept.size} class(es)")
         return s.astype(dtype).reshape(1, -1)

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from . import streaming
-from .core import _descend, accuracy, predict
+from .core import _descend, _predict, accuracy
 from .data import Dataset, unroll
 from .engines import to_numpy
 from .solvers import minibatch_descent
@@ -74,15 +74,10 @@ def train(train_set: Dataset, test_set: Dataset | None = None, settings: Setting
         run = _descend(np.zeros((X.shape[0], 1), dt), 0.0, X, Y, settings.num_iterations, settings.learning_rate,
                        False, print_every=settings.print_every, l2=0.0, solver=settings.solver, dtype=dt,
                        on_record=on_record)[0]
-    w = to_numpy(run.w).astype(np.float64)
-    train_accuracy = _accuracy(w, run.b, X, train_set.y)
+    train_accuracy = _accuracy(to_numpy(run.w), run.b, X, train_set.y)
     del X
-    test_accuracy = None
-    if test_set is not None:
-        test_accuracy = _accuracy(w, run.b, unroll(test_set.images, dtype=dt), test_set.y)
-    return finish(run, w, settings, train_set.image_shape, train_set.classes, train_accuracy, test_accuracy,
-                  {"train_source": train_set.source, "test_source": test_set.source if test_set else None,
-                   "m_train": train_set.m, "m_test": test_set.m if test_set else 0}, started)
+    return finish(run, settings, train_set.source, train_set.m, train_set.image_shape, train_set.classes,
+                  train_accuracy, test_set, started)
 
 
 def train_streaming(path, test_set: Dataset | None, settings: Settings, *, on_record=None) -> TrainingRun:
@@ -92,19 +87,20 @@ def train_streaming(path, test_set: Dataset | None, settings: Settings, *, on_re
                                            memory_limit=settings.memory_limit, record_every=settings.print_every,
                                            dtype=settings.dtype, batch_size=settings.batch_size,
                                            seed=settings.seed, on_record=on_record)
-    w = run.w.astype(np.float64)
     train_accuracy = streaming.accuracy_streaming(info, run.w, run.b, settings.memory_limit)
+    return finish(run, settings, info.path, int(info.y.size), info.image_shape, info.classes, train_accuracy,
+                  test_set, started)
+
+
+def finish(run, settings: Settings, train_source: str, m_train: int, image_shape, classes,
+           train_accuracy: float, test_set: Dataset | None, started: float) -> TrainingRun:
+    """Measure a finished run on the test set; return its report and the model file's content."""
+    w = to_numpy(run.w).astype(np.float64)
     test_accuracy = None
     if test_set is not None:
-        test_accuracy = _accuracy(w, run.b, unroll(test_set.images), test_set.y)
-    return finish(run, w, settings, info.image_shape, info.classes, train_accuracy, test_accuracy,
-                  {"train_source": info.path, "test_source": test_set.source if test_set else None,
-                   "m_train": int(info.y.size), "m_test": test_set.m if test_set else 0}, started)
-
-
-def finish(run, w, settings: Settings, image_shape, classes, train_accuracy, test_accuracy, sizes: dict,
-           started: float) -> TrainingRun:
-    """The report and the model file's content of a finished run."""
+        test_accuracy = _accuracy(w, run.b, unroll(test_set.images, dtype=settings.dtype), test_set.y)
+    sizes = {"train_source": train_source, "test_source": test_set.source if test_set else None,
+             "m_train": m_train, "m_test": test_set.m if test_set else 0}
     recorded = {**settings.recorded(), "solver": run.solver, "dtype": str(np.dtype(settings.dtype)),
                 "n_iter": run.n_iter}
     report = {
@@ -126,7 +122,8 @@ def finish(run, w, settings: Settings, image_shape, classes, train_accuracy, tes
 
 
 def _accuracy(w, b, X, y) -> float:
-    return accuracy(predict(w.astype(X.dtype), b, X), y.reshape(1, -1))
+    # X was unrolled here from checked pixels: predict without checking it again
+    return accuracy(_predict(w.astype(X.dtype, copy=False), b, X), y.reshape(1, -1))
 
 
 def _on_engine(X, Y, settings: Settings, on_record):
@@ -164,14 +161,8 @@ def train_dask_h5(path, test_set: Dataset | None, settings: Settings, *, on_reco
         run = gradient_descent(np.zeros((X.shape[0], 1), X.dtype), 0.0, X, Y, settings.num_iterations,
                                settings.learning_rate, record_every=settings.print_every, on_record=on_record)
         (predicted,) = dask.compute((run.w.T @ X + run.b) > 0)
-    w = run.w.astype(np.float64)
     train_accuracy = accuracy(predicted.astype(np.float64), Y)
-    test_accuracy = None
-    if test_set is not None:
-        test_accuracy = _accuracy(w, run.b, unroll(test_set.images), test_set.y)
-    return finish(run, w, settings, image_shape, classes, train_accuracy, test_accuracy,
-                  {"train_source": str(path), "test_source": test_set.source if test_set else None,
-                   "m_train": int(Y.size), "m_test": test_set.m if test_set else 0}, started)
+    return finish(run, settings, str(path), int(Y.size), image_shape, classes, train_accuracy, test_set, started)
 
 
 def divergence_warning(costs, learning_rate: float) -> str | None:
