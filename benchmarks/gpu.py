@@ -13,11 +13,11 @@ from pathlib import Path
 
 import numpy as np
 
-from single_neuron import arrays
-from single_neuron.data import load_training_data
-from single_neuron.demo_vectorization import median_seconds
-from single_neuron.engines import resolve, to_numpy
-from single_neuron.solvers import gradient_descent
+from single_neuron.engines import array_api as arrays
+from single_neuron.io.sources import load_training_data
+from single_neuron.teaching.vectorization import median_seconds
+from single_neuron.engines.devices import resolve, to_numpy
+from single_neuron.neuron.descent import gradient_descent
 
 
 def run(iterations: int = 2000, repeat: int = 3) -> dict:

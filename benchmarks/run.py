@@ -36,9 +36,9 @@ sys.path.insert(0, str(HERE))
 import course_reference  # noqa: E402
 
 from single_neuron import model  # noqa: E402
-from single_neuron.atomic import atomic_write  # noqa: E402
-from single_neuron.data import load_training_data  # noqa: E402
-from single_neuron.solvers import choose_solver, gradient_descent  # noqa: E402
+from single_neuron.io.atomic import atomic_write  # noqa: E402
+from single_neuron.io.sources import load_training_data  # noqa: E402
+from single_neuron.neuron.descent import choose_solver, gradient_descent  # noqa: E402
 
 
 def median_time(fn, repeat: int):
@@ -169,7 +169,7 @@ def floor_benchmark(repeat: int, iterations: int = 200) -> dict:
 
 
 def memory_benchmark() -> dict:
-    from single_neuron.workflow import train as train_workflow
+    from single_neuron.app.jobs import train as train_workflow
 
     train, test = load_training_data(cats_folder())
     X, Y, Xt, Yt = train.X, train.Y, test.X, test.Y

@@ -19,9 +19,9 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from single_neuron.solvers import gradient_descent
-from single_neuron.streaming import gradient_descent as streamed
-from single_neuron.streaming import parse_size
+from single_neuron.neuron.descent import gradient_descent
+from single_neuron.engines.stream import gradient_descent as streamed
+from single_neuron.engines.stream import parse_size
 
 SHAPES = {100: (10, 10), 12288: (64, 64, 3)}
 
@@ -46,7 +46,7 @@ def peak_rss_of(args: list[str]) -> tuple[int, float]:
     wrapper = ("import resource, subprocess, sys, time; t = time.perf_counter();"
                "p = subprocess.run(sys.argv[1:], capture_output=True); t = time.perf_counter() - t;"
                "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024, t); sys.exit(p.returncode)")
-    done = subprocess.run([sys.executable, "-c", wrapper, sys.executable, "-m", "single_neuron.cli", *args],
+    done = subprocess.run([sys.executable, "-c", wrapper, sys.executable, "-m", "single_neuron", *args],
                           capture_output=True, text=True, check=True)
     rss, seconds = done.stdout.split()
     return int(rss), float(seconds)
@@ -72,7 +72,7 @@ def out_of_core(path: Path, iterations: int, limit: str) -> float:
 
 
 def on_dask(path: Path, iterations: int, client) -> float:
-    from single_neuron.dask_engine import chunked_h5, gradient_descent as dask_descent
+    from single_neuron.engines.dask_cluster import chunked_h5, gradient_descent as dask_descent
 
     X, Y, _, _ = chunked_h5(path, chunk_rows=max(1000, int(8e6 // X_width(path))))
     X = X.persist()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from single_neuron.data import load_training_data
+from single_neuron.io.sources import load_training_data
 
 
 def main(out: str, data: str | None = None) -> None:

@@ -45,7 +45,7 @@ def cats() -> Path:
 
 @pytest.fixture(scope="session")
 def cat_sets(cats):
-    from single_neuron.data import load_training_data
+    from single_neuron.io.sources import load_training_data
 
     return load_training_data(cats)
 

@@ -168,7 +168,7 @@ def bomb_png(path: Path) -> Path:
 
 def digits_model(folder: Path) -> Path:
     """A real, small model: 8x8 grayscale, as the bundled digits give."""
-    from single_neuron.modelfile import SavedModel, save_model
+    from single_neuron.io.modelfile import SavedModel, save_model
 
     path = folder / "model.npz"
     rng = np.random.default_rng(0)

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from single_neuron import sigmoid
-from single_neuron.activation import cost_from_logits, residual_into
+from single_neuron.neuron.formulas import cost_from_logits, residual_into
 
 
 def plain_sigmoid(z):

@@ -23,7 +23,7 @@ def test_train_on_the_embedded_digits_and_predict_its_images(tmp_path, run_cli):
     assert len(report["costs"]) == 20 and report["costs"][0] == pytest.approx(np.log(2))
     assert report["costs"] == sorted(report["costs"], reverse=True)
     assert report["test_accuracy"] > 95
-    from single_neuron.data import load_digits_task
+    from single_neuron.io.sources import load_digits_task
 
     _, test = load_digits_task()
     paths = []
@@ -34,7 +34,7 @@ def test_train_on_the_embedded_digits_and_predict_its_images(tmp_path, run_cli):
     code, out, err = run_cli("predict", model, *paths, "--json")
     assert code == 0, err
     predictions = json.loads(out)["predictions"]
-    from single_neuron.modelfile import load_model
+    from single_neuron.io.modelfile import load_model
 
     expected = load_model(model).probabilities_of_images(test.images[:6])
     np.testing.assert_allclose([p["probability"] for p in predictions], expected, rtol=1e-12)
@@ -135,7 +135,7 @@ def test_the_installed_command_never_shows_a_traceback(tmp_path):
         f["train_set_x"] = np.zeros((3, 2, 2, 3), np.uint8)
         f["train_set_y"] = np.array([0, 1, 7])
     env = {**os.environ, "PYTHONWARNINGS": "error"}
-    proc = subprocess.run([sys.executable, "-m", "single_neuron.cli", "train", str(bad)],
+    proc = subprocess.run([sys.executable, "-m", "single_neuron", "train", str(bad)],
                           capture_output=True, text=True, env=env, timeout=120)
     assert proc.returncode == 1
     assert proc.stdout == ""

@@ -5,7 +5,7 @@ import pytest
 
 from single_neuron import (InputValueError, ShapeError, SingleNeuronError, initialize_with_zeros,
                            model, optimize, predict, propagate)
-from single_neuron.solvers import choose_solver
+from single_neuron.neuron.descent import choose_solver
 
 # The course's own small case and its published outputs.
 W = np.array([[1.0], [2.0]])

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from single_neuron import model
-from single_neuron.modelfile import load_model
-from single_neuron.workflow import classify
+from single_neuron.io.modelfile import load_model
+from single_neuron.app.jobs import classify
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import course_reference  # noqa: E402
@@ -75,8 +75,8 @@ def test_the_cli_text_output_is_the_course_output(cats, run_cli):
 def test_a_saved_model_predicts_as_in_memory_and_classifies_a_real_photo(cat_sets, tmp_path, run_cli):
     from PIL import Image
 
-    from single_neuron.modelfile import save_model
-    from single_neuron.workflow import train
+    from single_neuron.io.modelfile import save_model
+    from single_neuron.app.jobs import train
 
     train_set, test_set = cat_sets
     run = train(train_set, test_set)

@@ -8,8 +8,8 @@ from PIL import Image
 
 from conftest import files_in
 from single_neuron import DataError, OutputError
-from single_neuron.data import load_h5, load_training_data
-from single_neuron.folders import export_image_folder, load_image_folder
+from single_neuron.io.sources import load_h5, load_training_data
+from single_neuron.io.folders import export_image_folder, load_image_folder
 
 
 def make_folder(root, classes=("cat", "dog"), per_class=3, size=(20, 30), mode="RGB", seed=0):
@@ -87,7 +87,7 @@ def test_export_then_train_gives_the_costs_of_the_hdf5_file(cats, tmp_path, run_
 
 def test_export_refuses_an_existing_folder_and_leaves_nothing_behind(tmp_path):
     x = np.zeros((2, 4, 4, 3), np.uint8)
-    from single_neuron.dataset import Dataset
+    from single_neuron.io.dataset import Dataset
 
     data = Dataset(x, np.array([0, 1]), ("a", "b"), "mem")
     full = tmp_path / "full"

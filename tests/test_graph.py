@@ -7,7 +7,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from single_neuron import InputValueError
-from single_neuron.graph import Value, logistic_example, notes_example, topological_order
+from single_neuron.teaching.graph import Value, logistic_example, notes_example, topological_order
 
 
 def test_the_notes_example():

@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from single_neuron import ImageError
-from single_neuron.images import read_image
+from single_neuron.io.images import read_image
 
 
 @pytest.fixture

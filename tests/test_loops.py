@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from single_neuron import propagate
-from single_neuron.gradcheck import check_propagate, gradient_check, numeric_gradient
-from single_neuron.graph import logistic_example
-from single_neuron.loops import propagate_one_loop, propagate_two_loops
+from single_neuron.teaching.gradcheck import check_propagate, gradient_check, numeric_gradient
+from single_neuron.teaching.graph import logistic_example
+from single_neuron.teaching.loops import propagate_one_loop, propagate_two_loops
 
 
 def _agree(a, b, tol=1e-12):

@@ -7,7 +7,7 @@ import pytest
 
 from corpus import MODEL_DAMAGE, digits_model
 from single_neuron import ModelFileError, OutputError
-from single_neuron.modelfile import FORMAT_VERSION, SavedModel, load_model, save_model
+from single_neuron.io.modelfile import FORMAT_VERSION, SavedModel, load_model, save_model
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from single_neuron.solvers import gradient_descent
+from single_neuron.neuron.descent import gradient_descent
 
 
 def _extra_peak(fn) -> int:

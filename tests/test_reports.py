@@ -14,8 +14,8 @@ import pytest
 from PIL import Image
 from sklearn import metrics
 
-from single_neuron.data import load_digits_task
-from single_neuron.modelfile import load_model
+from single_neuron.io.sources import load_digits_task
+from single_neuron.io.modelfile import load_model
 
 
 def assert_real_png(path, min_size=(300, 200)):
@@ -102,7 +102,7 @@ def _run_on_a_terminal(args):
     """Run the command with stderr on a pseudo-terminal; return (exit status, stdout, what the terminal saw)."""
     main_fd, child_fd = pty.openpty()
     fcntl.ioctl(child_fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 100, 0, 0))   # 40 rows, 100 columns
-    proc = subprocess.Popen([sys.executable, "-m", "single_neuron.cli", *args], stdout=subprocess.PIPE,
+    proc = subprocess.Popen([sys.executable, "-m", "single_neuron", *args], stdout=subprocess.PIPE,
                             stderr=child_fd)
     os.close(child_fd)
     seen = b""
@@ -126,6 +126,6 @@ def test_a_progress_bar_shows_on_a_terminal_only(tmp_path):
     assert "Cost after iteration 2900" in out                # the cost lines stay as they are
     code, out, terminal = _run_on_a_terminal(["train", "--iterations", "300", "--quiet"])
     assert code == 0 and "training:" not in terminal
-    done = subprocess.run([sys.executable, "-m", "single_neuron.cli", "train", "--iterations", "300"],
+    done = subprocess.run([sys.executable, "-m", "single_neuron", "train", "--iterations", "300"],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and done.stderr == ""         # not a terminal: nothing on stderr

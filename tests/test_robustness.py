@@ -15,7 +15,7 @@ from conftest import files_in
 from corpus import CASES
 
 from single_neuron import SingleNeuronError, optimize, predict, propagate, sigmoid
-from single_neuron.activation import cost_from_logits
+from single_neuron.neuron.formulas import cost_from_logits
 
 
 def test_the_corpus_is_large_and_every_case_is_distinct():
@@ -47,7 +47,7 @@ def test_through_a_real_process_there_is_no_traceback(tmp_path):
         inputs.mkdir()
         outputs.mkdir(exist_ok=True)
         args = [str(a) for a in case.build(inputs, outputs)]
-        done = subprocess.run([sys.executable, "-m", "single_neuron.cli", *args], capture_output=True,
+        done = subprocess.run([sys.executable, "-m", "single_neuron", *args], capture_output=True,
                               text=True, timeout=120)
         assert done.returncode == 1 and "Traceback" not in done.stderr
         assert done.stderr.count("\n") == 1 and case.fragment in done.stderr
@@ -104,7 +104,7 @@ def _only_our_errors(load, path):
 @FUZZ
 @given(edits=_mutations())
 def test_fuzz_hdf5_loader(tmp_path_factory, seeds, edits):
-    from single_neuron.data import load_h5
+    from single_neuron.io.sources import load_h5
 
     path = tmp_path_factory.mktemp("f") / "train_f.h5"
     path.write_bytes(_mutate(seeds["h5"], edits))
@@ -114,7 +114,7 @@ def test_fuzz_hdf5_loader(tmp_path_factory, seeds, edits):
 @FUZZ
 @given(edits=_mutations(), kind=st.sampled_from(["png", "jpeg"]))
 def test_fuzz_image_reader(tmp_path_factory, seeds, edits, kind):
-    from single_neuron.images import read_image
+    from single_neuron.io.images import read_image
 
     path = tmp_path_factory.mktemp("f") / f"x.{kind}"
     path.write_bytes(_mutate(seeds[kind], edits))
@@ -124,7 +124,7 @@ def test_fuzz_image_reader(tmp_path_factory, seeds, edits, kind):
 @FUZZ
 @given(edits=_mutations())
 def test_fuzz_model_loader(tmp_path_factory, seeds, edits):
-    from single_neuron.modelfile import load_model
+    from single_neuron.io.modelfile import load_model
 
     path = tmp_path_factory.mktemp("f") / "m.npz"
     path.write_bytes(_mutate(seeds["model"], edits))
@@ -136,8 +136,8 @@ def test_fuzz_model_loader(tmp_path_factory, seeds, edits):
 WRITER = textwrap.dedent("""
     import sys, time
     import numpy as np
-    from single_neuron import modelfile
-    from single_neuron.modelfile import SavedModel, save_model
+    from single_neuron.io import modelfile
+    from single_neuron.io.modelfile import SavedModel, save_model
 
     def half_then_wait(f, arrays):
         f.write(b"PK\\x03\\x04" + b"\\0" * 100000)
@@ -151,7 +151,7 @@ WRITER = textwrap.dedent("""
 
 
 def test_a_writer_killed_mid_save_leaves_the_old_model_and_no_temporaries(tmp_path):
-    from single_neuron.modelfile import SavedModel, load_model, save_model
+    from single_neuron.io.modelfile import SavedModel, load_model, save_model
 
     path = tmp_path / "m.npz"
     save_model(path, SavedModel(w=np.zeros((12, 1)), b=-2.0, input_shape=(2, 2, 3), classes=("a", "b")))
@@ -166,7 +166,7 @@ def test_a_writer_killed_mid_save_leaves_the_old_model_and_no_temporaries(tmp_pa
 
 
 def test_a_killed_export_is_swept_by_the_next_one(tmp_path):
-    from single_neuron.atomic import atomic_folder
+    from single_neuron.io.atomic import atomic_folder
 
     stale = tmp_path / ".out.999999999.abcd1234.tmp"            # left by a writer that is gone
     stale.mkdir()
@@ -216,8 +216,8 @@ def _problem(draw_seed, n_x=5, m=12):
 @settings(max_examples=100, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1))
 def test_vectorized_equals_loops_equals_graph(seed):
-    from single_neuron.graph import logistic_example
-    from single_neuron.loops import propagate_one_loop, propagate_two_loops
+    from single_neuron.teaching.graph import logistic_example
+    from single_neuron.teaching.loops import propagate_one_loop, propagate_two_loops
 
     X, Y, w, b = _problem(seed, n_x=3, m=6)
     grads, cost = propagate(w, b, X, Y)
@@ -247,7 +247,7 @@ def test_the_cost_and_gradient_ignore_the_order_of_examples(seed):
 @settings(max_examples=100, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1))
 def test_gradients_equal_finite_differences(seed):
-    from single_neuron.gradcheck import check_propagate
+    from single_neuron.teaching.gradcheck import check_propagate
 
     X, Y, w, b = _problem(seed)
     assert check_propagate(w * 0.3, b * 0.3, X * 0.3, Y).relative_error < 1e-6
@@ -256,7 +256,7 @@ def test_gradients_equal_finite_differences(seed):
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(seed=st.integers(0, 2**32 - 1))
 def test_predictions_are_labels_and_a_saved_model_predicts_the_same(tmp_path, seed):
-    from single_neuron.modelfile import SavedModel, load_model, save_model
+    from single_neuron.io.modelfile import SavedModel, load_model, save_model
 
     rng = np.random.default_rng(seed)
     images = rng.integers(0, 256, size=(9, 3, 2, 1), dtype=np.uint8)

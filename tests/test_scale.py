@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from single_neuron import SingleNeuronClassifier, model
-from single_neuron.data import load_h5
-from single_neuron.solvers import minibatch_descent
-from single_neuron.streaming import gradient_descent as streamed, parse_size
+from single_neuron.io.sources import load_h5
+from single_neuron.neuron.descent import minibatch_descent
+from single_neuron.engines.stream import gradient_descent as streamed, parse_size
 
 HAS_TORCH = importlib.util.find_spec("torch") is not None
 
@@ -93,7 +93,7 @@ def _peak_rss(args) -> tuple[int, str]:
     wrapper = ("import resource, subprocess, sys; p = subprocess.run(sys.argv[1:], capture_output=True, text=True);"
                "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024);"
                "print(p.stdout, end=''); sys.exit(p.returncode)")
-    done = subprocess.run([sys.executable, "-c", wrapper, sys.executable, "-m", "single_neuron.cli", *map(str, args)],
+    done = subprocess.run([sys.executable, "-c", wrapper, sys.executable, "-m", "single_neuron", *map(str, args)],
                           capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
     first, _, rest = done.stdout.partition("\n")
@@ -128,7 +128,7 @@ def test_a_two_worker_local_cluster_fits_like_numpy(cats, run_cli):
     from dask.distributed import Client, LocalCluster
 
     from single_neuron import optimize
-    from single_neuron.dask_engine import chunked_h5
+    from single_neuron.engines.dask_cluster import chunked_h5
 
     data = load_h5(cats / "train_catvnoncat.h5")
     reference, _, ref_costs = optimize(np.zeros((12288, 1)), 0.0, data.X, data.Y, 60, 0.005, solver="primal",

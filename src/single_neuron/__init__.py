@@ -10,9 +10,9 @@ The course-style functions work in the notes' layout, X of shape (n_x, m):
 (0.693147, 0.0)
 """
 
-from .activation import sigmoid
-from .core import accuracy, initialize_with_zeros, model, optimize, predict, propagate
-from .estimator import SingleNeuronClassifier
+from .neuron.formulas import sigmoid
+from .neuron.course import accuracy, initialize_with_zeros, model, optimize, predict, propagate
+from .app.estimator import SingleNeuronClassifier
 from .errors import (DataError, ImageError, InputValueError, ModelFileError, OutputError,
                      ShapeError,
                      SingleNeuronError)

@@ -15,9 +15,9 @@ from pathlib import Path
 import numpy as np
 
 from .dataset import PIXEL_SCALE, Dataset, unroll
-from .errors import DataError
+from ..errors import DataError
 from . import folders
-from .h5data import load_h5, splits_of_file
+from .h5 import load_h5, splits_of_file
 
 __all__ = ["Dataset", "PIXEL_SCALE", "unroll", "load_h5", "load_training_data", "load_like",
            "load_evaluation_data", "load_digits_task", "test_file_beside"]
@@ -92,7 +92,7 @@ def h5_training_files(train, test=None) -> tuple[Path, Dataset | None]:
     test_path = Path(test) if test is not None else beside
     if test_path is None:
         return train_file, None
-    from .h5data import describe_h5
+    from .h5 import describe_h5
 
     info = describe_h5(train_file)
     return train_file, load_like(test_path, info.image_shape, info.classes)

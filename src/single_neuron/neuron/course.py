@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import arrays
-from . import validation as check
-from .activation import cost_from_logits, sigmoid
-from .solvers import Trajectory, gradient_descent
+from ..engines import array_api as arrays
+from .. import validation as check
+from .formulas import cost_from_logits, sigmoid
+from .descent import Trajectory, gradient_descent
 
 __all__ = ["sigmoid", "initialize_with_zeros", "propagate", "optimize", "predict", "accuracy", "model"]
 
@@ -168,7 +168,7 @@ def model(X_train, Y_train, X_test, Y_test, num_iterations=2000, learning_rate=0
 def _result(run, Y_prediction_train, Y_train, Y_prediction_test, Y_test, learning_rate, num_iterations,
             print_cost) -> dict:
     """The course's model() dictionary (plus accuracies and solver), printed as the course does."""
-    from .engines import to_numpy
+    from ..engines.devices import to_numpy
 
     train_accuracy = accuracy(to_numpy(Y_prediction_train), to_numpy(Y_train))
     test_accuracy = accuracy(to_numpy(Y_prediction_test), to_numpy(Y_test))

@@ -24,10 +24,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .activation import sigmoid
+from ..neuron.formulas import sigmoid
 from .atomic import atomic_write, check_writable
-from .data import PIXEL_SCALE, unroll
-from .errors import ModelFileError, OutputError
+from .sources import PIXEL_SCALE, unroll
+from ..errors import ModelFileError, OutputError
 
 FORMAT = "single-neuron-model"
 FORMAT_VERSION = 1

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 
-from .errors import DataError
+from ..errors import DataError
 
 
 def available_memory() -> int | None:

@@ -21,7 +21,7 @@ from PIL import Image, UnidentifiedImageError
 
 from .dataset import Dataset
 from .atomic import atomic_folder
-from .errors import DataError, ImageError
+from ..errors import DataError, ImageError
 from .images import read_image
 from .resources import require_memory
 

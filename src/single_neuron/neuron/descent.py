@@ -35,8 +35,8 @@ from typing import Callable
 
 import numpy as np
 
-from .activation import cost_from_logits, residual_into
-from .errors import InputValueError
+from .formulas import cost_from_logits, residual_into
+from ..errors import InputValueError
 
 SOLVERS = ("auto", "primal", "gram")
 

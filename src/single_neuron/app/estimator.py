@@ -12,10 +12,10 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import validation as check
-from .activation import sigmoid
-from .errors import InputValueError
-from .solvers import SOLVERS, gradient_descent
+from .. import validation as check
+from ..neuron.formulas import sigmoid
+from ..errors import InputValueError
+from ..neuron.descent import SOLVERS, gradient_descent
 
 
 class SingleNeuronClassifier(ClassifierMixin, BaseEstimator):
@@ -151,15 +151,15 @@ class SingleNeuronClassifier(ClassifierMixin, BaseEstimator):
         return self
 
     def _keep(self, run) -> None:
-        from .engines import to_numpy
+        from ..engines.devices import to_numpy
 
         self.coef_ = to_numpy(run.w).T.astype(np.float64)
         self.intercept_ = np.array([float(run.b)])
         self.solver_ = run.solver
 
     def _fit_on_engine(self, w0, X_cols, Y, weights, settings):
-        from . import arrays
-        from .engines import resolve
+        from ..engines import array_api as arrays
+        from ..engines.devices import resolve
 
         if weights is not None or settings["tol"] is not None:
             raise ValueError(f"engine={self.engine!r} runs plain gradient descent: sample_weight and tol "

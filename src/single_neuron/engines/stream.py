@@ -17,11 +17,11 @@ import re
 import h5py
 import numpy as np
 
-from .activation import cost_from_logits, residual_into
-from .errors import InputValueError
-from .h5data import H5Description, describe_h5
-from .resources import size_text
-from .solvers import Trajectory
+from ..neuron.formulas import cost_from_logits, residual_into
+from ..errors import InputValueError
+from ..io.h5 import H5Description, describe_h5
+from ..io.resources import size_text
+from ..neuron.descent import Trajectory
 
 UNITS = {"": 1, "b": 1, "k": 1000, "kb": 1000, "kib": 1024, "m": 1000**2, "mb": 1000**2, "mib": 1024**2,
          "g": 1000**3, "gb": 1000**3, "gib": 1024**3, "t": 1000**4, "tb": 1000**4, "tib": 1024**4}

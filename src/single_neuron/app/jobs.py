@@ -12,13 +12,13 @@ from pathlib import Path
 
 import numpy as np
 
-from . import streaming
-from .core import _descend, _predict, accuracy
-from .data import Dataset, unroll
-from .engines import to_numpy
-from .solvers import minibatch_descent
-from .images import read_image
-from .modelfile import SavedModel
+from ..engines import stream as streaming
+from ..neuron.course import _descend, _predict, accuracy
+from ..io.sources import Dataset, unroll
+from ..engines.devices import to_numpy
+from ..neuron.descent import minibatch_descent
+from ..io.images import read_image
+from ..io.modelfile import SavedModel
 
 
 @dataclass
@@ -127,8 +127,8 @@ def _accuracy(w, b, X, y) -> float:
 
 
 def _on_engine(X, Y, settings: Settings, on_record):
-    from . import arrays
-    from .engines import resolve
+    from ..engines import array_api as arrays
+    from ..engines.devices import resolve
 
     engine = resolve(settings.engine, settings.device)
     X_e, Y_e = engine.to_engine(X), engine.to_engine(Y)
@@ -140,7 +140,7 @@ def _on_engine(X, Y, settings: Settings, on_record):
 def _on_dask(X, Y, settings: Settings, on_record):
     import dask.array as da
 
-    from .dask_engine import gradient_descent, session
+    from ..engines.dask_cluster import gradient_descent, session
 
     with session(settings.scheduler):
         X_d = da.from_array(X, chunks=(X.shape[0], settings.chunk_rows)).persist()
@@ -152,7 +152,7 @@ def train_dask_h5(path, test_set: Dataset | None, settings: Settings, *, on_reco
     """Train on Dask from a course HDF5 file that the workers read chunk by chunk."""
     import dask
 
-    from .dask_engine import chunked_h5, gradient_descent, session
+    from ..engines.dask_cluster import chunked_h5, gradient_descent, session
 
     started = time.perf_counter()
     with session(settings.scheduler):

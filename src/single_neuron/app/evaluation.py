@@ -7,8 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn import metrics
 
-from .dataset import Dataset
-from .modelfile import SavedModel
+from ..io.dataset import Dataset
+from ..io.modelfile import SavedModel
 
 
 @dataclass

@@ -20,8 +20,8 @@ import numpy as np
 
 from array_api_compat import array_namespace
 
-from .arrays import cost, sigmoid
-from .solvers import Trajectory
+from .array_api import cost, sigmoid
+from ..neuron.descent import Trajectory
 
 
 @contextlib.contextmanager
@@ -29,7 +29,7 @@ def session(address: str | None = None, workers: int = 2):
     """A dask.distributed client for the block: to `address`, or to a new local cluster on loopback."""
     from dask.distributed import Client, LocalCluster
 
-    from .errors import InputValueError
+    from ..errors import InputValueError
 
     if address:
         try:
@@ -95,7 +95,7 @@ def chunked_h5(path, chunk_rows: int, dtype: str = "float64", prefer: str = "tra
     import dask
     import dask.array as da
 
-    from .h5data import describe_h5
+    from ..io.h5 import describe_h5
 
     path = str(Path(path))
     info = describe_h5(path, prefer)

@@ -12,7 +12,7 @@ from typing import Callable
 
 import numpy as np
 
-from .errors import InputValueError
+from ..errors import InputValueError
 
 ENGINES = ("numpy", "torch", "cupy")          # Dask is a cluster, not a device: see dask_engine
 

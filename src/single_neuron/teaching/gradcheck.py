@@ -14,8 +14,8 @@ from typing import Callable
 
 import numpy as np
 
-from . import validation as check
-from .errors import ShapeError
+from .. import validation as check
+from ..errors import ShapeError
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ def gradient_check(f: Callable[[np.ndarray], float], theta, analytic, h: float =
 
 def check_propagate(w, b, X, Y, h: float = 1e-6) -> GradientCheck:
     """Gradient check of `propagate` over theta = (w1, ..., w_nx, b)."""
-    from .core import propagate
+    from ..neuron.course import propagate
 
     grads, _ = propagate(w, b, X, Y)
     n_x = np.asarray(w).shape[0]

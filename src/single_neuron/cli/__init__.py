@@ -10,8 +10,8 @@ import argparse
 import json
 import sys
 
-from . import __version__
-from .errors import SingleNeuronError
+from .. import __version__
+from ..errors import SingleNeuronError
 
 PROG = "single-neuron"
 
@@ -173,7 +173,7 @@ def _note(message: str) -> None:
 
 
 def _check_training_arguments(args) -> None:
-    from .validation import count, positive_number
+    from ..validation import count, positive_number
 
     for rate in getattr(args, "rates", None) or [args.learning_rate]:
         positive_number("--rates" if hasattr(args, "rates") else "--learning-rate", rate)
@@ -183,7 +183,7 @@ def _check_training_arguments(args) -> None:
 
 
 def _load(args):
-    from .data import load_training_data
+    from ..io.sources import load_training_data
 
     train_set, test_set = load_training_data(args.data, args.test, size=args.size)
     for data in (train_set, test_set):
@@ -194,9 +194,9 @@ def _load(args):
 
 
 def _settings(args):
-    from .streaming import parse_size
-    from .validation import count
-    from .workflow import Settings
+    from ..engines.stream import parse_size
+    from ..validation import count
+    from ..app.jobs import Settings
 
     _check_training_arguments(args)
     if args.batch_size is not None:
@@ -208,7 +208,7 @@ def _settings(args):
     if args.batch_size and args.engine != "numpy":
         raise SingleNeuronError("--batch-size runs on the numpy engine; leave out --engine")
     if args.engine in ("torch", "cupy"):
-        from .engines import resolve
+        from ..engines.devices import resolve
 
         resolve(args.engine, args.device)          # a missing GPU is one line, before any loading
     return Settings(learning_rate=args.learning_rate, num_iterations=args.iterations,
@@ -224,11 +224,11 @@ def _is_h5_source(data) -> bool:
 
 
 def _train(args) -> int:
-    from .atomic import check_writable
-    from .modelfile import save_model
-    from .plots import cost_curve
-    from .progress import TrainingProgress, wanted
-    from .workflow import train, train_dask_h5, train_streaming
+    from ..io.atomic import check_writable
+    from ..io.modelfile import save_model
+    from ..app.figures import cost_curve
+    from ..app.progress import TrainingProgress, wanted
+    from ..app.jobs import train, train_dask_h5, train_streaming
 
     settings = _settings(args)
     for path, what in ((args.model_out, "model"), (args.plot, "plot")):
@@ -245,7 +245,7 @@ def _train(args) -> int:
 
     try:
         if settings.memory_limit or (settings.engine == "dask" and _is_h5_source(args.data)):
-            from .data import h5_training_files
+            from ..io.sources import h5_training_files
 
             train_file, test_set = h5_training_files(args.data, args.test)
             job = train_streaming if settings.memory_limit else train_dask_h5
@@ -277,9 +277,9 @@ def _train(args) -> int:
 
 
 def _predict(args) -> int:
-    from .modelfile import load_model
-    from .progress import items, wanted
-    from .workflow import classify
+    from ..io.modelfile import load_model
+    from ..app.progress import items, wanted
+    from ..app.jobs import classify
 
     trained = load_model(args.model)
     predictions, failures = [], 0
@@ -301,11 +301,11 @@ def _predict(args) -> int:
 
 
 def _evaluate(args) -> int:
-    from .atomic import check_writable
-    from .data import load_evaluation_data
-    from .evaluation import evaluate
-    from .modelfile import load_model
-    from .plots import misclassified
+    from ..io.atomic import check_writable
+    from ..io.sources import load_evaluation_data
+    from ..app.evaluation import evaluate
+    from ..io.modelfile import load_model
+    from ..app.figures import misclassified
 
     if args.errors:
         check_writable(args.errors, "plot")
@@ -342,9 +342,9 @@ def _evaluate(args) -> int:
 
 
 def _compare_rates(args) -> int:
-    from .atomic import check_writable
-    from .plots import learning_rates
-    from .workflow import train
+    from ..io.atomic import check_writable
+    from ..app.figures import learning_rates
+    from ..app.jobs import train
 
     _check_training_arguments(args)
     if args.plot:
@@ -373,8 +373,8 @@ def _compare_rates(args) -> int:
 
 
 def _export(args) -> int:
-    from .data import load_h5
-    from .folders import export_image_folder
+    from ..io.sources import load_h5
+    from ..io.folders import export_image_folder
 
     data = load_h5(args.source)
     count = export_image_folder(data, args.folder)
@@ -384,8 +384,8 @@ def _export(args) -> int:
 
 
 def _explain(args) -> int:
-    from .atomic import check_writable
-    from .explain import explain_logistic, explain_notes, write_dot, write_png
+    from ..io.atomic import check_writable
+    from ..teaching.explain import explain_logistic, explain_notes, write_dot, write_png
 
     for path in (args.dot, args.png):
         if path:
@@ -409,8 +409,8 @@ def _explain(args) -> int:
 
 
 def _bench(args) -> int:
-    from .demo_vectorization import dot_product, gradient_step
-    from .validation import count
+    from ..teaching.vectorization import dot_product, gradient_step
+    from ..validation import count
 
     n = count("-n", args.n, minimum=1)
     repeat = count("--repeat", args.repeat, minimum=1)

@@ -14,7 +14,7 @@ import h5py
 import numpy as np
 
 from .dataset import Dataset
-from .errors import DataError
+from ..errors import DataError
 from .resources import require_memory
 
 DEFAULT_CLASSES = ("non-cat", "cat")

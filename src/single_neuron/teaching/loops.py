@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 
-from . import validation as check
+from .. import validation as check
 
 
 def _inputs(w, b, X, Y):

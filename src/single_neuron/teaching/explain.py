@@ -13,7 +13,7 @@ import io
 import shutil
 import subprocess
 
-from .atomic import atomic_write
+from ..io.atomic import atomic_write
 from .graph import Value, logistic_example, notes_example, topological_order
 
 

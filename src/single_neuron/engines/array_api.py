@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from array_api_compat import array_namespace, device, is_array_api_obj, is_dask_array, is_numpy_array
 
-from .errors import InputValueError, ShapeError
-from .solvers import Trajectory
+from ..errors import InputValueError, ShapeError
+from ..neuron.descent import Trajectory
 
 
 def is_foreign(*values) -> bool:
@@ -90,7 +90,7 @@ def gradient_descent(w, b, X, Y, num_iterations: int, learning_rate: float, *, l
                      record_every: int = 100, on_record=None) -> Trajectory:
     """Batch gradient descent (the primal form) on X's engine; see `solvers` for the maths."""
     if is_dask_array(X):
-        from .dask_engine import gradient_descent as on_dask
+        from .dask_cluster import gradient_descent as on_dask
 
         return on_dask(w, b, X, Y, num_iterations, learning_rate, l2=l2, record_every=record_every,
                        on_record=on_record)

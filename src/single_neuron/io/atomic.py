@@ -19,7 +19,7 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
-from .errors import OutputError
+from ..errors import OutputError
 
 TEMP_SUFFIX = ".tmp"
 

@@ -14,7 +14,7 @@ import time
 
 import numpy as np
 
-from .core import propagate
+from ..neuron.course import propagate
 from .loops import propagate_two_loops
 
 

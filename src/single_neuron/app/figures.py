@@ -12,7 +12,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from .atomic import atomic_write, check_writable
+from ..io.atomic import atomic_write, check_writable
 
 
 def _save(fig: Figure, path) -> None:
