@@ -13,11 +13,11 @@ from pathlib import Path
 
 import numpy as np
 
-from single_neuron.engines import array_api as arrays
+from single_neuron import optimize
+from single_neuron.engines.devices import resolve
 from single_neuron.io.sources import load_training_data
+from single_neuron.neuron.formulas import to_numpy
 from single_neuron.teaching.vectorization import median_seconds
-from single_neuron.engines.devices import resolve, to_numpy
-from single_neuron.neuron.descent import gradient_descent
 
 
 def run(iterations: int = 2000, repeat: int = 3) -> dict:
@@ -29,7 +29,8 @@ def run(iterations: int = 2000, repeat: int = 3) -> dict:
         rng = np.random.default_rng(0)
         X, Y, data = rng.random((12288, 2048)), (rng.random((1, 2048)) < 0.5) * 1.0, "random (2,048 x 12,288)"
     w0 = np.zeros((X.shape[0], 1))
-    base, reference = median_seconds(lambda: gradient_descent(w0, 0.0, X, Y, iterations, 0.005, solver="primal"), repeat)
+    base, (reference, _, ref_costs) = median_seconds(
+        lambda: optimize(w0, 0.0, X, Y, iterations, 0.005, solver="primal"), repeat)
     result = {"data": data, "iterations": iterations, "numpy_primal_seconds": base, "engines": {}}
     for name in ("torch", "cupy"):
         try:
@@ -38,12 +39,12 @@ def run(iterations: int = 2000, repeat: int = 3) -> dict:
             result["engines"][name] = {"skipped": str(exc)}
             continue
         Xe, Ye, we = engine.to_engine(X), engine.to_engine(Y), engine.to_engine(w0)
-        arrays.gradient_descent(we, 0.0, Xe, Ye, 5, 0.005)            # warm-up: kernels, allocator
-        seconds, run_ = median_seconds(lambda: arrays.gradient_descent(we, 0.0, Xe, Ye, iterations, 0.005), repeat)
+        optimize(we, 0.0, Xe, Ye, 5, 0.005)                         # warm-up: kernels, allocator
+        seconds, (params, _, costs) = median_seconds(lambda: optimize(we, 0.0, Xe, Ye, iterations, 0.005), repeat)
         result["engines"][name] = {
             "seconds": seconds, "speedup_vs_numpy_primal": base / seconds,
-            "max_cost_difference": float(np.max(np.abs(np.array(run_.costs) - reference.costs))),
-            "max_weight_difference": float(np.max(np.abs(to_numpy(run_.w) - reference.w))),
+            "max_cost_difference": float(np.max(np.abs(np.array(costs) - ref_costs))),
+            "max_weight_difference": float(np.max(np.abs(to_numpy(params["w"]) - reference["w"]))),
         }
     return result
 

@@ -38,7 +38,8 @@ import course_reference  # noqa: E402
 from single_neuron import model  # noqa: E402
 from single_neuron.io.atomic import atomic_write  # noqa: E402
 from single_neuron.io.sources import load_training_data  # noqa: E402
-from single_neuron.neuron.descent import choose_solver, gradient_descent  # noqa: E402
+from single_neuron import optimize  # noqa: E402
+from single_neuron.engines.in_memory import choose_solver  # noqa: E402
 
 
 def median_time(fn, repeat: int):
@@ -156,7 +157,7 @@ def floor_benchmark(repeat: int, iterations: int = 200) -> dict:
             np.matmul(X, v.T, out=g)
 
     def primal():
-        gradient_descent(w, 0.0, X, Y, iterations, 0.005, solver="primal")
+        optimize(w, 0.0, X, Y, iterations, 0.005, solver="primal")
 
     floor_times, primal_times = [], []
     for _ in range(repeat):
@@ -197,10 +198,10 @@ def scaling_benchmarks(grid, budget_bytes: int) -> list[dict]:
         X *= 0.1
         Y = (rng.random((1, m)) < 0.5).astype(np.float64)
         w = np.zeros((n_x, 1))
-        gradient_descent(w, 0.0, X, Y, 1, 0.01, solver="primal")       # warm-up
+        optimize(w, 0.0, X, Y, 1, 0.01, solver="primal")       # warm-up
         iterations = max(3, min(200, int(2e8 / (n_x * m))))
-        seconds = median_time(lambda: gradient_descent(w, 0.0, X, Y, iterations, 0.01, solver="primal"), 3)[0]
-        extra = peak_extra_bytes(lambda: gradient_descent(w, 0.0, X, Y, 3, 0.01, solver="primal"))
+        seconds = median_time(lambda: optimize(w, 0.0, X, Y, iterations, 0.01, solver="primal"), 3)[0]
+        extra = peak_extra_bytes(lambda: optimize(w, 0.0, X, Y, 3, 0.01, solver="primal"))
         rows.append({"n_x": n_x, "m": m, "X_bytes": X.nbytes, "iterations_timed": iterations,
                      "primal_seconds_per_iteration": seconds / iterations,
                      "nanoseconds_per_element_per_iteration": seconds / iterations / (n_x * m) * 1e9,

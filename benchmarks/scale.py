@@ -19,9 +19,11 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from single_neuron.neuron.descent import gradient_descent
-from single_neuron.engines.stream import gradient_descent as streamed
-from single_neuron.engines.stream import parse_size
+from single_neuron import optimize
+from single_neuron.engines.stream import StreamPass
+from single_neuron.io.h5 import CourseRows
+from single_neuron.neuron.descent import descend
+from single_neuron.sizes import parse_size
 
 SHAPES = {100: (10, 10), 12288: (64, 64, 3)}
 
@@ -59,29 +61,36 @@ def in_memory(path: Path, iterations: int) -> float:
     X = np.divide(x.reshape(x.shape[0], -1).T, 255.0)
     del x
     w = np.zeros((X.shape[0], 1))
-    gradient_descent(w, 0.0, X, y, 1, 0.01, solver="primal")
+    optimize(w, 0.0, X, y, 1, 0.01, solver="primal")
     start = time.perf_counter()
-    gradient_descent(w, 0.0, X, y, iterations, 0.01, solver="primal")
+    optimize(w, 0.0, X, y, iterations, 0.01, solver="primal")
     return time.perf_counter() - start
 
 
 def out_of_core(path: Path, iterations: int, limit: str) -> float:
     start = time.perf_counter()
-    streamed(path, iterations, 0.01, memory_limit=parse_size(limit))
+    rows = CourseRows(path)
+    try:
+        data = StreamPass(rows, parse_size(limit))
+        descend(data, np.zeros((data.n_x, 1)), 0.0, iterations, 0.01)
+    finally:
+        rows.close()
     return time.perf_counter() - start
 
 
 def on_dask(path: Path, iterations: int, client) -> float:
-    from single_neuron.engines.dask_cluster import chunked_h5, gradient_descent as dask_descent
-
-    X, Y, _, _ = chunked_h5(path, chunk_rows=max(1000, int(8e6 // X_width(path))))
-    X = X.persist()
     from dask.distributed import wait
 
+    from single_neuron.engines.dask_cluster import DaskPass, chunked
+
+    rows = CourseRows(path)
+    X = chunked(rows.images, rows.m, X_width(path), max(1000, int(8e6 // X_width(path)))).persist()
     wait(X)
-    dask_descent(np.zeros((X.shape[0], 1)), 0.0, X, Y, 1, 0.01)
+    data = DaskPass(X, rows.all_labels().reshape(1, -1))
+    rows.close()
+    descend(data, np.zeros((X.shape[0], 1)), 0.0, 1, 0.01)
     start = time.perf_counter()
-    dask_descent(np.zeros((X.shape[0], 1)), 0.0, X, Y, iterations, 0.01)
+    descend(data, np.zeros((X.shape[0], 1)), 0.0, iterations, 0.01)
     seconds = time.perf_counter() - start
     del X
     client.run(lambda: __import__("gc").collect())

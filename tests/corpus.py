@@ -26,6 +26,7 @@ class Case:
     name: str
     build: Callable[[Path, Path], list]      # (input folder, output folder) -> command line
     fragment: str
+    code: int = 1                            # 2 where the command line itself is malformed
 
 
 # ------------------------------------------------------------------------------ HDF5 files
@@ -321,7 +322,7 @@ OTHER_CASES = [
     Case("train: model into a missing folder", lambda d, out: ["train", "--model-out", out / "no" / "m.npz"],
          "the folder"),
     Case("train: --size 0", lambda d, out: ["train", image_folder(d / "imgs"), "--size", "0"],
-         "--size: expected a whole number >= 1, got 0"),
+         "--size: expected a whole number >= 1, got 0", code=2),
 ]
 
 CASES = H5_CASES + IMAGE_CASES + MODEL_CASES + FOLDER_CASES + OTHER_CASES

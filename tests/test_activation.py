@@ -6,7 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from single_neuron import sigmoid
-from single_neuron.neuron.formulas import cost_from_logits, residual_into
+from single_neuron.neuron import formulas
+from single_neuron.neuron.formulas import residual_into
 
 
 def plain_sigmoid(z):
@@ -51,15 +52,15 @@ def test_the_loops_residual_equals_sigmoid_minus_y(rng, scale):
 def test_cost_matches_the_plain_formula(rng):
     Z = rng.normal(scale=5, size=(1, 500))
     Y = (rng.random((1, 500)) < 0.5).astype(float)
-    assert cost_from_logits(Z, Y) == pytest.approx(plain_cost(Z, Y), rel=1e-12)
+    assert formulas.cost(Z, Y) == pytest.approx(plain_cost(Z, Y), rel=1e-12)
 
 
 def test_saturated_wrong_predictions_give_a_large_finite_cost():
     Z = np.array([[1e300, -1e300, 800.0]])
     Y = np.array([[0.0, 1.0, 0.0]])
-    cost = cost_from_logits(Z, Y)
+    cost = formulas.cost(Z, Y)
     assert np.isfinite(cost) and cost == pytest.approx((1e300 + 1e300 + 800) / 3)
-    assert cost_from_logits(np.array([[1e300]]), np.array([[1.0]])) == 0.0
+    assert formulas.cost(np.array([[1e300]]), np.array([[1.0]])) == 0.0
 
 
 @settings(max_examples=300, deadline=None)
@@ -70,4 +71,4 @@ def test_sigmoid_and_cost_are_finite_for_any_finite_z(zs, ys):
     Y = np.array([ys[: len(zs)]])
     s = sigmoid(Z)
     assert np.all((s >= 0) & (s <= 1))
-    assert np.isfinite(cost_from_logits(Z, Y))
+    assert np.isfinite(formulas.cost(Z, Y))

@@ -5,7 +5,7 @@ import pytest
 
 from single_neuron import (InputValueError, ShapeError, SingleNeuronError, initialize_with_zeros,
                            model, optimize, predict, propagate)
-from single_neuron.neuron.descent import choose_solver
+from single_neuron.engines.in_memory import choose_solver
 
 # The course's own small case and its published outputs.
 W = np.array([[1.0], [2.0]])
@@ -82,7 +82,7 @@ def test_gradients_equal_central_finite_differences(seed):
 @pytest.mark.parametrize("call, fragment", [
     (lambda: propagate(np.zeros(2), 0.0, X, Y), "w: expected a 2-D array of shape (2, 1), got a rank-1 array of shape (2,)"),
     (lambda: propagate(np.zeros((3, 1)), 0.0, X, Y), "w: expected shape (2, 1), got (3, 1)"),
-    (lambda: propagate(W, 0.0, X, np.array([1, 0, 1])), "Y: expected a 2-D array of shape (1, 3), got a rank-1"),
+    (lambda: propagate(W, 0.0, X, np.array([1, 0])), "Y: expected a 2-D array of shape (1, 3), got a rank-1"),
     (lambda: propagate(W, 0.0, X, np.array([[1, 0]])), "Y: expected shape (1, 3), got (1, 2)"),
     (lambda: propagate(W, 0.0, X, np.array([[1, 2, 0]])), "Y: expected labels 0 or 1, got 2 at example 1"),
     (lambda: propagate(W, 0.0, X[0], Y), "X: expected a 2-D array of shape (n_x, m), got a rank-1"),

@@ -83,7 +83,7 @@ def test_a_saved_model_predicts_as_in_memory_and_classifies_a_real_photo(cat_set
     path = tmp_path / "cat.npz"
     save_model(path, run.model)
     loaded = load_model(path)
-    d = model(train_set.X, train_set.Y, test_set.X, test_set.Y)
+    d = model(train_set.X, train_set.Y, test_set.X, test_set.Y, learning_rate=0.005)
     in_memory = 1 / (1 + np.exp(-(d["w"].T @ test_set.X + d["b"])))
     np.testing.assert_allclose(loaded.probabilities_of_images(test_set.images), in_memory[0], rtol=1e-12)
     # A test image written as a lossless PNG gives the same probability through the file route.
@@ -111,7 +111,7 @@ def test_the_benchmark_baseline_is_the_course_run(cat_sets, reference):
 @pytest.mark.parametrize("solver", ["primal", "gram"])
 def test_float32_follows_the_float64_run_closely(cat_sets, solver):
     train, test = cat_sets
-    d = model(train.X, train.Y, test.X, test.Y, solver=solver, dtype=np.float32)
+    d = model(train.X, train.Y, test.X, test.Y, learning_rate=0.005, solver=solver, dtype=np.float32)
     assert d["w"].dtype == np.float32
     for i, cost in PUBLISHED_COSTS.items():
         assert d["costs"][i // 100] == pytest.approx(cost, abs=2e-6)

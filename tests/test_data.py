@@ -7,7 +7,8 @@ import pytest
 from corpus import H5_CASES, pixels
 from corpus import course_h5 as write_course_h5
 from single_neuron import DataError
-from single_neuron.io.sources import load_digits_task, load_h5, load_training_data, unroll
+from single_neuron.io.sources import load_digits_task, load_h5, load_training_data
+from single_neuron.neuron.formulas import unroll
 
 
 def tiny_images(m=6, h=4, w=5, c=3, seed=0):

@@ -79,8 +79,8 @@ def test_the_course_run_on_every_engine(engine, cat_sets):
     name, to, back, tol = engine
     train, test = cat_sets
     X, Y, Xt, Yt = train.X, train.Y.astype(np.float64), test.X, test.Y.astype(np.float64)
-    reference = model(X, Y, Xt, Yt, num_iterations=300, solver="primal")
-    d = model(to(X), to(Y), to(Xt), to(Yt), num_iterations=300)
+    reference = model(X, Y, Xt, Yt, num_iterations=300, learning_rate=0.005, solver="primal")
+    d = model(to(X), to(Y), to(Xt), to(Yt), num_iterations=300, learning_rate=0.005)
     np.testing.assert_allclose(d["costs"], reference["costs"], rtol=max(tol, 1e-12))
     np.testing.assert_allclose(back(d["w"]), reference["w"], rtol=max(tol, 1e-10), atol=1e-13)
     assert d["train_accuracy"] == reference["train_accuracy"] and d["test_accuracy"] == reference["test_accuracy"]

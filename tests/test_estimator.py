@@ -21,7 +21,7 @@ def test_the_course_run_through_the_estimator_on_rows(cat_sets):
     clf = SingleNeuronClassifier(learning_rate=0.005, max_iter=2000).fit(train.X.T, train.y)
     assert clf.score(train.X.T, train.y) == pytest.approx(0.9904306220095694, abs=1e-15)
     assert clf.score(test.X.T, test.y) == 0.70
-    d = model(train.X, train.Y, test.X, test.Y)
+    d = model(train.X, train.Y, test.X, test.Y, learning_rate=0.005)
     np.testing.assert_allclose(clf.coef_.T, d["w"], rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(clf.costs_, d["costs"], rtol=1e-12)
     assert clf.n_iter_ == 2000 and clf.solver_ == "gram"

@@ -9,7 +9,12 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from single_neuron.neuron.descent import gradient_descent
+from single_neuron.engines.in_memory import in_memory_pass
+from single_neuron.neuron.descent import descend
+
+
+def gradient_descent(w, b, X, Y, T, alpha, solver):
+    return descend(in_memory_pass(X, Y, solver, T), w, b, T, alpha)
 
 
 def _extra_peak(fn) -> int:

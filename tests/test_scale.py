@@ -11,8 +11,26 @@ import pytest
 
 from single_neuron import SingleNeuronClassifier, model
 from single_neuron.io.sources import load_h5
-from single_neuron.neuron.descent import minibatch_descent
-from single_neuron.engines.stream import gradient_descent as streamed, parse_size
+from single_neuron.engines.in_memory import Primal
+from single_neuron.engines.stream import StreamPass
+from single_neuron.io.h5 import CourseRows
+from single_neuron.neuron.descent import descend
+from single_neuron.sizes import parse_size
+
+
+def streamed(path, T, alpha, memory_limit, batch_size=None, seed=0, record_every=100):
+    rows = CourseRows(path)
+    try:
+        data = StreamPass(rows, memory_limit, batch_size=batch_size)
+        return descend(data, np.zeros((data.n_x, 1)), 0.0, T, alpha, batch_size=batch_size, seed=seed,
+                       record_every=record_every)
+    finally:
+        rows.close()
+
+
+def minibatch_descent(w, b, X, Y, T, alpha, batch_size, seed=0, record_every=100):
+    return descend(Primal(X, Y, batch_size=batch_size), w, b, T, alpha, batch_size=batch_size, seed=seed,
+                   record_every=record_every)
 
 HAS_TORCH = importlib.util.find_spec("torch") is not None
 
@@ -25,9 +43,9 @@ def test_sizes_parse_like_people_write_them():
 
 def test_streaming_gives_the_in_memory_run(cats, run_cli):
     path = cats / "train_catvnoncat.h5"
-    run, _ = streamed(path, 600, 0.005, memory_limit=parse_size("10MB"))      # 50 images per chunk
+    run = streamed(path, 600, 0.005, memory_limit=parse_size("10MB"))      # 50 images per chunk
     data = load_h5(path)
-    d = model(data.X, data.Y, data.X, data.Y, 600, solver="primal")
+    d = model(data.X, data.Y, data.X, data.Y, 600, 0.005, solver="primal")
     np.testing.assert_allclose(run.costs, d["costs"], rtol=1e-12)
     np.testing.assert_allclose(run.w, d["w"], rtol=1e-9, atol=1e-14)
     code, out, err = run_cli("train", cats, "--memory-limit", "10MB", "--json")
@@ -47,7 +65,7 @@ def test_mini_batches_in_memory_and_streamed_take_the_same_steps(cats):
     data = load_h5(path)
     a = minibatch_descent(np.zeros((12288, 1)), 0.0, data.X, data.Y.astype(float), 12, 0.002, 32, seed=7,
                           record_every=3)
-    b, _ = streamed(path, 12, 0.002, memory_limit=parse_size("20MB"), batch_size=32, seed=7, record_every=3)
+    b = streamed(path, 12, 0.002, memory_limit=parse_size("20MB"), batch_size=32, seed=7, record_every=3)
     np.testing.assert_allclose(b.costs, a.costs, rtol=1e-12)
     np.testing.assert_allclose(b.w, a.w, rtol=1e-10, atol=1e-15)
     again = minibatch_descent(np.zeros((12288, 1)), 0.0, data.X, data.Y.astype(float), 12, 0.002, 32, seed=7,
@@ -128,7 +146,7 @@ def test_a_two_worker_local_cluster_fits_like_numpy(cats, run_cli):
     from dask.distributed import Client, LocalCluster
 
     from single_neuron import optimize
-    from single_neuron.engines.dask_cluster import chunked_h5
+    from single_neuron.engines.dask_cluster import chunked
 
     data = load_h5(cats / "train_catvnoncat.h5")
     reference, _, ref_costs = optimize(np.zeros((12288, 1)), 0.0, data.X, data.Y, 60, 0.005, solver="primal",
@@ -136,7 +154,9 @@ def test_a_two_worker_local_cluster_fits_like_numpy(cats, run_cli):
     with LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=None,
                       processes=True) as cluster, Client(cluster) as client:
         assert len(client.scheduler_info()["workers"]) == 2
-        X, Y, classes, shape = chunked_h5(cats / "train_catvnoncat.h5", chunk_rows=50)
+        rows = CourseRows(cats / "train_catvnoncat.h5")
+        X = chunked(rows.images, rows.m, 12288, chunk_rows=50)
+        Y, classes, shape = rows.all_labels().reshape(1, -1), rows.classes, rows.image_shape
         assert X.numblocks == (1, 5) and classes == ("non-cat", "cat") and shape == (64, 64, 3)
         params, _, costs = optimize(np.zeros((12288, 1)), 0.0, X.persist(), Y, 60, 0.005, print_every=20)
         np.testing.assert_allclose(np.asarray(params["w"].compute()), reference["w"], rtol=1e-9, atol=1e-14)
@@ -174,7 +194,7 @@ def test_the_torch_engine_on_the_cpu_trains_like_numpy(cats, run_cli, rng):
     code, out, err = run_cli("train", cats, "--engine", "torch", "--device", "cpu", "--iterations", "300", "--json")
     assert code == 0, err
     data = load_h5(cats / "train_catvnoncat.h5")
-    d = model(data.X, data.Y, data.X, data.Y, 300, solver="primal")
+    d = model(data.X, data.Y, data.X, data.Y, 300, 0.005, solver="primal")
     np.testing.assert_allclose(json.loads(out)["costs"], d["costs"], rtol=1e-9)
     X = rng.normal(size=(50, 3))
     y = (X[:, 0] > 0).astype(int)

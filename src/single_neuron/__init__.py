@@ -6,22 +6,49 @@ The course-style functions work in the notes' layout, X of shape (n_x, m):
 >>> from single_neuron import initialize_with_zeros, propagate
 >>> w, b = initialize_with_zeros(2)
 >>> grads, cost = propagate(w, b, np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([[1, 0]]))
->>> round(cost, 6), grads["db"]
-(0.693147, 0.0)
+>>> print(round(float(cost), 6), float(grads["db"]))
+0.693147 0.0
+
+`train(data, **settings)` does what `single-neuron train` does; `SingleNeuronClassifier`
+is the same neuron under scikit-learn's estimator contract. Importing the package
+loads NumPy only: scikit-learn, matplotlib, h5py, Dask and PyTorch are imported by
+the parts that use them, when they are used.
 """
 
-from .neuron.formulas import sigmoid
+from . import engines as _engines  # noqa: F401  (registers the array engines with the course's functions)
+from .errors import (DataError, DivergenceError, ImageError, InputValueError, ModelFileError, OutputError,
+                     ShapeError, SingleNeuronError)
 from .neuron.course import accuracy, initialize_with_zeros, model, optimize, predict, propagate
-from .app.estimator import SingleNeuronClassifier
-from .errors import (DataError, ImageError, InputValueError, ModelFileError, OutputError,
-                     ShapeError,
-                     SingleNeuronError)
+from .neuron.formulas import sigmoid
 
 __version__ = "0.1.0"
 
+# Public names whose modules pull in heavy libraries: imported on first use.
+_LAZY = {
+    "SingleNeuronClassifier": ("app.estimator", "SingleNeuronClassifier"),
+    "train": ("app.jobs", "train"),
+    "TrainingRun": ("app.jobs", "TrainingRun"),
+    "Settings": ("app.settings", "Settings"),
+}
+
 __all__ = [
     "sigmoid", "initialize_with_zeros", "propagate", "optimize", "predict", "accuracy", "model",
-    "SingleNeuronClassifier",
+    "train", "Settings", "TrainingRun", "SingleNeuronClassifier",
     "SingleNeuronError", "ShapeError", "InputValueError", "DataError", "ImageError", "ModelFileError",
-    "OutputError",
+    "OutputError", "DivergenceError",
 ]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        from importlib import import_module
+
+        module, attribute = _LAZY[name]
+        value = getattr(import_module(f".{module}", __name__), attribute)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))

@@ -34,3 +34,7 @@ class ModelFileError(SingleNeuronError):
 
 class OutputError(SingleNeuronError):
     """An output file (model, picture, report) cannot be written where it was asked for."""
+
+
+class DivergenceError(SingleNeuronError, FloatingPointError):
+    """Training left the finite numbers (the learning rate was too large for the data)."""

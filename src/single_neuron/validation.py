@@ -1,13 +1,17 @@
-"""Shape and value checks for the public entry points.
+"""Shape and value checks for the public entry points, for arrays of any engine.
 
 The notes advise ``assert`` on shapes; a library must not rely on it (``python -O``
 strips asserts, and an ``AssertionError`` says nothing to a user). These checks
 raise the package's own errors naming the argument, what was expected and what
-was received, and they reject rank-1 arrays instead of letting them broadcast.
+was received, and they refuse rank-1 arrays instead of letting them broadcast,
+except where the course's own code accepts one unambiguously (a row of labels).
+NumPy arrays are checked with NumPy; arrays of another engine on that engine,
+with one transfer of a boolean each.
 """
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -17,7 +21,8 @@ from .errors import InputValueError, ShapeError
 FLOAT_DTYPES = (np.float32, np.float64)
 
 
-def _shape_text(shape) -> str:
+def shape_text(shape) -> str:
+    shape = tuple(int(s) for s in shape)
     return "(" + ", ".join(str(s) for s in shape) + (",)" if len(shape) == 1 else ")")
 
 
@@ -32,58 +37,109 @@ def check_dtype(dtype) -> np.dtype:
     return dt
 
 
+def _is_numpy(value) -> bool:
+    """True for NumPy arrays and anything NumPy takes as one (lists, numbers); False for the
+    arrays of another engine (PyTorch, CuPy, Dask, array-api-strict)."""
+    if isinstance(value, (np.ndarray, np.generic, numbers.Number, list, tuple)):
+        return True
+    from array_api_compat import is_array_api_obj
+
+    return not is_array_api_obj(value)
+
+
+def _kind(arr, xp) -> str:
+    """'f' (real floating), 'i' (integer or bool) or '' (anything else) for any engine's dtype."""
+    if xp is np:
+        return "f" if arr.dtype.kind == "f" else ("i" if arr.dtype.kind in "biu" else "")
+    if xp.isdtype(arr.dtype, "real floating"):
+        return "f"
+    return "i" if xp.isdtype(arr.dtype, ("integral", "bool")) else ""
+
+
 def matrix(name: str, value, rows: int | None = None, cols: int | None = None,
-           row_name: str = "n_x", col_name: str = "m", dtype=None) -> np.ndarray:
-    """Return `value` as a finite, real 2-D array of shape (rows, cols).
+           row_name: str = "n_x", col_name: str = "m", dtype=None):
+    """Return `value` as a finite, real 2-D array of shape (rows, cols), on its engine.
 
     `rows` or `cols` of None accept any size there; the names go into messages.
-    A rank-1 array is refused with advice, because the notes' rule is to keep
-    every vector explicitly a column or a row.
+    NumPy results are converted to `dtype` if given. A rank-1 array is refused with
+    advice, because the notes' rule is to keep every vector a column or a row.
     """
-    arr = np.asarray(value)
+    if _is_numpy(value):
+        xp, arr = np, np.asarray(value)
+    else:
+        from array_api_compat import array_namespace
+
+        xp, arr = array_namespace(value), value
     expected = f"({row_name if rows is None else rows}, {col_name if cols is None else cols})"
-    if arr.dtype.kind not in "biuf":
+    kind = _kind(arr, xp)
+    if not kind:
         raise InputValueError(f"{name}: expected real numbers, got dtype {arr.dtype}")
     if arr.ndim == 1:
         raise ShapeError(
             f"{name}: expected a 2-D array of shape {expected}, got a rank-1 array of shape "
-            f"{_shape_text(arr.shape)} (make it a column with .reshape(-1, 1) or a row with .reshape(1, -1))")
+            f"{shape_text(arr.shape)} (make it a column with .reshape(-1, 1) or a row with .reshape(1, -1))")
     if arr.ndim != 2:
-        raise ShapeError(f"{name}: expected a 2-D array of shape {expected}, got shape {_shape_text(arr.shape)}")
+        raise ShapeError(f"{name}: expected a 2-D array of shape {expected}, got shape {shape_text(arr.shape)}")
     if (rows is not None and arr.shape[0] != rows) or (cols is not None and arr.shape[1] != cols):
-        raise ShapeError(f"{name}: expected shape {expected}, got {_shape_text(arr.shape)}")
+        raise ShapeError(f"{name}: expected shape {expected}, got {shape_text(arr.shape)}")
     if 0 in arr.shape:
-        raise ShapeError(f"{name}: expected a non-empty array, got shape {_shape_text(arr.shape)}")
-    if dtype is not None:
-        arr = arr.astype(dtype, copy=False)
-    if arr.dtype.kind == "f" and not np.isfinite(arr).all():
-        bad = np.argwhere(~np.isfinite(arr))[0]
-        raise InputValueError(
-            f"{name}: expected finite numbers, got {arr[tuple(bad)]:g} at index {tuple(int(i) for i in bad)}")
+        raise ShapeError(f"{name}: expected a non-empty array, got shape {shape_text(arr.shape)}")
+    if xp is np:
+        if dtype is not None:
+            arr = arr.astype(dtype, copy=False)
+        if arr.dtype.kind == "f" and not np.isfinite(arr).all():
+            bad = np.argwhere(~np.isfinite(arr))[0]
+            raise InputValueError(
+                f"{name}: expected finite numbers, got {arr[tuple(bad)]:g} at index {tuple(int(i) for i in bad)}")
+    elif kind == "f" and not bool(xp.all(xp.isfinite(arr))):
+        raise InputValueError(f"{name}: expected finite numbers, got nan or inf")
     return arr
 
 
-def labels(name: str, value, m: int | None = None, dtype=None) -> np.ndarray:
-    """Return `value` as a (1, m) array of 0s and 1s."""
+def labels(name: str, value, m: int | None = None, dtype=None):
+    """Return `value` as a (1, m) array of 0s and 1s on its engine.
+
+    A rank-1 array of m labels is the course's own way of writing a row of labels
+    in places, and it is unambiguous: it is taken as the row (1, m).
+    """
+    if _is_numpy(value):
+        value = np.asarray(value)
+    if getattr(value, "ndim", None) == 1 and (m is None or value.shape[0] == m):
+        value = value.reshape(1, -1) if _is_numpy(value) else _namespace(value).reshape(value, (1, -1))
     Y = matrix(name, value, 1, m, row_name="1", dtype=dtype)
-    bad = (Y != 0) & (Y != 1)
-    if bad.any():
-        j = int(np.argmax(bad[0]))
-        raise InputValueError(f"{name}: expected labels 0 or 1, got {Y[0, j]:g} at example {j}")
+    if _is_numpy(Y):
+        bad = (Y != 0) & (Y != 1)
+        if bad.any():
+            j = int(np.argmax(bad[0]))
+            raise InputValueError(f"{name}: expected labels 0 or 1, got {Y[0, j]:g} at example {j}")
+    elif not bool(_namespace(Y).all((Y == 0) | (Y == 1))):
+        raise InputValueError(f"{name}: expected labels 0 or 1")
     return Y
+
+
+def _namespace(value):
+    from array_api_compat import array_namespace
+
+    return array_namespace(value)
 
 
 def scalar(name: str, value) -> float:
     """Return `value` (a real number, a 0-d array or a (1, 1) array) as a finite float."""
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
         out = float(value)
-    else:
+    elif _is_numpy(value):
         arr = np.asarray(value)
         if arr.dtype.kind not in "iuf" or arr.size != 1 or arr.ndim > 2:
             raise ShapeError(f"{name}: expected a real number, got {type(value).__name__} "
-                             f"of shape {_shape_text(arr.shape)}")
+                             f"of shape {shape_text(arr.shape)}")
         out = float(arr.reshape(()))
-    if not np.isfinite(out):
+    else:                                       # a 0-d or one-element array of another engine
+        shape = tuple(getattr(value, "shape", ()))
+        if math.prod(shape) != 1 or len(shape) > 2 or _kind(value, _namespace(value)) != "f":
+            raise ShapeError(f"{name}: expected a real number, got {type(value).__name__} "
+                             f"of shape {shape_text(shape)}")
+        out = float(_namespace(value).reshape(value, ()))
+    if not math.isfinite(out):
         raise InputValueError(f"{name}: expected a finite number, got {out}")
     return out
 
@@ -102,12 +158,14 @@ def non_negative_number(name: str, value) -> float:
     return out
 
 
-def count(name: str, value, minimum: int = 0) -> int:
-    """Return `value` as an int >= minimum (bools and floats with a fraction refused)."""
+def count(name: str, value, minimum: int = 0, maximum: int | None = None) -> int:
+    """Return `value` as an int in [minimum, maximum] (bools and floats with a fraction refused)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        if not (isinstance(value, numbers.Real) and float(value).is_integer()):
+        if isinstance(value, bool) or not (isinstance(value, numbers.Real) and math.isfinite(value)
+                                           and float(value).is_integer()):
             raise InputValueError(f"{name}: expected a whole number >= {minimum}, got {value!r}")
     out = int(value)
-    if out < minimum:
-        raise InputValueError(f"{name}: expected a whole number >= {minimum}, got {out}")
+    if out < minimum or (maximum is not None and out > maximum):
+        bound = f">= {minimum}" if maximum is None else f"from {minimum} to {maximum}"
+        raise InputValueError(f"{name}: expected a whole number {bound}, got {out}")
     return out

@@ -13,9 +13,10 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .. import validation as check
-from ..neuron.formulas import sigmoid
+from ..neuron.formulas import decide, sigmoid, to_numpy
 from ..errors import InputValueError
-from ..neuron.descent import SOLVERS, gradient_descent
+from ..engines.in_memory import SOLVERS
+from ..neuron.descent import descend
 
 
 class SingleNeuronClassifier(ClassifierMixin, BaseEstimator):
@@ -107,14 +108,10 @@ class SingleNeuronClassifier(ClassifierMixin, BaseEstimator):
         weights = self._sample_weight(sample_weight, y, dt)
         X_cols = np.asarray(X.T, dtype=dt)                 # the notes' (n_x, m): a free view for float inputs
         Y = (y == self.classes_[1]).astype(dt).reshape(1, -1)
-        w0 = np.zeros((X.shape[1], 1), dt)
-        if self.engine != "numpy":
-            run = self._fit_on_engine(w0, X_cols, Y, weights, settings)
-        else:
-            run = gradient_descent(w0, 0.0, X_cols, Y, settings["max_iter"], settings["learning_rate"],
-                                   l2=settings["l2"], record_every=settings["print_every"], solver=self.solver,
-                                   sample_weight=weights, tol=settings["tol"],
-                                   n_iter_no_change=settings["n_iter_no_change"])
+        run = descend(self._pass(X_cols, Y, weights, settings), np.zeros((X.shape[1], 1), dt), 0.0,
+                      settings["max_iter"], settings["learning_rate"], l2=settings["l2"],
+                      record_every=settings["print_every"], tol=settings["tol"],
+                      n_iter_no_change=settings["n_iter_no_change"])
         self._keep(run)
         self.n_iter_ = run.n_iter
         self.costs_ = run.costs
@@ -142,32 +139,35 @@ class SingleNeuronClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(f"y holds labels {list(unknown)} outside classes {list(self.classes_)}")
         dt = settings["dtype"]
         weights = self._sample_weight(sample_weight, y, dt, both_classes=False)
-        run = gradient_descent(self.coef_.T.astype(dt), float(self.intercept_[0]), np.asarray(X.T, dtype=dt),
-                               (y == self.classes_[1]).astype(dt).reshape(1, -1), 1, settings["learning_rate"],
-                               l2=settings["l2"], solver="primal", sample_weight=weights)
+        from ..engines.in_memory import Primal
+
+        data = Primal(np.asarray(X.T, dtype=dt), (y == self.classes_[1]).astype(dt).reshape(1, -1), weights)
+        run = descend(data, self.coef_.T.astype(dt), float(self.intercept_[0]), 1, settings["learning_rate"],
+                      l2=settings["l2"])
         self._keep(run)
         self.costs_ = self.costs_ + run.costs
         self.n_iter_ += 1
         return self
 
     def _keep(self, run) -> None:
-        from ..engines.devices import to_numpy
-
         self.coef_ = to_numpy(run.w).T.astype(np.float64)
         self.intercept_ = np.array([float(run.b)])
         self.solver_ = run.solver
 
-    def _fit_on_engine(self, w0, X_cols, Y, weights, settings):
-        from ..engines import array_api as arrays
+    def _pass(self, X_cols, Y, weights, settings):
+        """The pass of `engine`: NumPy in memory (primal or Gram), or a GPU array engine."""
+        if self.engine == "numpy":
+            from ..engines.in_memory import in_memory_pass
+
+            return in_memory_pass(X_cols, Y, self.solver, settings["max_iter"], weights)
+        from ..engines.array_api import ArrayPass
         from ..engines.devices import resolve
 
-        if weights is not None or settings["tol"] is not None:
-            raise ValueError(f"engine={self.engine!r} runs plain gradient descent: sample_weight and tol "
-                             "need the numpy engine")
+        if self.solver == "gram":
+            raise InputValueError(f"solver 'gram' runs on NumPy only, not on engine={self.engine!r}")
         engine = resolve(self.engine, self.device)
-        return arrays.gradient_descent(engine.to_engine(w0), 0.0, engine.to_engine(np.ascontiguousarray(X_cols)),
-                                       engine.to_engine(Y), settings["max_iter"], settings["learning_rate"],
-                                       l2=settings["l2"], record_every=settings["print_every"])
+        return ArrayPass(engine.to_engine(np.ascontiguousarray(X_cols)), engine.to_engine(Y),
+                         None if weights is None else engine.to_engine(weights))
 
     def decision_function(self, X):
         """z = X w + b for each row: (n_samples,); positive means the second class."""
@@ -181,9 +181,9 @@ class SingleNeuronClassifier(ClassifierMixin, BaseEstimator):
         return np.column_stack([1.0 - a, a])
 
     def predict(self, X):
-        """The label of each row: classes_[1] where sigmoid(z) > 0.5, that is z > 0."""
+        """The label of each row: classes_[1] where sigmoid(z) > 0.5."""
         check_is_fitted(self)
-        return self.classes_[(self.decision_function(X) > 0).astype(int)]
+        return self.classes_[decide(sigmoid(self.decision_function(X))).astype(int)]
 
     # ------------------------------------------------------------------------------------ checks
 

@@ -8,6 +8,7 @@ import numpy as np
 from sklearn import metrics
 
 from ..io.dataset import Dataset
+from ..neuron.formulas import decide
 from ..io.modelfile import SavedModel
 
 
@@ -32,7 +33,7 @@ def evaluate(trained: SavedModel, data: Dataset) -> Evaluation:
     ROC AUC is None when the data holds only one class.
     """
     p = trained.probabilities_of_images(data.images)
-    predicted = (p > 0.5).astype(np.int64)
+    predicted = decide(p).astype(np.int64)
     y = data.y
     both = np.unique(y).size == 2
     report = {

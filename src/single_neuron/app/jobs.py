@@ -1,7 +1,9 @@
 """The jobs behind the commands: train on a data set, classify image files.
 
-They join the edges (data sets, image files, model files) to the math, so the
-command line only parses and prints, and Python users get the same jobs.
+`train(data, **settings)` is `single-neuron train`, setting for setting: the command
+line parses its options into exactly these keywords and calls it. It joins the
+edges (data sets, image files, model files) to the math and picks the route (the
+pass) that the settings ask for; the one descent loop does the rest.
 """
 
 from __future__ import annotations
@@ -12,13 +14,11 @@ from pathlib import Path
 
 import numpy as np
 
-from ..engines import stream as streaming
-from ..neuron.course import _descend, _predict, accuracy
-from ..io.sources import Dataset, unroll
-from ..engines.devices import to_numpy
-from ..neuron.descent import minibatch_descent
-from ..io.images import read_image
+from ..io.dataset import Dataset
 from ..io.modelfile import SavedModel
+from ..neuron.descent import descend
+from ..neuron.formulas import decide, sigmoid, to_numpy, unroll
+from .settings import DEFAULT_CHUNK_ROWS, Settings
 
 
 @dataclass
@@ -29,140 +29,212 @@ class TrainingRun:
     report: dict
 
 
-@dataclass
-class Settings:
-    """How to train: the course's defaults, plus where and in what pieces to run."""
+def train(data=None, test=None, *, size: int = 64, sample_weight=None, on_record=None, should_stop=None,
+          **settings) -> TrainingRun:
+    """Train the neuron from zeros on `data` and measure it on the training and test sets.
 
-    learning_rate: float = 0.005
-    num_iterations: int = 2000
-    print_every: int = 100
-    solver: str = "auto"
-    dtype: str = "float64"
-    batch_size: int | None = None      # mini-batch gradient descent; None is the full batch
-    seed: int = 0                      # shuffles the mini-batches
-    engine: str = "numpy"              # numpy, torch, cupy, dask
-    device: str | None = None          # torch: cuda (default) or cpu
-    memory_limit: int | None = None    # out-of-core: stream an HDF5 file within this many bytes
-    scheduler: str | None = None       # dask: a scheduler address; None starts a local cluster
-    chunk_rows: int = 4096             # dask: examples per chunk
+    data: None (scikit-learn's bundled digits, three against eight), a path (a course
+    HDF5 file, a folder holding a train_*.h5 / test_*.h5 pair, a folder of images with
+    one sub-folder per class), a `Dataset`, or a pair (images (m, h, w, c) uint8,
+    labels (m,) of 0/1). test: the same kinds, or None for the data's own test set
+    where it has one. size: the side image folders are resized to. sample_weight:
+    (m,) non-negative weights of the training examples. settings: the fields of
+    `Settings` (learning_rate, num_iterations, print_every, solver, dtype, l2,
+    batch_size, seed, tol, n_iter_no_change, engine, device, memory_limit, scheduler,
+    chunk_rows). on_record(i, cost) is called at each recorded cost; should_stop()
+    is asked before each iteration.
 
-    def recorded(self) -> dict:
-        return {k: v for k, v in vars(self).items() if v is not None}
-
-
-def train(train_set: Dataset, test_set: Dataset | None = None, settings: Settings | None = None, *,
-          on_record=None, **options) -> TrainingRun:
-    """Train the neuron from zeros on `train_set` and measure it on both sets.
-
-    `settings` (or its fields as keywords) chooses the run; the defaults are the
-    course's. The report holds costs (one per `print_every` iterations), train and
-    test accuracy in percent (None without a test set), the settings and the sizes.
+    Returns the model and a report: costs (one per print_every iterations), train and
+    test accuracy in percent (None without a test set), the settings, the sizes.
     """
-    settings = settings or Settings(**options)
+    settings = Settings(**settings).checked()
     started = time.perf_counter()
-    dt = np.dtype(settings.dtype)
-    X, Y = unroll(train_set.images, dtype=dt), train_set.Y.astype(dt)
-    if settings.engine == "dask":
-        run = _on_dask(X, Y, settings, on_record)
-    elif settings.engine != "numpy":
-        run = _on_engine(X, Y, settings, on_record)
-    elif settings.batch_size:
-        run = minibatch_descent(np.zeros((X.shape[0], 1), dt), 0.0, X, Y, settings.num_iterations,
-                                settings.learning_rate, settings.batch_size, seed=settings.seed,
-                                record_every=settings.print_every, on_record=on_record)
+    if settings.memory_limit is not None or (settings.engine == "dask" and _is_file_data(data)):
+        route = _FileRoute(data, test, settings)
     else:
-        run = _descend(np.zeros((X.shape[0], 1), dt), 0.0, X, Y, settings.num_iterations, settings.learning_rate,
-                       False, print_every=settings.print_every, l2=0.0, solver=settings.solver, dtype=dt,
-                       on_record=on_record)[0]
-    train_accuracy = _accuracy(to_numpy(run.w), run.b, X, train_set.y)
-    del X
-    return finish(run, settings, train_set.source, train_set.m, train_set.image_shape, train_set.classes,
-                  train_accuracy, test_set, started)
-
-
-def train_streaming(path, test_set: Dataset | None, settings: Settings, *, on_record=None) -> TrainingRun:
-    """Train on a course HDF5 file read in chunks within settings.memory_limit bytes (see `streaming`)."""
-    started = time.perf_counter()
-    run, info = streaming.gradient_descent(path, settings.num_iterations, settings.learning_rate,
-                                           memory_limit=settings.memory_limit, record_every=settings.print_every,
-                                           dtype=settings.dtype, batch_size=settings.batch_size,
-                                           seed=settings.seed, on_record=on_record)
-    train_accuracy = streaming.accuracy_streaming(info, run.w, run.b, settings.memory_limit)
-    return finish(run, settings, info.path, int(info.y.size), info.image_shape, info.classes, train_accuracy,
-                  test_set, started)
-
-
-def finish(run, settings: Settings, train_source: str, m_train: int, image_shape, classes,
-           train_accuracy: float, test_set: Dataset | None, started: float) -> TrainingRun:
-    """Measure a finished run on the test set; return its report and the model file's content."""
-    w = to_numpy(run.w).astype(np.float64)
-    test_accuracy = None
-    if test_set is not None:
-        test_accuracy = _accuracy(w, run.b, unroll(test_set.images, dtype=settings.dtype), test_set.y)
-    sizes = {"train_source": train_source, "test_source": test_set.source if test_set else None,
-             "m_train": m_train, "m_test": test_set.m if test_set else 0}
-    recorded = {**settings.recorded(), "solver": run.solver, "dtype": str(np.dtype(settings.dtype)),
-                "n_iter": run.n_iter}
+        route = _MemoryRoute(data, test, size, settings)
+    with route:
+        weights = route.sample_weight(sample_weight)
+        data_pass = route.make_pass(weights)
+        w0 = np.zeros((data_pass.n_x, 1), settings.dtype)
+        run = descend(data_pass, w0, 0.0, settings.num_iterations, settings.learning_rate, l2=settings.l2,
+                      record_every=settings.print_every, batch_size=settings.batch_size,
+                      seed=settings.seed_or_default, tol=settings.tol, n_iter_no_change=settings.patience,
+                      on_record=on_record, should_stop=should_stop)
+        w = to_numpy(run.w).astype(np.float64)
+        train_accuracy = route.train_accuracy(data_pass, run)
+    test_set = route.test_set
+    test_accuracy = None if test_set is None else _accuracy(w, run.b, test_set, settings.dtype)
+    recorded = {**settings.recorded(), "solver": run.solver, "n_iter": run.n_iter, "stopped": run.stopped,
+                "weighted": sample_weight is not None}
     report = {
         "warning": divergence_warning(run.costs, settings.learning_rate),
         "costs": run.costs,
         "train_accuracy": train_accuracy,
         "test_accuracy": test_accuracy,
         **recorded,
-        **sizes,
+        "train_source": route.source, "test_source": test_set.source if test_set is not None else None,
+        "m_train": route.m, "m_test": test_set.m if test_set is not None else 0,
         "n_x": int(w.shape[0]),
-        "input_shape": list(image_shape),
-        "classes": list(classes),
+        "input_shape": list(route.image_shape),
+        "classes": list(route.classes),
+        "skipped": [(d.source, list(d.skipped)) for d in (getattr(route, "train_set", None), test_set)
+                    if d is not None and d.skipped],
         "seconds": time.perf_counter() - started,
     }
-    trained = SavedModel(w=w, b=float(run.b), input_shape=tuple(image_shape), classes=tuple(classes),
+    trained = SavedModel(w=w, b=float(run.b), input_shape=tuple(route.image_shape), classes=tuple(route.classes),
                          costs=list(run.costs),
                          training={**recorded, "train_accuracy": train_accuracy, "test_accuracy": test_accuracy})
     return TrainingRun(model=trained, report=report)
 
 
-def _accuracy(w, b, X, y) -> float:
-    # X was unrolled here from checked pixels: predict without checking it again
-    return accuracy(_predict(w.astype(X.dtype, copy=False), b, X), y.reshape(1, -1))
+def _is_file_data(data) -> bool:
+    """True for a path the Dask workers can read themselves: an HDF5 file or a folder holding one."""
+    if not isinstance(data, (str, Path)):
+        return False
+    path = Path(data)
+    return path.suffix == ".h5" or (path.is_dir() and any(path.glob("*.h5")))
 
 
-def _on_engine(X, Y, settings: Settings, on_record):
-    from ..engines import array_api as arrays
-    from ..engines.devices import resolve
+def _accuracy(w, b, data: Dataset, dtype) -> float:
+    """The course's accuracy of (w, b) on a data set in memory."""
+    from ..neuron.course import accuracy
 
-    engine = resolve(settings.engine, settings.device)
-    X_e, Y_e = engine.to_engine(X), engine.to_engine(Y)
-    w0 = engine.to_engine(np.zeros((X.shape[0], 1), X.dtype))
-    return arrays.gradient_descent(w0, 0.0, X_e, Y_e, settings.num_iterations, settings.learning_rate,
-                                   record_every=settings.print_every, on_record=on_record)
+    X = unroll(data.images, dtype=dtype)
+    return accuracy(decide(sigmoid(w.astype(X.dtype, copy=False).T @ X + b)), data.y.reshape(1, -1))
 
 
-def _on_dask(X, Y, settings: Settings, on_record):
-    import dask.array as da
+class _MemoryRoute:
+    """Training data held in memory, as NumPy arrays or on an engine's device or cluster."""
 
-    from ..engines.dask_cluster import gradient_descent, session
+    def __init__(self, data, test, size, settings: Settings):
+        from ..io.sources import as_dataset, load_like, load_training_data
 
-    with session(settings.scheduler):
-        X_d = da.from_array(X, chunks=(X.shape[0], settings.chunk_rows)).persist()
-        return gradient_descent(np.zeros((X.shape[0], 1), X.dtype), 0.0, X_d, Y, settings.num_iterations,
-                                settings.learning_rate, record_every=settings.print_every, on_record=on_record)
+        self.settings = settings
+        test_path = test if test is None or isinstance(test, (str, Path)) else None
+        if isinstance(data, (str, Path)) or data is None:
+            train_set, self.test_set = load_training_data(data, test_path, size=size)
+        else:
+            train_set = as_dataset(data, "data")
+            self.test_set = None if test_path is None else load_like(test_path, train_set.image_shape,
+                                                                     train_set.classes)
+        if test is not None and test_path is None:
+            self.test_set = as_dataset(test, "test")
+        self.train_set = train_set
+        self.source, self.m = train_set.source, train_set.m
+        self.image_shape, self.classes = train_set.image_shape, train_set.classes
+        self.X = unroll(train_set.images, dtype=settings.dtype)
+        self.Y = train_set.y.reshape(1, -1).astype(settings.dtype)
+        self._session = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self._session is not None:
+            self._session.__exit__(*exc)
+        self.X = self.Y = None
+
+    def sample_weight(self, sample_weight):
+        return _checked_weights(sample_weight, self.train_set.y, self.settings.dtype)
+
+    def make_pass(self, weights):
+        s = self.settings
+        if s.engine == "numpy":
+            from ..engines.in_memory import in_memory_pass
+
+            return in_memory_pass(self.X, self.Y, s.solver, s.num_iterations, weights, s.batch_size)
+        if s.engine == "dask":
+            import dask.array as da
+
+            from ..engines.dask_cluster import DaskPass, session
+
+            self._session = session(s.scheduler)
+            self._session.__enter__()
+            rows = s.chunk_rows or DEFAULT_CHUNK_ROWS
+            X = da.from_array(self.X, chunks=(self.X.shape[0], rows)).persist()
+            return DaskPass(X, self.Y, weights)
+        from ..engines.array_api import ArrayPass
+        from ..engines.devices import resolve
+
+        engine = resolve(s.engine, s.device)
+        return ArrayPass(engine.to_engine(self.X), engine.to_engine(self.Y),
+                         None if weights is None else engine.to_engine(weights))
+
+    def train_accuracy(self, data_pass, run) -> float:
+        return _accuracy(to_numpy(run.w), run.b, self.train_set, self.settings.dtype)
 
 
-def train_dask_h5(path, test_set: Dataset | None, settings: Settings, *, on_record=None) -> TrainingRun:
-    """Train on Dask from a course HDF5 file that the workers read chunk by chunk."""
-    import dask
+class _FileRoute:
+    """Training data read from an HDF5 file as it is used: streamed within a memory limit, or
+    read in chunks by Dask's workers."""
 
-    from ..engines.dask_cluster import chunked_h5, gradient_descent, session
+    def __init__(self, data, test, settings: Settings):
+        from ..io.h5 import CourseRows
+        from ..io.sources import h5_training_files
 
-    started = time.perf_counter()
-    with session(settings.scheduler):
-        X, Y, classes, image_shape = chunked_h5(path, settings.chunk_rows, settings.dtype)
-        X = X.persist()
-        run = gradient_descent(np.zeros((X.shape[0], 1), X.dtype), 0.0, X, Y, settings.num_iterations,
-                               settings.learning_rate, record_every=settings.print_every, on_record=on_record)
-        (predicted,) = dask.compute((run.w.T @ X + run.b) > 0)
-    train_accuracy = accuracy(predicted.astype(np.float64), Y)
-    return finish(run, settings, str(path), int(Y.size), image_shape, classes, train_accuracy, test_set, started)
+        self.settings = settings
+        train_file, self.test_set = h5_training_files(data, test)
+        self.rows = CourseRows(train_file)
+        self.source, self.m = str(train_file), self.rows.m
+        self.image_shape, self.classes = self.rows.image_shape, self.rows.classes
+        self._session = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.rows.close()
+        if self._session is not None:
+            self._session.__exit__(*exc)
+
+    def sample_weight(self, sample_weight):
+        if sample_weight is None:
+            return None
+        return _checked_weights(sample_weight, self.rows.all_labels(), self.settings.dtype)
+
+    def make_pass(self, weights):
+        s = self.settings
+        if s.memory_limit is not None:
+            from ..engines.stream import StreamPass
+
+            return StreamPass(self.rows, s.memory_limit, s.dtype, weights, s.batch_size)
+        from ..engines.dask_cluster import DaskPass, chunked, session
+
+        self._session = session(s.scheduler)
+        self._session.__enter__()
+        n_x = int(np.prod(self.image_shape))
+        X = chunked(self.rows.images, self.m, n_x, s.chunk_rows or DEFAULT_CHUNK_ROWS, s.dtype).persist()
+        return DaskPass(X, self.rows.all_labels().reshape(1, -1), weights)
+
+    def train_accuracy(self, data_pass, run) -> float:
+        if hasattr(data_pass, "accuracy"):
+            return data_pass.accuracy(to_numpy(run.w), run.b)
+        import dask
+
+        from ..neuron.course import accuracy
+
+        w = to_numpy(run.w)
+        (predicted,) = dask.compute(decide(sigmoid(w.T @ data_pass.X + run.b)))
+        return accuracy(predicted.astype(np.float64), to_numpy(data_pass.Y))
+
+
+def _checked_weights(sample_weight, y, dtype):
+    """(1, m) weights in `dtype`: finite, non-negative, with a positive weight in each class."""
+    if sample_weight is None:
+        return None
+    from ..errors import InputValueError
+
+    s = np.asarray(sample_weight, dtype=np.float64)
+    if s.ndim == 0:
+        s = np.full(y.shape[0], float(s))
+    if s.shape != (y.shape[0],):
+        raise InputValueError(f"sample_weight: expected shape ({y.shape[0]},), got {s.shape}")
+    if not np.isfinite(s).all() or (s < 0).any():
+        raise InputValueError("sample_weight: expected finite, non-negative numbers")
+    if np.unique(y[s > 0]).size < 2:
+        raise InputValueError("sample_weight: both classes need examples with a positive weight")
+    return s.astype(dtype).reshape(1, -1)
 
 
 def divergence_warning(costs, learning_rate: float) -> str | None:
@@ -187,8 +259,10 @@ class Prediction:
 
 def classify(trained: SavedModel, path) -> Prediction:
     """Decode, resize and scale one image file as in training, and classify it."""
+    from ..io.images import read_image
+
     height, width, channels = trained.input_shape
     pixels = read_image(path, (height, width), channels)
     p = float(trained.probabilities_of_images(pixels[np.newaxis])[0])
-    label = int(p > 0.5)
+    label = int(decide(np.float64(p)))
     return Prediction(image=str(Path(path)), label=label, class_name=trained.classes[label], probability=p)

@@ -1,12 +1,12 @@
-"""Training on Dask: the data stays in chunks on the workers, each step is one reduction.
+"""The pass on Dask: the data stays in chunks on the workers, each step is one reduction.
 
 X is a Dask array of shape (n_x, m), chunked along the examples; w (n_x, 1) and b
-live here. Each gradient step sends w, lets every chunk compute its share,
+live here, in NumPy. Each step sends w, lets every chunk compute its share,
 
-    Z_k = w.T X_k + b,  dZ_k = sigmoid(Z_k) - Y_k,  dw_k = X_k dZ_k.T,  db_k = sum(dZ_k)
+    Z_k = w.T X_k + b,  dZ_k = sigmoid(Z_k) - Y_k,  g_k = X_k dZ_k.T,  db_k = sum(dZ_k)
 
-and brings back the sums dw = sum_k dw_k / m and db = sum_k db_k / m in one
-`dask.compute`: exactly the full-batch gradient, as on one machine. With a
+and brings back the sums over the chunks (and the loss, at a record) in one
+`dask.compute`: exactly the full-batch sums, as on one machine. With a
 `dask.distributed` client the chunks are computed on its workers.
 """
 
@@ -14,14 +14,89 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from pathlib import Path
 
 import numpy as np
 
-from array_api_compat import array_namespace
+from ..neuron.formulas import loss, residual, unroll
 
-from .array_api import cost, sigmoid
-from ..neuron.descent import Trajectory
+
+class DaskPass:
+    """X (n_x, m) a Dask array chunked along m; Y and optional weights s (1, m), Dask or NumPy."""
+
+    solver = "dask"
+
+    def __init__(self, X, Y, sample_weight=None):
+        import dask.array as da
+
+        def chunked(A):
+            A = A if isinstance(A, da.Array) else da.from_array(np.asarray(A), chunks=(1, X.chunks[1]))
+            return A.astype(X.dtype).rechunk((1, X.chunks[1]))
+
+        self.X, self.Y = X, chunked(Y)
+        self.s = None if sample_weight is None else chunked(sample_weight)
+        self.n_x, self.m = (int(d) for d in X.shape)
+        self.total_weight = float(self.m if self.s is None else self.s.sum().compute())
+
+    def start(self, w0):
+        w0 = w0.compute() if hasattr(w0, "compute") else w0
+        return np.array(w0, dtype=self.X.dtype).reshape(-1, 1)
+
+    def _examples(self, index):
+        if index is None:
+            return self.X, self.Y, self.s
+        return self.X[:, index], self.Y[:, index], None if self.s is None else self.s[:, index]
+
+    def gradient(self, w, shrink, b, index, want_loss):
+        import dask
+
+        X, Y, s = self._examples(index)
+        Z = w.T @ X + b
+        dZ = residual(Z, Y)
+        total = None
+        if want_loss:
+            L = loss(Z, Y)
+            total = (L if s is None else L * s).sum()
+        if s is not None:
+            dZ = dZ * s
+        batch_weight = s.sum() if (index is not None and s is not None) else None
+        g, db, total, batch_weight = dask.compute(X @ dZ.T, dZ.sum(), total, batch_weight)
+        if index is None:
+            weight = self.total_weight
+        else:
+            weight = float(index.size if batch_weight is None else batch_weight)
+        return np.asarray(g), float(db), None if total is None else float(total), weight
+
+    def loss(self, w, shrink, b):
+        L = loss(w.T @ self.X + b, self.Y)
+        return float((L if self.s is None else L * self.s).sum().compute())
+
+    def norm_sq(self, w, shrink):
+        return float(np.vdot(w, w))
+
+    def weights(self, coords, start):
+        import dask.array as da
+
+        return da.from_array(coords)            # back on the engine X came in on
+
+
+def _columns(read_rows, start: int, stop: int, dtype: str) -> np.ndarray:
+    """Examples start..stop from `read_rows` (uint8 images) as columns of X, on a worker."""
+    return unroll(read_rows(start, stop), dtype=dtype)
+
+
+def chunked(read_rows, m: int, n_x: int, chunk_rows: int, dtype: str = "float64"):
+    """X as a Dask array (n_x, m) in chunks of `chunk_rows` examples, each chunk read by
+    the worker that computes it: `read_rows(start, stop)` (picklable) gives the uint8
+    images of examples start..stop."""
+    import dask
+    import dask.array as da
+
+    blocks = []
+    for start in range(0, m, chunk_rows):
+        stop = min(m, start + chunk_rows)
+        block = dask.delayed(_columns)(read_rows, start, stop, dtype)
+        blocks.append(da.from_delayed(block, shape=(n_x, stop - start), dtype=dtype))
+    return da.concatenate(blocks, axis=1)
 
 
 @contextlib.contextmanager
@@ -34,77 +109,11 @@ def session(address: str | None = None, workers: int = 2):
     if address:
         try:
             client = Client(address, timeout="3s")
-        except (OSError, TimeoutError) as exc:
-            raise InputValueError(f"--scheduler {address}: cannot reach the Dask scheduler ({exc})") from None
+        except (OSError, TimeoutError, ValueError, TypeError) as exc:
+            raise InputValueError(f"scheduler {address}: cannot reach the Dask scheduler ({exc})") from None
         with client:
             yield client
         return
     with LocalCluster(n_workers=workers, threads_per_worker=1, host="127.0.0.1", dashboard_address=None,
                       processes=True, silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
         yield client
-
-
-def gradient_descent(w, b, X, Y, num_iterations: int, learning_rate: float, *, l2: float = 0.0,
-                     record_every: int = 100, on_record=None) -> Trajectory:
-    """Batch gradient descent over a chunked X; w, dw come back as NumPy arrays."""
-    import dask
-    import dask.array as da
-
-    xp = array_namespace(X)
-    w = np.asarray(w.compute() if hasattr(w, "compute") else w, dtype=X.dtype).reshape(-1, 1)
-    Y = Y if isinstance(Y, da.Array) else da.from_array(np.asarray(Y, dtype=X.dtype), chunks=(1, X.chunks[1]))
-    Y = Y.astype(X.dtype)
-    b, m = float(b), X.shape[1]
-    costs: list[float] = []
-    dw, db, done = np.zeros_like(w), 0.0, 0
-    for i in range(num_iterations):
-        Z = w.T @ X + b
-        dZ = sigmoid(Z, xp) - Y
-        wanted = [X @ dZ.T, dZ.sum()]
-        record = i % record_every == 0
-        if record:
-            wanted.append(cost(Z, Y, xp))
-        results = dask.compute(*wanted)
-        if record:
-            J = float(results[2]) + (l2 / (2 * m) * float(np.vdot(w, w)) if l2 else 0.0)
-            costs.append(J)
-            if on_record is not None:
-                on_record(i, J)
-        dw = np.asarray(results[0]) / m
-        if l2:
-            dw = dw + (l2 / m) * w
-        db = float(results[1]) / m
-        w = w - learning_rate * dw
-        b = b - learning_rate * db
-        done += 1
-    return Trajectory(w=w, b=b, dw=dw, db=db, n_iter=done, costs=costs, solver="dask")
-
-
-def _read_columns(path: str, key: str, start: int, stop: int, dtype: str) -> np.ndarray:
-    """Rows start..stop of a course HDF5 pixel dataset as (n_x, stop - start) floats / 255."""
-    import h5py
-
-    with h5py.File(path, "r") as f:
-        x = f[key][start:stop]
-    return np.divide(x.reshape(stop - start, -1).T, 255.0, dtype=dtype)
-
-
-def chunked_h5(path, chunk_rows: int, dtype: str = "float64", prefer: str = "train"):
-    """A course HDF5 file as (X, Y, classes, image_shape): X a Dask array (n_x, m) in chunks of
-    `chunk_rows` examples, each read by the worker that computes it; Y (1, m) in NumPy."""
-    import dask
-    import dask.array as da
-
-    from ..io.h5 import describe_h5
-
-    path = str(Path(path))
-    info = describe_h5(path, prefer)
-    key, y, classes, shape = f"{info.split}_set_x", info.y, info.classes, info.image_shape
-    m, n_x = y.size, int(np.prod(shape))
-    blocks = []
-    for start in range(0, m, chunk_rows):
-        stop = min(m, start + chunk_rows)
-        block = dask.delayed(_read_columns)(path, key, start, stop, dtype)
-        blocks.append(da.from_delayed(block, shape=(n_x, stop - start), dtype=dtype))
-    X = da.concatenate(blocks, axis=1)
-    return X, y.reshape(1, -1), classes, shape

@@ -52,16 +52,3 @@ def resolve(name: str, device: str | None = None) -> Engine:
                                   "use the numpy engine")
         return Engine("cupy", "cuda", cupy.asarray)
     raise InputValueError(f"engine: expected one of {', '.join(ENGINES)}, got {name!r}")
-
-
-def to_numpy(a) -> np.ndarray:
-    """Bring an engine's array back to NumPy (a copy from a device, a view for NumPy)."""
-    if isinstance(a, np.ndarray):
-        return a
-    if hasattr(a, "get"):                      # CuPy
-        return a.get()
-    if hasattr(a, "detach"):                   # PyTorch
-        return a.detach().cpu().numpy()
-    if hasattr(a, "compute"):                  # Dask
-        return np.asarray(a.compute())
-    return np.asarray(a)

@@ -13,9 +13,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-PIXEL_SCALE = 255.0
-
-
 @dataclass(frozen=True)
 class Dataset:
     """Images and labels of one split.
@@ -40,18 +37,12 @@ class Dataset:
 
     @property
     def X(self) -> np.ndarray:
-        """(n_x, m) float64: each image unrolled into a column and divided by 255."""
+        """(n_x, m) float64: each image unrolled into a column and divided by 255 (the course's X)."""
+        from ..neuron.formulas import unroll
+
         return unroll(self.images)
 
     @property
     def Y(self) -> np.ndarray:
         """(1, m) int64 labels."""
         return self.y.reshape(1, -1)
-
-
-def unroll(images: np.ndarray, pixel_scale: float = PIXEL_SCALE, dtype=np.float64) -> np.ndarray:
-    """(m, h, w, c) pixels -> (h*w*c, m) floats divided by `pixel_scale`, the course's X.
-
-    The division writes straight into `dtype`, so the result is the only float copy.
-    """
-    return np.divide(images.reshape(images.shape[0], -1).T, pixel_scale, dtype=dtype)

@@ -189,3 +189,94 @@ def _check_labels(y, m, where) -> np.ndarray:
         j = int(np.argmax(bad))
         raise DataError(f"{where}: expected labels 0 or 1, got {y[j]} at example {j}")
     return y.astype(np.int64)
+
+
+class CourseRows:
+    """The examples of one split of a course file, read in chunks by whoever trains on them.
+
+    Nothing of size m is read up front: `read` and `gather` fill the caller's uint8
+    buffers with images (n, height, width, channels) and labels (n,), and check each
+    chunk's labels as it comes. Used as a row source by the streaming pass, and,
+    pickled, by Dask's workers (each opens the file itself).
+    """
+
+    def __init__(self, path, prefer: str = "train"):
+        self.path = str(path)
+        where = self.path
+        with _course_file(path) as f:
+            self.split = split = split_to_read(f, where, prefer)
+            x, y = f[f"{split}_set_x"], f[f"{split}_set_y"]
+            for key, node in ((f"{split}_set_x", x), (f"{split}_set_y", y)):
+                if not isinstance(node, h5py.Dataset):
+                    raise DataError(f"{where}: {key} is a group, expected a dataset")
+            self.classes = _read_classes(f, where)
+            shape, dtype, y_shape, y_dtype = x.shape, x.dtype, y.shape, y.dtype
+        key = f"{where}: {split}_set_x"
+        _check_image_shape(shape, key)
+        if dtype != np.uint8:
+            raise DataError(f"{key}: reading in chunks needs uint8 pixels, got {dtype}")
+        if y_dtype.kind not in "biuf":
+            raise DataError(f"{where}: {split}_set_y: expected labels 0 or 1, got dtype {y_dtype}")
+        if (len(y_shape) not in (1, 2) or int(np.prod(y_shape)) != shape[0]
+                or sum(1 for s in y_shape if s != 1) > 1):
+            raise DataError(f"{where}: {split}_set_y: {int(np.prod(y_shape))} labels of shape {y_shape} for "
+                            f"{shape[0]} images; expected ({shape[0]},)")
+        self.m = int(shape[0])
+        self.image_shape = tuple(int(s) for s in shape[1:]) + ((1,) if len(shape) == 3 else ())
+        self._file = None
+
+    def __getstate__(self):
+        return {k: v for k, v in vars(self).items() if k != "_file"} | {"_file": None}
+
+    def _open(self):
+        if self._file is None:
+            self._file = h5py.File(self.path, "r")
+        return self._file[f"{self.split}_set_x"], self._file[f"{self.split}_set_y"]
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+    def read(self, start: int, stop: int, pixels: np.ndarray, labels: np.ndarray) -> None:
+        """Examples start..stop into pixels[:stop - start] and labels[:stop - start]."""
+        x, y = self._open()
+        n = stop - start
+        x.read_direct(pixels.reshape(pixels.shape[0], *x.shape[1:]), np.s_[start:stop], np.s_[0:n])
+        self._labels(_label_rows(y, np.s_[start:stop]), start, labels)
+
+    def gather(self, index: np.ndarray, pixels: np.ndarray, labels: np.ndarray) -> None:
+        """The examples at sorted `index` (a mini-batch) into pixels[:n] and labels[:n]."""
+        x, y = self._open()
+        pixels[:index.size] = x[index].reshape(pixels[:index.size].shape)
+        self._labels(_label_rows(y, index), None, labels)
+
+    def images(self, start: int, stop: int) -> np.ndarray:
+        """Examples start..stop as uint8 images (n, height, width, channels): for Dask's workers."""
+        out = np.empty((stop - start, *self.image_shape), np.uint8)
+        x, _ = self._open()
+        x.read_direct(out.reshape(stop - start, *x.shape[1:]), np.s_[start:stop], np.s_[0:stop - start])
+        return out
+
+    def all_labels(self) -> np.ndarray:
+        """Every label as (m,) uint8, checked (m bytes)."""
+        out = np.empty(self.m, np.uint8)
+        _, y = self._open()
+        self._labels(_label_rows(y, np.s_[:]), 0, out)
+        return out
+
+    def _labels(self, values, start, out) -> None:
+        values = np.asarray(values)
+        bad = (values != 0) & (values != 1)
+        if bad.any():
+            j = int(np.argmax(bad))
+            where = f"example {start + j}" if start is not None else "a mini-batch"
+            raise DataError(f"{self.path}: {self.split}_set_y: expected labels 0 or 1, got {values[j]} at {where}")
+        out[:values.size] = values
+
+
+def _label_rows(y, rows) -> np.ndarray:
+    """Labels `rows` of a label dataset of shape (m,), (1, m) or (m, 1), as a flat array."""
+    if y.ndim == 1:
+        return y[rows]
+    return (y[0, rows] if y.shape[0] == 1 else y[rows, 0]).reshape(-1)

@@ -26,7 +26,7 @@ import numpy as np
 
 from ..neuron.formulas import sigmoid
 from .atomic import atomic_write, check_writable
-from .sources import PIXEL_SCALE, unroll
+from ..neuron.formulas import PIXEL_SCALE, unroll
 from ..errors import ModelFileError, OutputError
 
 FORMAT = "single-neuron-model"
@@ -58,7 +58,7 @@ class SavedModel:
 
     def probabilities_of_images(self, images: np.ndarray) -> np.ndarray:
         """(m,) probabilities of class 1 for uint8 images of shape (m, height, width, channels)."""
-        return self.probabilities(unroll(images, self.pixel_scale))[0]
+        return self.probabilities(unroll(images, pixel_scale=self.pixel_scale))[0]
 
 
 def save_model(path, model: SavedModel) -> None:

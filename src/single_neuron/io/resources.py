@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 
 from ..errors import DataError
+from ..sizes import size_text
 
 
 def available_memory() -> int | None:
@@ -28,14 +29,6 @@ def available_memory() -> int | None:
         return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
     except (ValueError, OSError, AttributeError):
         return None
-
-
-def size_text(nbytes: float) -> str:
-    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB"):
-        if nbytes < 1024 or unit == "TiB":
-            return f"{nbytes:.0f} {unit}" if unit == "bytes" else f"{nbytes:.1f} {unit}"
-        nbytes /= 1024
-    return f"{nbytes:.1f} TiB"
 
 
 def require_memory(nbytes: float, where: str, what: str) -> None:

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import numpy as np
 
-from .dataset import PIXEL_SCALE, Dataset, unroll
-from ..errors import DataError
+from .dataset import Dataset
+from ..errors import DataError, InputValueError
 from . import folders
 from .h5 import load_h5, splits_of_file
 
-__all__ = ["Dataset", "PIXEL_SCALE", "unroll", "load_h5", "load_training_data", "load_like",
+__all__ = ["Dataset", "load_h5", "load_training_data", "load_like",
            "load_evaluation_data", "load_digits_task", "test_file_beside"]
 
 
@@ -38,6 +38,21 @@ def _pair_in_folder(folder: Path) -> tuple[Path, Path | None]:
         listed = ", ".join(p.name for p in trains) or "none"
         raise DataError(f"{folder}: expected one training file named like train_*.h5, found {listed}")
     return trains[0], test_file_beside(trains[0])
+
+
+def as_dataset(data, name: str = "data") -> Dataset:
+    """A `Dataset`, or a pair (images (m, h, w) or (m, h, w, c) of 0..255, labels (m,) of 0/1)
+    made into one whose classes are named "0" and "1"."""
+    if isinstance(data, Dataset):
+        return data
+    if not (isinstance(data, (tuple, list)) and len(data) == 2):
+        raise InputValueError(f"{name}: expected a path, a Dataset or a pair (images, labels), "
+                              f"got {type(data).__name__}")
+    from .h5 import _check_images as check_images, _check_labels as check_labels
+
+    images = check_images(np.asarray(data[0]), f"{name} images")
+    y = check_labels(np.asarray(data[1]), images.shape[0], f"{name} labels")
+    return Dataset(images=images, y=y.astype(np.int64), classes=("0", "1"), source=f"{name} (arrays)")
 
 
 def load_training_data(train=None, test=None, size: int = 64) -> tuple[Dataset, Dataset | None]:
@@ -80,7 +95,7 @@ def load_training_data(train=None, test=None, size: int = 64) -> tuple[Dataset, 
 
 def h5_training_files(train, test=None) -> tuple[Path, Dataset | None]:
     """For training that reads the file itself (in chunks, or on Dask workers): the HDF5 training
-    file, and the test set loaded (the twin beside it, or `test`)."""
+    file, and the test set loaded (`test`, else the twin beside it, else the file's own test split)."""
     if train is None:
         raise DataError("reading in chunks needs an HDF5 file as DATA (the bundled digits are in memory already)")
     train = Path(train)
@@ -91,11 +106,11 @@ def h5_training_files(train, test=None) -> tuple[Path, Dataset | None]:
     train_file, beside = _pair_in_folder(train) if train.is_dir() else (train, test_file_beside(train))
     test_path = Path(test) if test is not None else beside
     if test_path is None:
-        return train_file, None
-    from .h5 import describe_h5
+        return train_file, _own_test_split(train_file)
+    from .h5 import CourseRows
 
-    info = describe_h5(train_file)
-    return train_file, load_like(test_path, info.image_shape, info.classes)
+    rows = CourseRows(train_file)
+    return train_file, load_like(test_path, rows.image_shape, rows.classes)
 
 
 def load_like(path, image_shape: tuple[int, int, int], classes: tuple[str, str]) -> Dataset:

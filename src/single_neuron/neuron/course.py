@@ -1,4 +1,4 @@
-"""Logistic regression as one neuron, in the notes' names and layout.
+"""Logistic regression as one neuron: the course's functions, in the notes' names and layout.
 
 Shapes, as in the notes: X is (n_x, m), one example per column; Y is (1, m) of
 0s and 1s; w is (n_x, 1); b is a scalar.
@@ -10,17 +10,24 @@ Shapes, as in the notes: X is (n_x, m), one example per column; Y is (1, m) of
     dw = (1/m) X dZ.T                  (n_x, 1)
     db = (1/m) sum(dZ)
 
-Gradient descent repeats w := w - alpha dw, b := b - alpha db.
+Gradient descent repeats w := w - alpha dw, b := b - alpha db (see `descent`).
+
+The signatures, defaults and return types are the course's, so its own tests run
+against these functions unchanged: `db`, the cost and the recorded costs are NumPy
+float64 scalars, `b` a Python float from `initialize_with_zeros` and a NumPy float
+after training. Options the course does not have are keyword-only. Arrays of
+another engine (PyTorch, CuPy, Dask, array-api-strict) run there, and the arrays
+returned are on that engine.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..engines import array_api as arrays
 from .. import validation as check
-from .formulas import cost_from_logits, sigmoid
-from .descent import Trajectory, gradient_descent
+from . import passes
+from .descent import descend
+from .formulas import cost as cost_of, decide, namespace, sigmoid, to_numpy
 
 __all__ = ["sigmoid", "initialize_with_zeros", "propagate", "optimize", "predict", "accuracy", "model"]
 
@@ -31,33 +38,57 @@ def initialize_with_zeros(dim: int, dtype=np.float64) -> tuple[np.ndarray, float
     return np.zeros((dim, 1), dtype=check.check_dtype(dtype)), 0.0
 
 
-def _check_parameters(w, b, X, dtype=None, x_name="X"):
-    X = check.matrix(x_name, X, dtype=dtype)
-    if X.dtype.kind != "f":
-        X = X.astype(np.float64)
-    w = check.matrix("w", w, X.shape[0], 1, col_name="1", dtype=X.dtype)
-    return w, check.scalar("b", b), X
+def _inputs(w, b, X, Y=None, dtype=None, x_name="X", y_name="Y", n_x=None):
+    """Checked w, b, X (and Y), with the float dtype of the run: `dtype`, or X's own if it is
+    a float, else float64. `n_x`, if given, is the number of rows X must have."""
+    X = check.matrix(x_name, X, n_x)
+    xp = namespace(X)
+    if dtype is not None:
+        dtype = check.check_dtype(dtype)
+    if xp is np:
+        dtype = dtype or (X.dtype if X.dtype in check.FLOAT_DTYPES else np.float64)
+        X = X.astype(dtype, copy=False)
+    elif not xp.isdtype(X.dtype, "real floating"):
+        X = xp.astype(X, xp.float64)
+    n_x, m = X.shape
+    w = check.matrix("w", w, n_x, 1, col_name="1", dtype=X.dtype if xp is np else None)
+    if xp is not np:
+        from array_api_compat import device
+
+        w = xp.astype(xp.asarray(w, device=device(X)), X.dtype)   # a NumPy start moves to X's engine
+    if Y is not None:
+        Y = check.labels(y_name, Y, m, dtype=X.dtype if xp is np else None)
+        if xp is not np:
+            Y = xp.astype(Y, X.dtype)
+    return w, check.scalar("b", b), X, Y
 
 
-def propagate(w, b, X, Y) -> tuple[dict, float]:
+def _column(w, n_x):
+    """The course's predict reshapes w to (n_x, 1): a flat w of exactly n_x numbers is that column."""
+    if getattr(w, "ndim", None) == 1 and w.shape[0] == n_x:
+        xp = namespace(w)
+        return xp.reshape(w, (n_x, 1))
+    if isinstance(w, (list, tuple)) and np.ndim(w) == 1 and len(w) == n_x:
+        return np.asarray(w).reshape(n_x, 1)
+    return w
+
+
+def propagate(w, b, X, Y) -> tuple[dict, np.float64]:
     """Forward and backward propagation over all m examples at once.
 
-    w: (n_x, 1), b: scalar, X: (n_x, m), Y: (1, m).
-    Returns grads = {"dw": (n_x, 1) array, "db": float} and the cost J (a float).
-    Arrays of another engine (PyTorch, CuPy, ...) run there; dw comes back on it.
+    w: (n_x, 1), b: scalar, X: (n_x, m), Y: (1, m) (or (m,)).
+    Returns grads = {"dw": (n_x, 1) array, "db": float64} and the cost J (float64).
     """
-    if arrays.is_foreign(w, X, Y):
-        return arrays.propagate(w, b, X, Y)
-    w, b, X = _check_parameters(w, b, X)
-    Y = check.labels("Y", Y, X.shape[1], dtype=X.dtype)
+    w, b, X, Y = _inputs(w, b, X, Y)
     m = X.shape[1]
     Z = w.T @ X + b
     A = sigmoid(Z)
-    cost = cost_from_logits(Z, Y)
+    cost = cost_of(Z, Y)
     dZ = A - Y
     dw = (X @ dZ.T) / m
-    db = float(np.sum(dZ)) / m
-    return {"dw": dw, "db": db}, cost
+    xp = namespace(dZ)
+    db = float(xp.sum(dZ)) / m
+    return {"dw": dw, "db": np.float64(db)}, np.float64(float(cost))
 
 
 def optimize(w, b, X, Y, num_iterations=100, learning_rate=0.009, print_cost=False, *,
@@ -66,125 +97,83 @@ def optimize(w, b, X, Y, num_iterations=100, learning_rate=0.009, print_cost=Fal
 
     w: (n_x, 1), b: scalar, X: (n_x, m), Y: (1, m). The cost is recorded every
     `print_every` iterations, before that iteration's update (iteration 0 is the
-    cost at the start). `solver` is "auto", "primal" or "gram" (same iterates, see
-    `single_neuron.solvers`); `dtype` float32 or float64 (default: float32 if X is
-    float32, else float64) is used for every array in the loop; `l2` adds
-    l2 / (2 m) ||w||^2 to the cost. `on_record(i, cost)` is called at each record.
+    cost at the start). `solver` is "auto", "primal" or "gram" (the same iterates,
+    see docs/solvers.md); `dtype` float32 or float64 (default: X's float type, else
+    float64) is used for every array in the loop; `l2` adds l2 / (2 m) ||w||^2 to
+    the cost. `on_record(i, cost)` is called at each record.
 
-    Returns params = {"w", "b"}, grads = {"dw", "db"} of the last iteration, and
-    the list of recorded costs. Arrays of another engine (PyTorch, CuPy, Dask, ...)
-    run the same steps on that engine (see `arrays`), and w, dw come back on it.
+    Returns params = {"w", "b"}, grads = {"dw", "db"} of the last step, and the
+    list of recorded costs.
     """
-    if arrays.is_foreign(w, X, Y):
-        run = _descend_foreign(w, b, X, Y, num_iterations, learning_rate, print_cost, print_every, l2, on_record)
-        return {"w": run.w, "b": run.b}, {"dw": run.dw, "db": run.db}, run.costs
-    run, _ = _descend(w, b, X, Y, num_iterations, learning_rate, print_cost, print_every=print_every,
-                      l2=l2, solver=solver, dtype=dtype, on_record=on_record)
-    return {"w": run.w, "b": run.b}, {"dw": run.dw, "db": run.db}, run.costs
+    w, b, X, Y = _inputs(w, b, X, Y, dtype)
+    num_iterations, learning_rate, print_every, l2 = _run_settings(num_iterations, learning_rate, print_every, l2)
+    run = _descend(w, b, X, Y, num_iterations, learning_rate, print_cost, print_every, l2, solver, on_record)
+    return ({"w": run.w, "b": np.float64(run.b)}, {"dw": run.dw, "db": np.float64(run.db)},
+            [np.float64(c) for c in run.costs])
 
 
-def _descend(w, b, X, Y, num_iterations, learning_rate, print_cost, *, print_every, l2, solver,
-             dtype, on_record, x_name="X", y_name="Y") -> tuple[Trajectory, np.ndarray]:
-    """Validate the arguments of `optimize` once, run the chosen solver; return it and the checked X."""
-    if dtype is not None:
-        dtype = check.check_dtype(dtype)
-    else:
-        dtype = np.float32 if np.asarray(X).dtype == np.float32 else np.float64
-    w, b, X = _check_parameters(w, b, X, dtype=dtype, x_name=x_name)
-    Y = check.labels(y_name, Y, X.shape[1], dtype=dtype)
-    num_iterations, learning_rate, print_every, l2, record = _run_settings(
-        num_iterations, learning_rate, print_every, l2, print_cost, on_record)
-    run = gradient_descent(w, b, X, Y, num_iterations, learning_rate, l2=l2,
-                           record_every=print_every, solver=solver, on_record=record)
-    return run, X
+def _run_settings(num_iterations, learning_rate, print_every, l2):
+    return (check.count("num_iterations", num_iterations), check.positive_number("learning_rate", learning_rate),
+            check.count("print_every", print_every, minimum=1), check.non_negative_number("l2", l2))
 
 
-def _run_settings(num_iterations, learning_rate, print_every, l2, print_cost, on_record):
-    """The checked settings of a run, and the hook that prints and reports each recorded cost."""
-
+def _descend(w, b, X, Y, num_iterations, learning_rate, print_cost, print_every, l2, solver, on_record):
     def record(i, cost):
         if print_cost:
             print(f"Cost after iteration {i}: {cost:f}")
         if on_record is not None:
             on_record(i, cost)
 
-    return (check.count("num_iterations", num_iterations), check.positive_number("learning_rate", learning_rate),
-            check.count("print_every", print_every, minimum=1), check.non_negative_number("l2", l2), record)
+    data = passes.for_arrays(X, Y, solver=solver, num_iterations=num_iterations)
+    return descend(data, w, b, num_iterations, learning_rate, l2=l2, record_every=print_every, on_record=record)
 
 
-def _descend_foreign(w, b, X, Y, num_iterations, learning_rate, print_cost, print_every, l2, on_record):
-    num_iterations, learning_rate, print_every, l2, record = _run_settings(
-        num_iterations, learning_rate, print_every, l2, print_cost, on_record)
-    run = arrays.gradient_descent(w, b, X, Y, num_iterations, learning_rate, l2=l2,
-                                  record_every=print_every, on_record=record)
-    if run.solver == "dask":                   # the parameters come back as Dask arrays, like X
-        import dask.array as da
+def predict(w, b, X):
+    """Return Y_prediction, a (1, m) array of 0.0 and 1.0: 1 where sigmoid(w.T X + b) > 0.5.
 
-        run.w, run.dw = da.from_array(run.w), da.from_array(run.dw)
-    return run
-
-
-def predict(w, b, X) -> np.ndarray:
-    """Return Y_prediction, a (1, m) array of 0.0 and 1.0: 1 where sigmoid(w.T X + b) > 0.5."""
-    if arrays.is_foreign(w, X):
-        return arrays.predict(w, b, X)
-    w, b, X = _check_parameters(w, b, X)
+    w: (n_x, 1) (or n_x numbers, as the course's predict reshapes it), b: scalar, X: (n_x, m).
+    """
+    n_x = getattr(X, "shape", np.shape(X))[0] if np.ndim(X) == 2 or hasattr(X, "shape") else None
+    w, b, X, _ = _inputs(_column(w, n_x), b, X)
     return _predict(w, b, X)
 
 
-def _predict(w, b, X) -> np.ndarray:
-    return (sigmoid(w.T @ X + b) > 0.5).astype(np.float64)
+def _predict(w, b, X):
+    xp = namespace(X)
+    return xp.astype(decide(sigmoid(w.T @ X + b)), X.dtype if xp is not np else xp.float64)
 
 
 def accuracy(Y_prediction, Y) -> float:
-    """Percent of predictions equal to the labels, computed as the course does."""
-    return float(100 - np.mean(np.abs(np.asarray(Y_prediction) - np.asarray(Y))) * 100)
+    """Percent of predictions equal to the labels, computed as the course does:
+    100 - mean(|Y_prediction - Y|) * 100."""
+    return float(100 - np.mean(np.abs(to_numpy(Y_prediction) - to_numpy(Y))) * 100)
 
 
-def model(X_train, Y_train, X_test, Y_test, num_iterations=2000, learning_rate=0.005,
-          print_cost=False, *, print_every=100, l2=0.0, solver="auto", dtype=None, on_record=None):
+def model(X_train, Y_train, X_test, Y_test, num_iterations=2000, learning_rate=0.5, print_cost=False, *,
+          print_every=100, l2=0.0, solver="auto", dtype=None, on_record=None):
     """Train from zeros on (X_train, Y_train) and predict on both sets, as the course's model.
 
-    X_train: (n_x, m_train), Y_train: (1, m_train), X_test: (n_x, m_test), Y_test:
-    (1, m_test). Returns a dict with costs, Y_prediction_test, Y_prediction_train,
-    w, b, learning_rate, num_iterations, plus train_accuracy, test_accuracy (percent)
-    and the solver used. With print_cost, prints the cost lines and the accuracies.
-    Arrays of another engine (PyTorch, CuPy, Dask, ...) train on that engine.
+    X_train: (n_x, m_train), Y_train: (1, m_train) (or (m_train,)), X_test: (n_x, m_test),
+    Y_test: (1, m_test) (or (m_test,)). Returns a dict with costs, Y_prediction_test,
+    Y_prediction_train, w, b, learning_rate, num_iterations, plus train_accuracy,
+    test_accuracy (percent) and the solver used. With print_cost, prints the cost
+    lines and the accuracies.
     """
-    if arrays.is_foreign(X_train, Y_train, X_test, Y_test):
-        return _model_foreign(X_train, Y_train, X_test, Y_test, num_iterations, learning_rate, print_cost,
-                              print_every, l2, on_record)
-    n_x = np.shape(X_train)[0] if np.ndim(X_train) == 2 else None
-    X_test = check.matrix("X_test", X_test, n_x, row_name="n_x")
-    Y_test = check.labels("Y_test", Y_test, X_test.shape[1])
-    w, b = initialize_with_zeros(X_test.shape[0])
-    run, X_train = _descend(w, b, X_train, Y_train, num_iterations, learning_rate, print_cost,
-                            print_every=print_every, l2=l2, solver=solver, dtype=dtype, on_record=on_record,
-                            x_name="X_train", y_name="Y_train")
-    return _result(run, _predict(run.w, run.b, X_train), Y_train, _predict(run.w, run.b, X_test), Y_test,
-                   learning_rate, num_iterations, print_cost)
-
-
-def _result(run, Y_prediction_train, Y_train, Y_prediction_test, Y_test, learning_rate, num_iterations,
-            print_cost) -> dict:
-    """The course's model() dictionary (plus accuracies and solver), printed as the course does."""
-    from ..engines.devices import to_numpy
-
-    train_accuracy = accuracy(to_numpy(Y_prediction_train), to_numpy(Y_train))
-    test_accuracy = accuracy(to_numpy(Y_prediction_test), to_numpy(Y_test))
+    X_train = check.matrix("X_train", X_train)
+    w0 = np.zeros((X_train.shape[0], 1))
+    w0, b, X_train, Y_train = _inputs(w0, 0.0, X_train, Y_train, dtype, "X_train", "Y_train")
+    _, _, X_test, Y_test = _inputs(w0, 0.0, X_test, Y_test, X_train.dtype if namespace(X_train) is np else None,
+                                   "X_test", "Y_test", n_x=X_train.shape[0])
+    num_iterations, learning_rate, print_every, l2 = _run_settings(num_iterations, learning_rate, print_every, l2)
+    run = _descend(w0, b, X_train, Y_train, num_iterations, learning_rate, print_cost, print_every, l2, solver,
+                   on_record)
+    Y_prediction_train, Y_prediction_test = _predict(run.w, run.b, X_train), _predict(run.w, run.b, X_test)
+    train_accuracy = accuracy(Y_prediction_train, Y_train)
+    test_accuracy = accuracy(Y_prediction_test, Y_test)
     if print_cost:
         print(f"train accuracy: {train_accuracy} %")
         print(f"test accuracy: {test_accuracy} %")
-    return {"costs": run.costs, "Y_prediction_test": Y_prediction_test, "Y_prediction_train": Y_prediction_train,
-            "w": run.w, "b": run.b, "learning_rate": learning_rate, "num_iterations": num_iterations,
+    return {"costs": [np.float64(c) for c in run.costs], "Y_prediction_test": Y_prediction_test,
+            "Y_prediction_train": Y_prediction_train, "w": run.w, "b": np.float64(run.b),
+            "learning_rate": learning_rate, "num_iterations": num_iterations,
             "train_accuracy": train_accuracy, "test_accuracy": test_accuracy, "solver": run.solver}
-
-
-def _model_foreign(X_train, Y_train, X_test, Y_test, num_iterations, learning_rate, print_cost, print_every,
-                   l2, on_record):
-    xp = arrays.array_namespace(X_train)
-    w = xp.zeros((X_train.shape[0], 1), dtype=X_train.dtype, device=arrays.device(X_train))
-    run = _descend_foreign(w, 0.0, X_train, Y_train, num_iterations, learning_rate, print_cost, print_every,
-                           l2, on_record)
-    return _result(run, predict(run.w, run.b, X_train), Y_train, predict(run.w, run.b, X_test), Y_test,
-                   learning_rate, num_iterations, print_cost)

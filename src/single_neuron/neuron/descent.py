@@ -1,44 +1,39 @@
-"""The gradient-descent loops, in two equivalent forms.
+"""The one gradient-descent loop, for every route.
 
-Both run the notes' batch gradient descent on the (optionally weighted and
-L2-regularised) cost
+It minimises the notes' cost, optionally weighted and L2-regularised,
 
-    J(w, b) = sum_i s_i L(sigmoid(w.T x_i + b), y_i) / sum_i s_i + l2 / (2 m) * ||w||^2
+    J(w, b) = sum_i s_i L(sigmoid(w.T x_i + b), y_i) / M + l2 / (2 M) * ||w||^2
 
-(s_i = 1 and m the number of examples by default; with weights, m = sum_i s_i,
-so weight 2 is the same as the example written twice), with the updates
-w := w - alpha dw, b := b - alpha db, and record J every `record_every`
-iterations before that iteration's update, as the course does.
+(s_i = 1 and M = m by default; with sample weights M = sum_i s_i, so a weight of 2
+is the same as the example written twice), by
 
-primal: the notes' vectorized step, Z = w.T X + b, dZ = A - Y, dw = X dZ.T / m,
-    db = sum(dZ) / m; two passes over X per iteration, O(n_x m).
+    dw = X (s * dZ).T / M_B + l2 / M * w,   db = sum(s * dZ) / M_B
+    w := w - alpha dw,                       b := b - alpha db
 
-gram: every update adds a combination of the columns of X to w, so from a start
-    w0 the iterates are w = s w0 + X c.T with c of shape (1, m) and s a scalar
-    (s = 1 without L2). With K = X.T X (m x m, computed once) and z0 = w0.T X,
-    Z = s z0 + c K + b and c := (1 - alpha l2 / m) c - alpha dZ / m: O(m^2) per
-    iteration, the same iterates up to rounding. It is the faster choice when
-    m is well below n_x and there are many iterations. See docs/solvers.md.
+where M_B is the weight of the batch the step uses (all examples by default, or a
+mini-batch). The loop owns everything about the iteration: the step count, the
+learning rate, L2, the costs recorded every `record_every` iterations (before that
+iteration's update, as the course records them), early stopping, the mini-batch
+schedule and its seeded shuffling, the record hook, stopping on request, and
+stopping when the numbers leave the finite range.
 
-The loops allocate their buffers once and keep one dtype (the dtype of X)
-throughout: a product that mixes float32 and float64 leaves BLAS.
-
-Early stopping (`tol`): the cost is then evaluated at every iteration, and the
-run stops when it has failed to fall by more than `tol` below the best cost so
-far for `n_iter_no_change` iterations in a row.
+What varies between routes is only where a pass over the data runs. A route hands
+the loop a `Pass`, which, for given parameters, returns the gradient's sums over
+its data (and the loss, in the same pass where that saves a read). A pass may
+keep w in its own coordinates: the Gram form keeps w = shrink * w0 + X c.T and
+works on the dual coefficients c (see `single_neuron.engines.in_memory`). The
+update is linear, so the loop applies it the same way to either.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Protocol
 
 import numpy as np
 
-from .formulas import cost_from_logits, residual_into
-from ..errors import InputValueError
-
-SOLVERS = ("auto", "primal", "gram")
+from ..errors import DivergenceError
 
 RecordHook = Callable[[int, float], None]
 
@@ -47,229 +42,165 @@ RecordHook = Callable[[int, float], None]
 class Trajectory:
     """What a gradient-descent run leaves: final parameters, last gradients, costs."""
 
-    w: np.ndarray            # (n_x, 1)
+    w: object                # (n_x, 1), on the route's engine
     b: float
-    dw: np.ndarray           # (n_x, 1), gradient at the last iteration (before its update)
+    dw: object               # (n_x, 1), the gradient at the parameters of the last step taken
     db: float
-    n_iter: int = 0          # updates made (fewer than asked when early stopping ends the run)
+    n_iter: int = 0          # steps made, counted in iterations (epochs for mini-batches)
     costs: list[float] = field(default_factory=list)
     solver: str = "primal"
+    stopped: str = "done"    # "done", "converged" (early stopping) or "requested"
 
 
-def choose_solver(n_x: int, m: int, num_iterations: int) -> str:
-    """Pick "gram" when it needs less arithmetic and its K is no larger than X.
+class Pass(Protocol):
+    """A route's pass over its data, for the loop.
 
-    Work estimates in multiply-adds: primal 2 n_x m per iteration; gram n_x m^2 / 2
-    once for K (a symmetric product) plus m^2 per iteration. Gram must also win
-    by a margin of 2, so that close calls keep the plain form of the notes.
+    n_x, m: the data's size; total_weight: M, the number of examples or the sum of
+    their weights. `coords` are the pass's coordinates of w (w itself, or dual
+    coefficients), `shrink` the factor the loop has applied to the starting w so far
+    (the product of the L2 decays), `index` a sorted array of example indices (a
+    mini-batch) or None for every example.
     """
-    if m > n_x or num_iterations == 0:
-        return "primal"
-    primal = 2.0 * n_x * m * num_iterations
-    gram = 0.5 * n_x * m * m + float(m) * m * num_iterations
-    return "gram" if 2.0 * gram < primal else "primal"
+
+    n_x: int
+    m: int
+    total_weight: float
+    solver: str
+
+    def start(self, w0): ...                 # coordinates of the starting w
+
+    def gradient(self, coords, shrink: float, b, index, want_loss: bool):
+        """(g, db, loss, weight): g the sum X (s dZ).T in the pass's coordinates, db the sum
+        of s dZ, loss the sum of s L if asked (else None), weight the sum of s, all over
+        the examples of `index`. g may be the pass's own buffer, which the loop then
+        scales in place into dw."""
+
+    def loss(self, coords, shrink: float, b) -> float: ...          # sum of s L over every example
+
+    def norm_sq(self, coords, shrink: float) -> float: ...          # ||w||^2
+
+    def weights(self, coords, start: float): ...                    # w = coords (+ start * w0)
 
 
-class _Monitor:
-    """Records the cost every `every` iterations and decides on early stopping."""
+def descend(data: Pass, w0, b0, num_iterations: int, learning_rate: float, *, l2: float = 0.0,
+            record_every: int = 100, batch_size: int | None = None, seed: int = 0,
+            tol: float | None = None, n_iter_no_change: int = 5, on_record: RecordHook | None = None,
+            should_stop: Callable[[], bool] | None = None) -> Trajectory:
+    """Run gradient descent from (w0, b0) over `data`; the arguments are already checked.
 
-    def __init__(self, Y, weights, every, tol, patience, on_record):
-        self.Y, self.weights, self.every = Y, weights, every
-        self.tol, self.patience, self.on_record = tol, patience, on_record
-        self.scratch = (np.empty_like(Y), np.empty_like(Y))
-        self.costs: list[float] = []
-        self.best, self.stale = np.inf, 0
-
-    def due(self, i: int) -> bool:
-        return self.tol is not None or i % self.every == 0
-
-    def stop(self, i: int, Z: np.ndarray, penalty: float) -> bool:
-        """Note the cost at iteration i (before its update); True if the run should end here."""
-        cost = cost_from_logits(Z, self.Y, self.weights, self.scratch) + penalty
-        if i % self.every == 0:
-            self.costs.append(cost)
-            self.on_record(i, cost)
-        if self.tol is None:
-            return False
-        if cost > self.best - self.tol:
-            self.stale += 1
-        else:
-            self.stale = 0
-        self.best = min(self.best, cost)
-        return self.stale >= self.patience
-
-
-def gradient_descent(w: np.ndarray, b: float, X: np.ndarray, Y: np.ndarray,
-                     num_iterations: int, learning_rate: float, *, l2: float = 0.0,
-                     record_every: int = 100, solver: str = "auto",
-                     on_record: RecordHook | None = None, sample_weight: np.ndarray | None = None,
-                     tol: float | None = None, n_iter_no_change: int = 5) -> Trajectory:
-    """Run batch gradient descent from (w, b); inputs are already validated.
-
-    w: (n_x, 1), X: (n_x, m), Y: (1, m), sample_weight: None or (1, m) of
-    non-negative numbers with a positive sum, all of one float dtype; b: float.
-    `on_record(i, cost)` is called each time a cost is recorded.
+    Full batch by default; with `batch_size`, each iteration is an epoch that visits
+    the examples in an order shuffled from `seed`, one step per batch, and the cost
+    is recorded over every example. With `tol`, the cost is evaluated at every
+    iteration and the run ends once it has failed to fall more than `tol` below its
+    best value for `n_iter_no_change` iterations in a row. `should_stop()` is asked
+    before every iteration. A cost that is not a finite number raises
+    DivergenceError, with advice.
     """
-    if solver not in SOLVERS:
-        raise InputValueError(f"solver: expected one of {', '.join(SOLVERS)}, got {solver!r}")
-    n_x, m = X.shape
-    if solver == "auto":
-        solver = choose_solver(n_x, m, num_iterations)
-    weights, m_eff = None, float(m)
-    if sample_weight is not None:
-        m_eff = float(np.sum(sample_weight, dtype=np.float64))
-        weights = (sample_weight / m_eff).astype(X.dtype)
-    monitor = _Monitor(Y, weights, record_every, tol, n_iter_no_change,
-                       on_record or (lambda i, cost: None))
-    run = _gram if solver == "gram" else _primal
-    out = run(w, float(b), X, Y, weights, m_eff, num_iterations, float(learning_rate), float(l2), monitor)
-    out.costs, out.solver = monitor.costs, solver
-    return out
-
-
-def _buffers(Y: np.ndarray):
-    """Z, dZ and a scratch row, plus 0.5 - Y for `residual_into`."""
-    Z, dZ, E = (np.empty_like(Y) for _ in range(3))
-    return Z, dZ, E, 0.5 - Y
-
-
-def _primal(w0, b, X, Y, weights, m_eff, T, alpha, l2, monitor) -> Trajectory:
-    Z, dZ, _, half_minus_Y = _buffers(Y)
-    w = w0.copy()
-    dw = np.zeros_like(w)
-    step = np.empty_like(w)
-    wT, dZT = w.T, dZ.T
-    scale = 1.0 / m_eff if weights is None else 1.0     # weights already sum to 1
-    db, done = 0.0, 0
-    for i in range(T):
-        np.matmul(wT, X, out=Z)
-        Z += b
-        if monitor.due(i) and monitor.stop(i, Z, l2 / (2 * m_eff) * float(np.vdot(w, w)) if l2 else 0.0):
-            break
-        residual_into(Z, half_minus_Y, dZ)
-        if weights is not None:
-            dZ *= weights
-        np.matmul(X, dZT, out=dw)
-        if scale != 1.0:
-            np.multiply(dw, scale, out=dw)
-        if l2:
-            np.multiply(w, l2 / m_eff, out=step)
-            dw += step
-        db = float(np.add.reduce(dZ, axis=None)) * scale
-        np.multiply(dw, alpha, out=step)
-        w -= step
-        b = b - alpha * db
-        done += 1
-    return Trajectory(w=w, b=b, dw=dw, db=db, n_iter=done)
-
-
-def _gram(w0, b, X, Y, weights, m_eff, T, alpha, l2, monitor) -> Trajectory:
-    dt = X.dtype
-    Z, dZ, E, half_minus_Y = _buffers(Y)
-    K = X.T @ X                               # NumPy uses a symmetric rank-k update here
-    has_start = bool(np.any(w0))
-    z0 = (w0.T @ X) if has_start else None
-    w0_sq = float(np.vdot(w0, w0)) if has_start else 0.0
-    c = np.zeros_like(Y)
-    s = 1.0                                   # w = s w0 + X c.T
-    scale = 1.0 / m_eff if weights is None else 1.0
-    decay = 1.0 - alpha * l2 / m_eff
-    c_prev, s_prev = np.empty_like(c), s      # c and s before the last update, for the last dw
-    db, done = 0.0, 0
-    for i in range(T):
-        np.matmul(c, K, out=Z)
-        if has_start:
-            np.multiply(z0, s, out=E)
-            Z += E
-        Z += b
-        if monitor.due(i) and monitor.stop(i, Z, l2 / (2 * m_eff) * _norm_sq(c, s, b, Z, z0, w0_sq) if l2 else 0.0):
-            break
-        residual_into(Z, half_minus_Y, dZ)
-        if weights is not None:
-            dZ *= weights
-        db = float(np.add.reduce(dZ, axis=None)) * scale
-        if l2:
-            np.copyto(c_prev, c)
-            s_prev = s
-            c *= decay
-            s *= decay
-        np.multiply(dZ, alpha * scale, out=E)
-        c -= E
-        b = b - alpha * db
-        done += 1
-    w = X @ c.T
-    if has_start:
-        w += s * w0
-    dw = np.zeros_like(w0)
-    if done:
-        dw = X @ dZ.T * scale
-        if l2:
-            w_prev = X @ c_prev.T
-            if has_start:
-                w_prev += s_prev * w0
-            dw += l2 / m_eff * w_prev
-    return Trajectory(w=w.astype(dt, copy=False), b=b, dw=dw.astype(dt, copy=False), db=db, n_iter=done)
-
-
-def _norm_sq(c, s, b, Z, z0, w0_sq) -> float:
-    """||s w0 + X c.T||^2 without touching X or allocating.
-
-    = s^2 w0.w0 + 2 s c.z0 + c K c.T, and c K = Z - b - s z0 is already in Z.
-    """
-    out = float(np.vdot(c, Z)) - b * float(np.add.reduce(c, axis=None))
-    if z0 is not None:
-        out += s * s * w0_sq + s * float(np.vdot(c, z0))
-    return out
-
-
-def minibatch_descent(w: np.ndarray, b: float, X: np.ndarray, Y: np.ndarray, epochs: int, learning_rate: float,
-                      batch_size: int, *, seed: int = 0, l2: float = 0.0, record_every: int = 100,
-                      on_record: RecordHook | None = None) -> Trajectory:
-    """Mini-batch gradient descent: each epoch visits the examples in an order shuffled from `seed`.
-
-    Every step uses the mean gradient of one batch of `batch_size` examples (the last may be
-    smaller) plus l2 / m * w; batch_size 1 is stochastic gradient descent. The cost over all
-    examples is recorded at the start of every `record_every`-th epoch. X (n_x, m), Y (1, m)
-    of one float dtype; nothing is allocated per step.
-    """
-    n_x, m = X.shape
-    rows = min(batch_size, m)
-    X_rows = X.T                                   # (m, n_x): gathering examples reads whole rows
-    batch = np.empty((rows, n_x), X.dtype)
-    Yb, Z, dZ, half = (np.empty((1, rows), X.dtype) for _ in range(4))
-    Z_all = np.empty_like(Y)
-    w = w.copy()
-    dw, step = np.zeros_like(w), np.empty_like(w)
-    rng = np.random.default_rng(seed)
+    alpha, M = float(learning_rate), float(data.total_weight)
+    penalty, decay = l2 / (2.0 * M), 1.0 - alpha * l2 / M
+    coords = data.start(w0)
+    in_place = isinstance(coords, np.ndarray)
+    tmp = np.empty_like(coords) if in_place else None
+    b = float(b0) if in_place else b0
+    shrink = 1.0                  # the factor applied to w0 so far; the Gram form needs it
+    g, db, g_scale, g_shrink = None, 0.0, 1.0, 1.0
     costs: list[float] = []
-    db, done = 0.0, 0
-    for epoch in range(epochs):
-        if epoch % record_every == 0:
-            np.matmul(w.T, X, out=Z_all)
-            Z_all += b
-            cost = cost_from_logits(Z_all, Y) + (l2 / (2 * m) * float(np.vdot(w, w)) if l2 else 0.0)
-            costs.append(cost)
-            if on_record is not None:
-                on_record(epoch, cost)
-        order = rng.permutation(m)
-        for start in range(0, m, rows):
-            index = np.sort(order[start:start + rows])
-            n = index.size
-            np.take(X_rows, index, axis=0, out=batch[:n])
-            np.take(Y, index, axis=1, out=Yb[:, :n])
-            X_b, z, dz, h = batch[:n].T, Z[:, :n], dZ[:, :n], half[:, :n]
-            np.matmul(w.T, X_b, out=z)
-            z += b
-            np.subtract(0.5, Yb[:, :n], out=h)
-            residual_into(z, h, dz)
-            np.matmul(X_b, dz.T, out=dw)
-            np.multiply(dw, 1.0 / n, out=dw)
-            if l2:
-                np.multiply(w, l2 / m, out=step)
-                dw += step
-            db = float(np.add.reduce(dz, axis=None)) / n
-            np.multiply(dw, learning_rate, out=step)
-            w -= step
-            b = b - learning_rate * db
-        done += 1
-    return Trajectory(w=w, b=b, dw=dw, db=db, n_iter=done, costs=costs, solver="minibatch")
+    best, stale, done, stopped = math.inf, 0, 0, "done"
+    rng = np.random.default_rng(seed) if batch_size else None
+
+    def step(g, db, weight, move=True):
+        """The pass's sums over a batch of `weight` -> dw = g / weight + l2 / M * w and db; then,
+        if `move`, w := w - alpha dw and b := b - alpha db. Returns (g, db, the factor g still
+        needs to be dw): without L2, NumPy's g is scaled only when dw is reported, at the end,
+        so that a step costs one pass over g instead of two."""
+        nonlocal coords, b, shrink
+        scale = 1.0 / weight
+        db = db * scale
+        if in_place and not l2:
+            if move:
+                np.multiply(g, alpha * scale, out=tmp)
+                coords -= tmp
+        elif in_place:
+            np.multiply(g, scale, out=g)
+            np.multiply(coords, l2 / M, out=tmp)
+            g += tmp
+            scale = 1.0
+            if move:
+                np.multiply(g, alpha, out=tmp)
+                coords -= tmp
+        else:
+            g = g * scale + (l2 / M) * coords if l2 else g * scale
+            scale = 1.0
+            if move:
+                coords = coords - alpha * g
+        if move:
+            b = b - alpha * db
+            shrink *= decay
+        return g, db, scale
+
+    # Overflow is found by the finiteness checks below and reported as one error, not as
+    # NumPy's warnings half-way through.
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        for i in range(num_iterations):
+            if should_stop is not None and should_stop():
+                stopped = "requested"
+                break
+            watch = tol is not None or i % record_every == 0
+            if batch_size is None:
+                g_sum, db_sum, loss_sum, weight = data.gradient(coords, shrink, b, None, watch)
+            else:
+                loss_sum = data.loss(coords, shrink, b) if watch else None
+            if watch:
+                J = loss_sum / M + (penalty * data.norm_sq(coords, shrink) if l2 else 0.0)
+                if not math.isfinite(J):
+                    raise DivergenceError(_divergence_advice(i, J, learning_rate))
+                if i % record_every == 0:
+                    costs.append(J)
+                    if on_record is not None:
+                        on_record(i, J)
+                if tol is not None:
+                    stale = stale + 1 if J > best - tol else 0
+                    best = min(best, J)
+            converged = tol is not None and stale >= n_iter_no_change
+            if batch_size is None:
+                g_shrink = shrink
+                g, db, g_scale = step(g_sum, db_sum, weight, move=not converged)
+                if converged:
+                    stopped = "converged"
+                    break
+            else:
+                if converged:
+                    stopped = "converged"
+                    break
+                order = rng.permutation(data.m)
+                for start in range(0, data.m, batch_size):
+                    index = np.sort(order[start:start + batch_size])
+                    g_sum, db_sum, _, weight = data.gradient(coords, shrink, b, index, False)
+                    g_shrink = shrink
+                    g, db, g_scale = step(g_sum, db_sum, weight)
+            done += 1
+        w = data.weights(coords, shrink)
+        if not _finite(w, b):
+            raise DivergenceError(_divergence_advice(done, math.nan, learning_rate))
+        if g is None:
+            dw = 0 * w
+        else:
+            if g_scale != 1.0:
+                g = g * g_scale
+            dw = data.weights(g, (l2 / M) * g_shrink)
+    return Trajectory(w=w, b=float(b), dw=dw, db=float(db), n_iter=done, costs=costs, solver=data.solver,
+                      stopped=stopped)
+
+
+def _finite(w, b) -> bool:
+    if isinstance(w, np.ndarray):
+        return bool(np.isfinite(w).all()) and math.isfinite(float(b))
+    from .formulas import namespace
+
+    xp = namespace(w)
+    return bool(xp.all(xp.isfinite(w))) and math.isfinite(float(b))
+
+
+def _divergence_advice(i: int, J: float, learning_rate: float) -> str:
+    return (f"training left the finite numbers at iteration {i} (cost {J}): the learning rate "
+            f"{learning_rate:g} is too large for this data; lower it, or scale the inputs to [0, 1]")

@@ -1,0 +1,201 @@
+"""`train` and `compare-rates`: options in, `single_neuron.train(data, **settings)` called, results out."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from ..errors import InputValueError
+from .output import note
+from .parser import non_negative, positive, whole
+
+
+def _data_arguments(cmd) -> None:
+    cmd.add_argument("data", nargs="?", metavar="DATA",
+                     help="training data: a course HDF5 file, a folder holding a train_*.h5 / test_*.h5 pair, "
+                          "or a folder of images with one sub-folder per class (default: the bundled digits)")
+    cmd.add_argument("--test", metavar="TEST", help="test data (HDF5 file or image folder)")
+    cmd.add_argument("--size", type=whole(1, 4096), default=64, metavar="PX",
+                     help="image folders: resize every image to PX x PX (default 64)")
+
+
+def _loop_arguments(cmd, iterations: int) -> None:
+    cmd.add_argument("--iterations", type=whole(0, 10**9), default=iterations, metavar="N",
+                     help=f"number of gradient-descent steps (default {iterations})")
+    cmd.add_argument("--print-every", type=whole(1, 10**9), default=100, metavar="K",
+                     help="record the cost every K iterations (default 100)")
+    cmd.add_argument("--solver", choices=("auto", "primal", "gram"), default="auto",
+                     help="gradient-descent form: same iterates, different speed (default auto)")
+    cmd.add_argument("--dtype", choices=("float64", "float32"), default="float64",
+                     help="floating-point type of the training loop (default float64)")
+
+
+def declare(commands) -> None:
+    train = commands.add_parser(
+        "train", help="train the neuron on a data set and report costs and accuracy",
+        description="Train from zeros by gradient descent and print the cost every K iterations "
+                    "and the train and test accuracy.")
+    _data_arguments(train)
+    train.add_argument("--learning-rate", type=positive, default=0.005, metavar="A",
+                       help="alpha, the gradient-descent step (default 0.005)")
+    _loop_arguments(train, 2000)
+    train.add_argument("--l2", type=non_negative, default=0.0, metavar="LAMBDA",
+                       help="L2 penalty: adds LAMBDA / (2m) ||w||^2 to the cost (default 0)")
+    train.add_argument("--batch-size", type=whole(1), metavar="B",
+                       help="mini-batch gradient descent with batches of B examples (1: stochastic); "
+                            "--iterations then counts epochs")
+    train.add_argument("--seed", type=whole(0), help="seed of the mini-batch shuffling (default 0)")
+    train.add_argument("--tol", type=non_negative, metavar="T",
+                       help="early stopping: stop once the cost has not fallen by more than T for "
+                            "--n-iter-no-change iterations")
+    train.add_argument("--n-iter-no-change", type=whole(1), metavar="N",
+                       help="early stopping: iterations without improvement before stopping (default 5)")
+    train.add_argument("--memory-limit", metavar="SIZE",
+                       help="out-of-core: stream an HDF5 file in chunks within SIZE (e.g. 256MB), with the "
+                            "exact full-batch gradient")
+    train.add_argument("--engine", choices=("numpy", "torch", "cupy", "dask"), default="numpy",
+                       help="array engine of the training loop (default numpy)")
+    train.add_argument("--device", metavar="DEV", help="torch: cuda (default) or cpu")
+    train.add_argument("--scheduler", metavar="ADDRESS",
+                       help="dask: address of a running scheduler (default: a local cluster of 2 workers)")
+    train.add_argument("--chunk-rows", type=whole(1), metavar="N",
+                       help="dask: examples per chunk (default 4096)")
+    train.add_argument("--model-out", metavar="FILE", help="save the trained model to FILE (.npz)")
+    train.add_argument("--plot", metavar="FILE", help="draw the cost curve to FILE (.png)")
+    train.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    train.add_argument("--quiet", action="store_true", help="no progress bar")
+    train.set_defaults(run=run_train)
+
+    rates = commands.add_parser(
+        "compare-rates", help="train with several learning rates and compare them",
+        description="The notes' learning-rate comparison: one run per rate, the cost curves on one "
+                    "figure, and a table of train and test accuracy.")
+    _data_arguments(rates)
+    rates.add_argument("--rates", type=positive, nargs="+", default=[0.01, 0.001, 0.0001], metavar="A",
+                       help="learning rates (default 0.01 0.001 0.0001)")
+    _loop_arguments(rates, 1500)
+    rates.add_argument("--plot", metavar="FILE", help="draw the cost curves to FILE (.png)")
+    rates.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    rates.set_defaults(run=run_compare_rates)
+
+
+def _settings(args) -> dict:
+    """The command line's options as the keywords of `single_neuron.train`."""
+    return {"learning_rate": args.learning_rate, "num_iterations": args.iterations, "print_every": args.print_every,
+            "solver": args.solver, "dtype": args.dtype, "l2": args.l2, "batch_size": args.batch_size,
+            "seed": args.seed, "tol": args.tol, "n_iter_no_change": args.n_iter_no_change, "engine": args.engine,
+            "device": args.device, "memory_limit": args.memory_limit, "scheduler": args.scheduler,
+            "chunk_rows": args.chunk_rows}
+
+
+# The library names settings as Python does; its messages name them as the command line does.
+OPTIONS = {"learning_rate": "--learning-rate", "num_iterations": "--iterations", "print_every": "--print-every",
+           "batch_size": "--batch-size", "seed": "--seed", "tol": "--tol", "n_iter_no_change": "--n-iter-no-change",
+           "memory_limit": "--memory-limit", "chunk_rows": "--chunk-rows", "scheduler": "--scheduler",
+           "device": "--device", "engine": "--engine", "solver": "--solver", "l2": "--l2", "dtype": "--dtype"}
+
+
+def _as_options(exc: Exception) -> InputValueError:
+    # Names with an underscore are the settings wherever they stand; plain words only where a
+    # message starts with one ("seed shuffles mini-batches", not "the Dask scheduler").
+    names = "|".join(name for name in OPTIONS if "_" in name)
+    text = re.sub(rf"\b({names})\b", lambda m: OPTIONS[m.group(1)], str(exc))
+    text = re.sub(r"^(\w+)\b(?=[ :])", lambda m: OPTIONS.get(m.group(1), m.group(1)), text)
+    return InputValueError(text)
+
+
+def _skipped(report_sources) -> None:
+    for source, skipped in report_sources:
+        if skipped:
+            note(f"skipped {len(skipped)} file(s) in {source} that are not images (first: {skipped[0]})")
+
+
+def run_train(args) -> int:
+    from ..app.jobs import train
+    from ..app.progress import TrainingProgress, wanted
+    from ..app.settings import Settings
+    from ..io.atomic import check_writable
+
+    try:
+        settings = Settings(**_settings(args)).checked()     # refused before any file is touched
+        if settings.engine in ("torch", "cupy"):
+            from ..engines.devices import resolve
+
+            resolve(settings.engine, settings.device)        # a missing GPU is one line, before any loading
+    except InputValueError as exc:
+        raise _as_options(exc) from None
+    for path, what in ((args.model_out, "model"), (args.plot, "plot")):
+        if path:
+            check_writable(path, what)                   # before the work, so a bad path costs nothing
+    progress = TrainingProgress(args.iterations, wanted(args.quiet))
+    step = "epoch" if args.batch_size else "iteration"
+
+    def show(i, cost):
+        progress.at(i, cost)
+        if not args.json:
+            progress.print(f"Cost after {step} {i}: {cost:f}")
+
+    try:
+        run = train(args.data, test=args.test, size=args.size, on_record=show, **_settings(args))
+    except InputValueError as exc:
+        raise _as_options(exc) from None
+    finally:
+        progress.close()
+    _skipped(run.report.get("skipped", []))
+    if run.report["warning"]:
+        note(f"warning: {run.report['warning']}")
+    if args.model_out:
+        from ..io.modelfile import save_model
+
+        save_model(args.model_out, run.model)
+    if args.plot:
+        from ..app.figures import cost_curve
+
+        cost_curve(args.plot, run.report["costs"], args.print_every, args.learning_rate)
+    report = {**run.report, "model_out": args.model_out, "plot": args.plot}
+    report.pop("skipped", None)
+    if args.json:
+        print(json.dumps(report))
+        return 0
+    print(f"train accuracy: {report['train_accuracy']} %")
+    if report["test_accuracy"] is None:
+        print("test accuracy: none (no test set)")
+    else:
+        print(f"test accuracy: {report['test_accuracy']} %")
+    for path, what in ((args.model_out, "model saved to"), (args.plot, "cost curve drawn to")):
+        if path:
+            print(f"{what} {path}")
+    return 0
+
+
+def run_compare_rates(args) -> int:
+    from ..app.jobs import train
+    from ..io.atomic import check_writable
+    from ..io.sources import load_training_data
+
+    if args.plot:
+        check_writable(args.plot, "plot")
+    train_set, test_set = load_training_data(args.data, args.test, size=args.size)
+    _skipped([(d.source, d.skipped) for d in (train_set, test_set) if d is not None])
+    rows = []
+    for rate in args.rates:
+        run = train(train_set, test=test_set, learning_rate=rate, num_iterations=args.iterations,
+                    print_every=args.print_every, solver=args.solver, dtype=args.dtype)
+        rows.append({"learning_rate": rate, "costs": run.report["costs"],
+                     "final_cost": run.report["costs"][-1] if run.report["costs"] else None,
+                     "train_accuracy": run.report["train_accuracy"], "test_accuracy": run.report["test_accuracy"]})
+    if args.plot:
+        from ..app.figures import learning_rates
+
+        learning_rates(args.plot, [(r["learning_rate"], r["costs"]) for r in rows], args.print_every)
+    if args.json:
+        print(json.dumps({"iterations": args.iterations, "runs": rows, "plot": args.plot}))
+        return 0
+    print(f"{'learning rate':>14s} {'last cost':>10s} {'train %':>8s} {'test %':>8s}")
+    for r in rows:
+        test = "-" if r["test_accuracy"] is None else f"{r['test_accuracy']:8.2f}"
+        last = "-" if r["final_cost"] is None else f"{r['final_cost']:10.6f}"
+        print(f"{r['learning_rate']:14g} {last:>10s} {r['train_accuracy']:8.2f} {test:>8s}")
+    if args.plot:
+        print(f"cost curves drawn to {args.plot}")
+    return 0
