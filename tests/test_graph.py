@@ -1,6 +1,12 @@
-"""The computation-graph engine: the notes' numbers, the chain rule against finite differences."""
+"""The computation-graph engine: the notes' numbers, micrograd's expressions, the chain rule against
+finite differences, and how gradients from one backward pass meet the next."""
 
+import doctest
 import math
+import re
+from decimal import Decimal, localcontext
+from fractions import Fraction
+from pathlib import Path
 
 import pytest
 from hypothesis import assume, given, settings
@@ -69,6 +75,197 @@ def test_bad_operations_are_refused():
         Value(2.0) ** Value(2.0)
     with pytest.raises(InputValueError, match="expected a real number"):
         Value("3")
+    with pytest.raises(InputValueError, match="fractional power"):
+        Value(-2.0) ** 0.5
+
+
+# --- relu and tanh, beside the older functions ----------------------------------------------------
+
+def _decimal_function(op, x):
+    """op at x to 50 digits from Decimal's exp and ln alone: a route that shares nothing with math."""
+    if op == "exp":
+        return x.exp()
+    if op == "log":
+        return x.ln()
+    if op == "sigmoid":
+        return 1 / (1 + (-x).exp())
+    if op == "tanh":
+        e = (2 * x).exp()
+        return (e - 1) / (e + 1)
+    return max(x, Decimal(0))       # relu
+
+
+@pytest.mark.parametrize("op, x", [(op, x) for op in ("tanh", "relu", "exp", "log", "sigmoid")
+                                   for x in (-3.0, -1.0, 0.123, 2.0, 7.5) if op != "log" or x > 0])
+def test_each_function_and_its_local_derivative_against_50_digit_central_differences(op, x):
+    with localcontext() as ctx:
+        ctx.prec = 50
+        X, h = Decimal(x), Decimal("1e-20")     # the difference's error, ~h^2 = 1e-40, is beyond a float
+        value = _decimal_function(op, X)
+        slope = (_decimal_function(op, X + h) - _decimal_function(op, X - h)) / (2 * h)
+    v = Value(x)
+    out = getattr(v, op)()
+    out.backward()
+    # math's functions are within an ulp or two; 1 - t^2 and a(1 - a) lose a few more to cancellation
+    assert out.data == pytest.approx(float(value), rel=5e-16, abs=0)
+    assert v.grad == pytest.approx(float(slope), rel=1e-14, abs=1e-300)
+
+
+def test_relu_at_its_kink_and_below_passes_no_gradient():
+    for x in (0.0, -0.0, -2.5):
+        v = Value(x)
+        out = v.relu()
+        out.backward()
+        assert (out.data, v.grad) == (0.0, 0.0)
+
+
+def test_tanh_and_sigmoid_stay_finite_for_any_finite_input():
+    for x in (-1e308, -1000.0, 1000.0, 1e308):
+        for op, limit in (("tanh", math.copysign(1.0, x)), ("sigmoid", 1.0 if x > 0 else 0.0)):
+            v = Value(x)
+            out = getattr(v, op)()
+            out.backward()
+            assert (out.data, v.grad) == (limit, 0.0), (op, x)
+
+
+# --- micrograd's two expressions, without PyTorch --------------------------------------------------
+# tests/test_micrograd.py compares them with PyTorch where it is installed; here the reference is
+# exact rational arithmetic, so they are proved on every machine.
+
+def sanity_check(x, relu):
+    """The expression of micrograd's test_sanity_check (relu passed in, so that Fractions run it too)."""
+    z = 2 * x + 2 + x
+    q = relu(z) + z * x
+    h = relu(z * z)
+    return h + q + q * x
+
+
+def more_ops(a, b, relu):
+    """The expression of micrograd's test_more_ops; its 2.0 and 10.0 are written 2 and 10 so that
+    Fractions stay exact (for a Value both spellings are the same float)."""
+    c = a + b
+    d = a * b + b**3
+    c += c + 1
+    c += 1 + c + (-a)
+    d += d * 2 + relu(b + a)
+    d += 3 * d + relu(b - a)
+    e = c - d
+    f = e**2
+    g = f / 2
+    g += 10 / f
+    return g
+
+
+def exact_value_and_gradient(expression, point):
+    """The expression at `point` in exact rational arithmetic, and its gradient by central differences.
+
+    Without rounding, the difference with step h is the derivative up to h^2 f'''/6: with h = 1e-31
+    that is some 1e-60 here, so float() of it is the correctly rounded derivative. The step 1e-30
+    agreeing to 1e-50 shows the difference has converged (and crossed no relu kink).
+    """
+    relu = lambda v: max(v, Fraction(0))   # noqa: E731
+    x = [Fraction(p) for p in point]
+
+    def slope(i, h):
+        up, down = x.copy(), x.copy()
+        up[i] += h
+        down[i] -= h
+        return (expression(*up, relu) - expression(*down, relu)) / (2 * h)
+
+    gradient = []
+    for i in range(len(x)):
+        coarse, fine = slope(i, Fraction(1, 10**30)), slope(i, Fraction(1, 10**31))
+        assert abs(coarse - fine) < Fraction(1, 10**50)
+        gradient.append(fine)
+    return expression(*x, relu), gradient
+
+
+def test_micrograd_sanity_check_without_pytorch():
+    x = Value(-4.0)
+    y = sanity_check(x, Value.relu)
+    y.backward()
+    value, (dx,) = exact_value_and_gradient(sanity_check, [-4])
+    assert value == -20        # where 3x + 2 < 0, y = 3x^3 + 14x^2 + 14x + 4: -20 at x = -4, by hand
+    assert abs(dx - 46) < Fraction(1, 10**55)      # dy/dx = 9x^2 + 28x + 14 = 46
+    # small integers all the way: the float graph rounds nothing, so equality, as micrograd asserts
+    assert y.data == float(value) and x.grad == float(dx)
+
+
+def test_micrograd_more_ops_without_pytorch():
+    a, b = Value(-4.0), Value(2.0)
+    g = more_ops(a, b, Value.relu)
+    g.backward()
+    value, (da, db) = exact_value_and_gradient(more_ops, [-4, 2])
+    assert value == Fraction(49, 2) + Fraction(10, 49)     # c = -1, d = 6, e = -7, f = 49, by hand
+    # the float graph rounds 1/49 and what follows from it: a few ulps, far inside micrograd's 1e-6
+    assert g.data == pytest.approx(float(value), rel=1e-15, abs=0)
+    assert a.grad == pytest.approx(float(da), rel=1e-14, abs=0)
+    assert b.grad == pytest.approx(float(db), rel=1e-14, abs=0)
+
+
+# --- gradients from an earlier backward pass ------------------------------------------------------
+
+def test_by_default_backward_starts_from_zero():
+    w = Value(2.0, "w")
+    (w * 3.0).backward()
+    (w * w).backward()
+    assert w.grad == 4.0        # d(w^2)/dw alone: what the first graph left is gone
+
+
+def test_accumulate_sums_the_leaves_over_graphs_built_afresh():
+    # micrograd's use: one graph per example, each parameter's gradient summed over the examples
+    w, b = Value(0.5, "w"), Value(-0.2, "b")
+    examples = [(1.0, 0.3), (2.0, -1.0), (-1.5, 0.7)]
+    for x, y in examples:
+        ((w * x + b - y) ** 2).backward(accumulate=True)
+    # by hand: d/dw (w x + b - y)^2 = 2 (w x + b - y) x, d/db = 2 (w x + b - y)
+    assert w.grad == pytest.approx(sum(2 * (0.5 * x - 0.2 - y) * x for x, y in examples), rel=1e-15)
+    assert b.grad == pytest.approx(sum(2 * (0.5 * x - 0.2 - y) for x, y in examples), rel=1e-15)
+    summed = w.grad, b.grad
+    total = sum(((w * x + b - y) ** 2 for x, y in examples), Value(0.0))
+    total.backward()            # one graph of the sum, from zero: the same numbers
+    assert (w.grad, b.grad) == pytest.approx(summed, rel=1e-15)
+
+
+def test_accumulate_on_one_graph_adds_in_the_leaves_only():
+    x = Value(1.0, "x")
+    m = x * 2.0
+    y = m * 3.0
+    y.backward(accumulate=True)
+    assert (x.grad, m.grad, y.grad) == (6.0, 3.0, 1.0)
+    y.backward(accumulate=True)
+    # the leaf sums the two passes; m holds this pass alone (adding into it too would send
+    # 2 * 6 back to x and give 18, not 12)
+    assert (x.grad, m.grad, y.grad) == (12.0, 3.0, 1.0)
+    y.backward()
+    assert (x.grad, m.grad, y.grad) == (6.0, 3.0, 1.0)
+
+
+def test_zero_grad_clears_the_node_and_all_it_depends_on():
+    a, b = Value(2.0, "a"), Value(-3.0, "b")
+    loss = (a * b).tanh() + a.relu()
+    loss.backward(accumulate=True)
+    loss.backward(accumulate=True)
+    assert a.grad != 0.0 and b.grad != 0.0
+    loss.zero_grad()
+    assert all(node.grad == 0.0 for node in topological_order(loss))
+    lone = Value(5.0)
+    lone.backward(accumulate=True)
+    lone.backward(accumulate=True)
+    assert lone.grad == 2.0     # d(lone)/d(lone), twice
+    lone.zero_grad()
+    assert lone.grad == 0.0
+
+
+def test_the_examples_of_the_docs_page_run_as_written():
+    text = (Path(__file__).resolve().parents[1] / "docs" / "graph.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    assert len(blocks) == 3
+    # one test for the page: its examples share names, as when a reader runs them top to bottom
+    page = doctest.DocTestParser().get_doctest("\n".join(blocks), {}, "docs/graph.md", None, 0)
+    runner = doctest.DocTestRunner()
+    runner.run(page)
+    assert runner.summarize(verbose=False).failed == 0
 
 
 # --- random expressions against central differences ---------------------------------------------
@@ -114,6 +311,14 @@ def evaluate(tree, env):
         out = vals[0].log() if is_value else math.log(vals[0])
     elif op == "sigmoid":
         out = vals[0].sigmoid() if is_value else 1 / (1 + math.exp(-vals[0]))
+    elif op == "tanh":
+        out = vals[0].tanh() if is_value else math.tanh(vals[0])
+    elif op == "relu":
+        if abs(data[0]) < 0.05:      # the kink: a difference step could cross it
+            raise Reject
+        out = vals[0].relu() if is_value else max(vals[0], 0.0)
+    elif op == "neg":
+        out = -vals[0]
     else:  # ("pow", child, k) with a constant k
         if k < 0 and abs(data[0]) < 0.2 or k == 0.5 and data[0] < 0.2:
             raise Reject
@@ -127,7 +332,7 @@ leaves = st.sampled_from(VARS) | st.floats(-2, 2, allow_nan=False).map(float)
 trees = st.recursive(
     leaves,
     lambda kids: (st.tuples(st.sampled_from(["+", "-", "*", "/"]), kids, kids)
-                  | st.tuples(st.sampled_from(["exp", "log", "sigmoid"]), kids)
+                  | st.tuples(st.sampled_from(["exp", "log", "sigmoid", "tanh", "relu", "neg"]), kids)
                   | st.tuples(st.just("pow"), kids, st.sampled_from([2.0, 3.0, -1.0, 0.5]))),
     max_leaves=8,
 )

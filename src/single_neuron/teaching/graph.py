@@ -6,6 +6,8 @@ output's gradient into the inputs' gradients. `backward()` orders the graph
 once, topologically and without recursion (deep graphs must not hit Python's
 recursion limit), and runs the closures from the output back to the leaves.
 Gradients are added, so a node used twice collects both contributions.
+The operations are micrograd's (`+ - * /` with plain numbers on either side,
+unary minus, `**` by a constant, `relu`) and `tanh`, `exp`, `log`, `sigmoid`.
 
 The notes' example, J = 3(a + bc):
 
@@ -75,6 +77,9 @@ class Value:
         if not isinstance(k, Real) or isinstance(k, Value):
             raise InputValueError(f"Value ** k: k must be a constant number, got {type(k).__name__}")
         k = float(k)
+        if self.data < 0 and not k.is_integer():
+            raise InputValueError(f"Value ** k: a negative number ({self.data:g}) to a fractional power ({k:g}) "
+                                  "is not a real number")
         out = Value(self.data ** k, op=f"**{k:g}", parents=(self,))
 
         def backward():
@@ -115,6 +120,34 @@ class Value:
         out._backward = backward
         return out
 
+    def tanh(self) -> Value:
+        """t = tanh(x), with the local derivative 1 - t^2.
+
+        math.tanh saturates to +-1 and never overflows. 1 - t^2 is written 4e / (1 + e)^2 with
+        e = exp(-2|x|) <= 1, the same number without the cancellation of 1 - t^2 where t is near
+        +-1 (at x = 7.5 that subtraction loses 6 of the 16 digits).
+        """
+        t = math.tanh(self.data)
+        out = Value(t, op="tanh", parents=(self,))
+        e = math.exp(-2.0 * abs(self.data))
+        dt_dx = 4.0 * e / (1.0 + e) ** 2
+
+        def backward():
+            self.grad += dt_dx * out.grad
+
+        out._backward = backward
+        return out
+
+    def relu(self) -> Value:
+        """max(0, x), with the local derivative 1 where x > 0 and 0 elsewhere (0 at the kink, as PyTorch)."""
+        out = Value(self.data if self.data > 0 else 0.0, op="relu", parents=(self,))
+
+        def backward():
+            self.grad += (1.0 if self.data > 0 else 0.0) * out.grad
+
+        out._backward = backward
+        return out
+
     # ---------------------------------------------------------------- built from the basic ones
 
     def __neg__(self) -> Value:
@@ -140,14 +173,31 @@ class Value:
 
     # ---------------------------------------------------------------- the backward pass
 
-    def backward(self) -> None:
-        """Set every node's grad to d(self)/d(node), by the chain rule from self back to the leaves."""
+    def backward(self, *, accumulate: bool = False) -> None:
+        """Give every node the derivative of self with respect to it: the chain rule, output to leaves.
+
+        By default every call starts from zero: afterwards `node.grad` is d(self)/d(node) for this
+        call alone, whatever an earlier call left, so a second call gives the same numbers.
+
+        With `accumulate=True` the leaves (nodes with no inputs: variables, parameters) keep what
+        they hold and add this call's derivative to it, as in micrograd and PyTorch: called on
+        losses L1, L2, ... that share a leaf w, w.grad ends as dL1/dw + dL2/dw + ... The nodes in
+        between still start from zero: the chain rule multiplies their gradient into their inputs',
+        so an earlier call's share left in them would reach the leaves a second time. `zero_grad()`
+        clears a graph before a new sum. On a freshly built graph both modes give micrograd's numbers.
+        """
         order = topological_order(self)
         for node in order:
-            node.grad = 0.0
-        self.grad = 1.0
+            if node._parents or not accumulate:
+                node.grad = 0.0
+        self.grad += 1.0        # d(self)/d(self); a lone leaf that accumulates adds it to its sum
         for node in reversed(order):
             node._backward()
+
+    def zero_grad(self) -> None:
+        """Set grad to 0 on self and on every node it depends on."""
+        for node in topological_order(self):
+            node.grad = 0.0
 
 
 def _no_inputs() -> None:
