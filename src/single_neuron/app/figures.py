@@ -1,31 +1,21 @@
-"""Figures as PNG files, drawn with matplotlib's Agg backend (no screen, no global pyplot state).
+"""The figures of a run: cost curves, the learning-rate comparison, misclassified images.
 
-Each function builds one `Figure`, renders it to memory and writes it atomically.
+Each function builds one matplotlib `Figure` (no screen, no global pyplot state) and
+writes it with `io.figure_files.save`, as PNG, SVG or PDF by the file's name.
 """
 
 from __future__ import annotations
 
-import io
 from typing import Sequence
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from ..io.atomic import atomic_write, check_writable
-
-
-def _save(fig: Figure, path) -> None:
-    FigureCanvasAgg(fig)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
-    with atomic_write(path) as f:
-        f.write(buf.getvalue())
-
+from ..io.figure_files import check_figure_path, save
 
 def cost_curve(path, costs: Sequence[float], print_every: int, learning_rate: float, title: str = "") -> None:
     """The cost against the iteration, one point per recorded cost, as the course plots it."""
-    check_writable(path, "plot")
+    check_figure_path(path)
     fig = Figure(figsize=(6.4, 4.2))
     ax = fig.add_subplot()
     ax.plot(np.arange(len(costs)) * print_every, costs, marker="o", markersize=3)
@@ -33,12 +23,12 @@ def cost_curve(path, costs: Sequence[float], print_every: int, learning_rate: fl
     ax.set_ylabel("cost J")
     ax.set_title(title or f"learning rate = {learning_rate:g}")
     ax.grid(alpha=0.3)
-    _save(fig, path)
+    save(fig, path)
 
 
 def learning_rates(path, runs: Sequence[tuple[float, Sequence[float]]], print_every: int, title: str = "") -> None:
     """The notes' learning-rate comparison: one cost curve per rate on one figure."""
-    check_writable(path, "plot")
+    check_figure_path(path)
     fig = Figure(figsize=(7.0, 4.6))
     ax = fig.add_subplot()
     for rate, costs in runs:
@@ -48,13 +38,13 @@ def learning_rates(path, runs: Sequence[tuple[float, Sequence[float]]], print_ev
     ax.set_title(title or "cost against iteration for each learning rate")
     ax.legend(loc="upper right", frameon=True)
     ax.grid(alpha=0.3)
-    _save(fig, path)
+    save(fig, path)
 
 
 def misclassified(path, images: np.ndarray, true_labels, predicted, probabilities, classes,
                   limit: int = 25) -> int:
     """A grid of up to `limit` images with their true and predicted labels; returns how many are shown."""
-    check_writable(path, "plot")
+    check_figure_path(path)
     n = min(len(images), limit)
     cols = max(1, min(5, n))
     rows = max(1, -(-n // cols))
@@ -73,5 +63,5 @@ def misclassified(path, images: np.ndarray, true_labels, predicted, probabilitie
         ax.set_title(f"true: {classes[true_labels[k]]}\npredicted: {classes[predicted[k]]}\n"
                      f"p({classes[1]}) = {probabilities[k]:.2f}", fontsize=8)
         ax.axis("off")
-    _save(fig, path)
+    save(fig, path)
     return n

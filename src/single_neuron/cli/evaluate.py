@@ -13,7 +13,7 @@ def declare(commands) -> None:
     evaluate.add_argument("data", nargs="?", metavar="DATA",
                           help="an HDF5 file (its test split), a folder with an HDF5 pair (the test file) "
                                "or an image folder")
-    evaluate.add_argument("--errors", metavar="FILE", help="draw the misclassified images to FILE (.png)")
+    evaluate.add_argument("--errors", metavar="FILE", help="draw the misclassified images to FILE (.png, .svg or .pdf)")
     evaluate.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     evaluate.set_defaults(run=run)
 
@@ -25,7 +25,9 @@ def run(args) -> int:
     from ..io.sources import load_evaluation_data
 
     if args.errors:
-        check_writable(args.errors, "plot")
+        from ..io.figure_files import check_figure_path
+
+        check_figure_path(args.errors)
     trained = load_model(args.model)
     data = load_evaluation_data(args.data, trained.input_shape, trained.classes)
     result = evaluate(trained, data)

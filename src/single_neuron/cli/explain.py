@@ -20,7 +20,7 @@ def declare(commands) -> None:
     explain.add_argument("--w", type=number, nargs="+", default=[0.5, -0.3], metavar="W", help="logistic: weights")
     explain.add_argument("--y", type=label, default=1, help="logistic: the label, 0 or 1 (default 1)")
     explain.add_argument("--dot", metavar="FILE", help="also write the graph in Graphviz DOT")
-    explain.add_argument("--png", metavar="FILE", help="also draw the graph as PNG")
+    explain.add_argument("--png", metavar="FILE", help="also draw the graph to FILE (.png, .svg or .pdf)")
     explain.set_defaults(run=run)
 
 
@@ -28,9 +28,12 @@ def run(args) -> int:
     from ..io.atomic import check_writable
     from ..teaching.explain import explain_logistic, explain_notes, write_dot, write_png
 
-    for path in (args.dot, args.png):
-        if path:
-            check_writable(path, "output")
+    if args.dot:
+        check_writable(args.dot, "output")
+    if args.png:
+        from ..io.figure_files import check_figure_path
+
+        check_figure_path(args.png, "picture")
     if args.graph == "notes":
         b = 3.0 if args.b is None else args.b
         lines, root = explain_notes(args.a, b, args.c)

@@ -61,7 +61,7 @@ def declare(commands) -> None:
     train.add_argument("--chunk-rows", type=whole(1), metavar="N",
                        help="dask: examples per chunk (default 4096)")
     train.add_argument("--model-out", metavar="FILE", help="save the trained model to FILE (.npz)")
-    train.add_argument("--plot", metavar="FILE", help="draw the cost curve to FILE (.png)")
+    train.add_argument("--plot", metavar="FILE", help="draw the cost curve to FILE (.png, .svg or .pdf)")
     train.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     train.set_defaults(run=run_train)
@@ -74,7 +74,7 @@ def declare(commands) -> None:
     rates.add_argument("--rates", type=positive, nargs="+", default=[0.01, 0.001, 0.0001], metavar="A",
                        help="learning rates (default 0.01 0.001 0.0001)")
     _loop_arguments(rates, 1500)
-    rates.add_argument("--plot", metavar="FILE", help="draw the cost curves to FILE (.png)")
+    rates.add_argument("--plot", metavar="FILE", help="draw the cost curves to FILE (.png, .svg or .pdf)")
     rates.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     rates.set_defaults(run=run_compare_rates)
 
@@ -124,9 +124,12 @@ def run_train(args) -> int:
             resolve(settings.engine, settings.device)        # a missing GPU is one line, before any loading
     except InputValueError as exc:
         raise _as_options(exc) from None
-    for path, what in ((args.model_out, "model"), (args.plot, "plot")):
-        if path:
-            check_writable(path, what)                   # before the work, so a bad path costs nothing
+    if args.model_out:                                   # before the work, so a bad path costs nothing
+        check_writable(args.model_out, "model")
+    if args.plot:
+        from ..io.figure_files import check_figure_path
+
+        check_figure_path(args.plot)
     progress = TrainingProgress(args.iterations, wanted(args.quiet))
     step = "epoch" if args.batch_size else "iteration"
 
@@ -170,11 +173,12 @@ def run_train(args) -> int:
 
 def run_compare_rates(args) -> int:
     from ..app.jobs import train
-    from ..io.atomic import check_writable
     from ..io.sources import load_training_data
 
     if args.plot:
-        check_writable(args.plot, "plot")
+        from ..io.figure_files import check_figure_path
+
+        check_figure_path(args.plot)
     train_set, test_set = load_training_data(args.data, args.test, size=args.size)
     _skipped([(d.source, d.skipped) for d in (train_set, test_set) if d is not None])
     rows = []

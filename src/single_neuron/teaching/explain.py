@@ -111,10 +111,14 @@ def write_dot(path, root: Value, title: str = "") -> None:
 
 
 def write_png(path, root: Value, title: str = "") -> str:
-    """Render the graph to PNG; returns "graphviz" or "matplotlib", whichever drew it."""
+    """Draw the graph to `path` as PNG, SVG or PDF (by its name); returns "graphviz" or
+    "matplotlib", whichever drew it."""
+    from ..io.figure_files import figure_format
+
+    fmt = figure_format(path)
     dot = shutil.which("dot")
     if dot:
-        done = subprocess.run([dot, "-Tpng"], input=to_dot(root, title).encode("utf-8"),
+        done = subprocess.run([dot, f"-T{fmt}"], input=to_dot(root, title).encode("utf-8"),
                               capture_output=True, timeout=60)
         if done.returncode == 0 and done.stdout:
             with atomic_write(path) as f:
@@ -167,8 +171,7 @@ def _draw_with_matplotlib(path, root: Value, title: str) -> None:
     ax.axis("off")
     if title:
         ax.set_title(title)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
-    with atomic_write(path) as f:
-        f.write(buf.getvalue())
+    from ..io.figure_files import save
+
+    save(fig, path, dpi=110)
 
