@@ -49,6 +49,11 @@ def train(data=None, test=None, *, size: int = 64, sample_weight=None, on_record
     """
     settings = Settings(**settings).checked()
     started = time.perf_counter()
+    if settings.memory_limit is not None and not isinstance(data, (str, Path, type(None))):
+        from ..errors import InputValueError
+
+        raise InputValueError("memory_limit streams an HDF5 file from disk; the data given is in memory "
+                              "already (leave memory_limit out)")
     if settings.memory_limit is not None or (settings.engine == "dask" and _is_file_data(data)):
         route = _FileRoute(data, test, settings)
     else:

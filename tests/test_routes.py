@@ -1,0 +1,174 @@
+"""Every setting on every route: one descent loop, the same numbers wherever the pass runs.
+
+Each cell of the matrix (route x setting) either gives the NumPy primal run's costs and
+weights, or is refused by the library with the package's error saying why.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+
+import h5py
+import numpy as np
+import pytest
+
+from single_neuron import InputValueError, train
+from single_neuron.app.settings import Settings
+from single_neuron.engines import in_memory
+from single_neuron.engines.array_api import ArrayPass
+from single_neuron.engines.dask_cluster import DaskPass
+from single_neuron.engines.stream import StreamPass
+from single_neuron.io.h5 import CourseRows
+from single_neuron.neuron.descent import descend
+from single_neuron.neuron.formulas import to_numpy, unroll
+
+M, SHAPE = 60, (4, 4, 3)
+SETTINGS = {
+    "full batch": {},
+    "mini-batch": {"batch_size": 16, "seed": 3},
+    "l2": {"l2": 0.7},
+    "sample weights": {"weighted": True},
+    "early stopping": {"tol": 3e-3, "n_iter_no_change": 3},
+    "float32": {"dtype": "float32"},
+}
+HAS_TORCH = importlib.util.find_spec("torch") is not None
+
+
+@pytest.fixture(scope="module")
+def problem(tmp_path_factory):
+    rng = np.random.default_rng(11)
+    y = (np.arange(M) % 3 == 0).astype(np.int64)
+    images = rng.integers(0, 256, size=(M, *SHAPE), dtype=np.uint8)
+    images[y == 1, :2] //= 2                     # a pattern to learn
+    path = tmp_path_factory.mktemp("routes") / "train_routes.h5"
+    with h5py.File(path, "w") as f:
+        f["train_set_x"], f["train_set_y"] = images, y
+        f["list_classes"] = np.array([b"plain", b"dim"])
+    weights = rng.uniform(0.2, 3.0, M)
+    return path, images, y, weights
+
+
+def _arrays(problem, dtype):
+    _, images, y, weights = problem
+    X = unroll(images, dtype=dtype)
+    return X, y.reshape(1, -1).astype(dtype), weights.reshape(1, -1).astype(dtype)
+
+
+def _strict(X, Y, s, options):
+    import array_api_strict as xp
+
+    return ArrayPass(xp.asarray(X), xp.asarray(Y), None if s is None else xp.asarray(s))
+
+
+def _torch(X, Y, s, options):
+    import torch
+
+    return ArrayPass(torch.as_tensor(X), torch.as_tensor(Y), None if s is None else torch.as_tensor(s))
+
+
+def _dask(X, Y, s, options):
+    import dask.array as da
+
+    return DaskPass(da.from_array(X, chunks=(X.shape[0], 25)), Y, s)
+
+
+def _stream(problem, s, options):
+    rows = CourseRows(problem[0])
+    limit = 40_000_000 if options.get("batch_size") else 4_207_700       # full batch: chunks of 25 or 47
+    return StreamPass(rows, limit, options.get("dtype", "float64"), s, options.get("batch_size"))
+
+
+ROUTES = {
+    "numpy primal": lambda p, X, Y, s, o: in_memory.Primal(X, Y, s, o.get("batch_size")),
+    "numpy gram": lambda p, X, Y, s, o: in_memory.in_memory_pass(X, Y, "gram", 50, s, o.get("batch_size")),
+    "array-api-strict": lambda p, X, Y, s, o: _strict(X, Y, s, o),
+    "torch (cpu)": lambda p, X, Y, s, o: _torch(X, Y, s, o),
+    "dask": lambda p, X, Y, s, o: _dask(X, Y, s, o),
+    "streaming": lambda p, X, Y, s, o: _stream(p, s, o),
+}
+REFUSED = {("numpy gram", "mini-batch"): "solver gram needs every example at every step"}
+
+
+def _run(data_pass, dtype, options):
+    loop = {k: v for k, v in options.items() if k not in ("weighted", "dtype")}
+    return descend(data_pass, np.zeros((data_pass.n_x, 1), dtype), 0.0, 50, 0.02, record_every=5, **loop)
+
+
+@pytest.mark.parametrize("setting", list(SETTINGS))
+@pytest.mark.parametrize("route", list(ROUTES))
+def test_every_setting_on_every_route(problem, route, setting):
+    if route == "torch (cpu)" and not HAS_TORCH:
+        pytest.skip("PyTorch is not installed (an optional engine: pip install torch==2.13.0 for a CPU build)")
+    options = SETTINGS[setting]
+    dtype = np.dtype(options.get("dtype", "float64"))
+    X, Y, s = _arrays(problem, dtype)
+    s = s if options.get("weighted") else None
+    if (route, setting) in REFUSED:
+        with pytest.raises(InputValueError, match=REFUSED[route, setting]):
+            ROUTES[route](problem, X, Y, s, options)
+        return
+    reference = _run(in_memory.Primal(X, Y, s, options.get("batch_size")), dtype, options)
+    data_pass = ROUTES[route](problem, X, Y, s, options)
+    try:
+        run = _run(data_pass, dtype, options)
+    finally:
+        if route == "streaming":
+            data_pass.source.close()
+    tol = 2e-5 if dtype == np.float32 else 1e-10
+    assert run.n_iter == reference.n_iter and run.stopped == reference.stopped
+    np.testing.assert_allclose(run.costs, reference.costs, rtol=tol)
+    np.testing.assert_allclose(to_numpy(run.w), reference.w, rtol=tol * 100, atol=tol * 1e-2)
+    assert run.b == pytest.approx(reference.b, rel=tol * 100, abs=tol * 1e-2)
+    if setting == "early stopping":
+        assert run.stopped == "converged" and run.n_iter < 50
+    if setting == "float32":
+        assert to_numpy(run.w).dtype == np.float32
+
+
+def test_the_job_api_runs_every_route_and_reports_what_ran(problem, tmp_path):
+    path, images, y, weights = problem
+    common = {"num_iterations": 40, "learning_rate": 0.02, "print_every": 10}
+    memory = train(path, **common, solver="primal")
+    for route in ({"memory_limit": "5MB"}, {"solver": "gram"}, {"engine": "dask", "chunk_rows": 25},
+                  {"batch_size": 60}):
+        run = train(path, **common, **route)
+        np.testing.assert_allclose(run.report["costs"], memory.report["costs"], rtol=1e-10)
+        assert run.report["train_accuracy"] == memory.report["train_accuracy"]
+        for key, value in route.items():
+            assert run.report[key] == (5_000_000 if key == "memory_limit" else value)
+    weighted = train((images, y), **common, sample_weight=weights)
+    assert weighted.report["weighted"] is True and weighted.report["costs"] != memory.report["costs"]
+
+
+@pytest.mark.parametrize("settings, message", [
+    ({"memory_limit": 10}, None),
+    ({"engine": "dask", "batch_size": 8, "solver": "gram"}, "solver gram needs every example at every step"),
+    ({"solver": "gram", "engine": "torch"}, "solver gram keeps K = X.T X in memory on NumPy"),
+    ({"memory_limit": "1GB", "engine": "dask"}, "memory_limit streams a file through NumPy"),
+    ({"seed": 4}, "seed shuffles mini-batches: it needs batch_size"),
+    ({"n_iter_no_change": 4}, "n_iter_no_change counts iterations for early stopping: it needs tol"),
+    ({"device": "cuda"}, "device chooses a GPU for the torch or cupy engine, not for numpy"),
+    ({"scheduler": "tcp://127.0.0.1:8786"}, "scheduler and chunk_rows are settings of the dask engine"),
+    ({"chunk_rows": 10}, "scheduler and chunk_rows are settings of the dask engine"),
+    ({"learning_rate": float("inf")}, "learning_rate: expected a finite number"),
+    ({"num_iterations": True}, "num_iterations: expected a whole number"),
+    ({"print_every": 0}, "print_every: expected a whole number >= 1, got 0"),
+    ({"memory_limit": "0"}, "memory_limit: expected a size of at least one byte"),
+    ({"dtype": "float16"}, "dtype: expected float32 or float64, got float16"),
+    ({"engine": "jax"}, "engine: expected one of numpy, torch, cupy, dask, got 'jax'"),
+])
+def test_what_no_route_can_honour_is_refused_by_the_library(problem, settings, message):
+    if message is None:                       # a limit too small for one example: refused, with the size needed
+        with pytest.raises(InputValueError, match="memory_limit 10 bytes is too small for 60 examples of 48 values"):
+            train(problem[0], **settings)
+        return
+    with pytest.raises(InputValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        Settings(**settings).checked()
+    with pytest.raises(InputValueError):
+        train(problem[0], **settings)
+
+
+def test_a_memory_limit_needs_a_file_to_stream(problem):
+    _, images, y, _ = problem
+    with pytest.raises(InputValueError, match="memory_limit streams an HDF5 file"):
+        train((images, y), memory_limit="1GB")
