@@ -7,6 +7,8 @@ import sys
 
 import h5py
 import numpy as np
+
+from single_neuron.app.views import probabilities
 import pytest
 from PIL import Image
 
@@ -36,7 +38,7 @@ def test_train_on_the_embedded_digits_and_predict_its_images(tmp_path, run_cli):
     predictions = json.loads(out)["predictions"]
     from single_neuron.io.modelfile import load_model
 
-    expected = load_model(model).probabilities_of_images(test.images[:6])
+    expected = probabilities(load_model(model), test.images[:6])
     np.testing.assert_allclose([p["probability"] for p in predictions], expected, rtol=1e-12)
 
 

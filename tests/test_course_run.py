@@ -6,6 +6,8 @@ from importlib.resources import files
 from pathlib import Path
 
 import numpy as np
+
+from single_neuron.app.views import probabilities
 import pytest
 
 from single_neuron import model
@@ -85,7 +87,7 @@ def test_a_saved_model_predicts_as_in_memory_and_classifies_a_real_photo(cat_set
     loaded = load_model(path)
     d = model(train_set.X, train_set.Y, test_set.X, test_set.Y, learning_rate=0.005)
     in_memory = 1 / (1 + np.exp(-(d["w"].T @ test_set.X + d["b"])))
-    np.testing.assert_allclose(loaded.probabilities_of_images(test_set.images), in_memory[0], rtol=1e-12)
+    np.testing.assert_allclose(probabilities(loaded, test_set.images), in_memory[0], rtol=1e-12)
     # A test image written as a lossless PNG gives the same probability through the file route.
     Image.fromarray(test_set.images[3]).save(tmp_path / "t3.png")
     assert classify(loaded, tmp_path / "t3.png").probability == pytest.approx(in_memory[0, 3], rel=1e-12)

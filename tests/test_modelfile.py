@@ -3,6 +3,8 @@
 import json
 
 import numpy as np
+
+from single_neuron.app.views import probabilities
 import pytest
 
 from corpus import MODEL_DAMAGE, digits_model
@@ -24,7 +26,7 @@ def test_round_trip_keeps_every_number_and_name(tmp_path, trained, rng):
     assert loaded.b == trained.b and loaded.classes == ("dog", "cat") and loaded.input_shape == (2, 2, 3)
     assert loaded.costs == [0.69, 0.5] and loaded.training["num_iterations"] == 200
     images = rng.integers(0, 256, size=(5, 2, 2, 3), dtype=np.uint8)
-    np.testing.assert_array_equal(loaded.probabilities_of_images(images), trained.probabilities_of_images(images))
+    np.testing.assert_array_equal(probabilities(loaded, images), probabilities(trained, images))
 
 
 def test_the_file_is_plain_arrays_and_json(tmp_path, trained):

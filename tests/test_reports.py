@@ -10,6 +10,8 @@ import sys
 import termios
 
 import numpy as np
+
+from single_neuron.app.views import probabilities
 import pytest
 from PIL import Image
 from sklearn import metrics
@@ -40,7 +42,7 @@ def test_evaluate_reports_the_metrics_of_scikit_learn(digits_model, run_cli):
     assert code == 0, err
     report = json.loads(out)
     _, test = load_digits_task()
-    p = load_model(digits_model).probabilities_of_images(test.images)
+    p = probabilities(load_model(digits_model), test.images)
     predicted = (p > 0.5).astype(int)
     assert report["m"] == 90
     assert report["accuracy"] == pytest.approx(100 * metrics.accuracy_score(test.y, predicted))

@@ -7,6 +7,8 @@ import sys
 import textwrap
 
 import numpy as np
+
+from single_neuron.app.views import probabilities
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -264,11 +266,11 @@ def test_predictions_are_labels_and_a_saved_model_predicts_the_same(tmp_path, se
     X = images.reshape(9, -1).T / 255
     assert set(np.unique(predict(w, 0.1, X))) <= {0.0, 1.0}
     trained = SavedModel(w=w, b=0.1, input_shape=(3, 2, 1), classes=("no", "yes"))
-    p = trained.probabilities_of_images(images)
+    p = probabilities(trained, images)
     assert np.all((p >= 0) & (p <= 1))
     path = tmp_path / f"{seed}.npz"
     save_model(path, trained)
-    np.testing.assert_array_equal(load_model(path).probabilities_of_images(images), p)
+    np.testing.assert_array_equal(probabilities(load_model(path), images), p)
     np.testing.assert_array_equal(predict(w, 0.1, X)[0], (p > 0.5).astype(float))
 
 

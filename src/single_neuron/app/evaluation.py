@@ -9,6 +9,7 @@ from sklearn import metrics
 
 from ..io.dataset import Dataset
 from ..neuron.formulas import decide
+from .views import probabilities
 from ..io.modelfile import SavedModel
 
 
@@ -32,7 +33,7 @@ def evaluate(trained: SavedModel, data: Dataset) -> Evaluation:
     [[true 0 predicted 0, true 0 predicted 1], [true 1 predicted 0, true 1 predicted 1]].
     ROC AUC is None when the data holds only one class.
     """
-    p = trained.probabilities_of_images(data.images)
+    p = probabilities(trained, data.images)
     predicted = decide(p).astype(np.int64)
     y = data.y
     both = np.unique(y).size == 2

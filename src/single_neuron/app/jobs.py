@@ -265,9 +265,10 @@ class Prediction:
 def classify(trained: SavedModel, path) -> Prediction:
     """Decode, resize and scale one image file as in training, and classify it."""
     from ..io.images import read_image
+    from .views import probabilities
 
     height, width, channels = trained.input_shape
     pixels = read_image(path, (height, width), channels)
-    p = float(trained.probabilities_of_images(pixels[np.newaxis])[0])
+    p = float(probabilities(trained, pixels[np.newaxis])[0])
     label = int(decide(np.float64(p)))
     return Prediction(image=str(Path(path)), label=label, class_name=trained.classes[label], probability=p)

@@ -21,6 +21,13 @@ from ..io.modelfile import SavedModel
 from ..neuron.formulas import decide, sigmoid, unroll
 
 
+def probabilities(trained: SavedModel, images: np.ndarray) -> np.ndarray:
+    """(m,) probabilities of class 1, sigmoid(w.T X + b), for uint8 images (m, height, width,
+    channels) of the model's input shape, unrolled and scaled as in training."""
+    X = unroll(images, pixel_scale=trained.pixel_scale)
+    return sigmoid(trained.w.T @ X + trained.b)[0]
+
+
 def weights_image(trained: SavedModel) -> np.ndarray:
     """w in the shape of the model's input images, (height, width, channels), float64."""
     return np.asarray(trained.w, dtype=np.float64).reshape(trained.input_shape)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import sys
 
-from .parser import PROG, Exit, UsageError, build_parser
+from .output import PROG
+from .parser import Exit, UsageError, build_parser
 
 
 def main(argv=None) -> int:

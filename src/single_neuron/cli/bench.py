@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from .parser import whole
+from .options import whole
 
 
 def declare(commands) -> None:

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from .parser import Parser
-
-
 def declare(commands) -> None:
     data = commands.add_parser("data", help="convert data sets",
                                description="export: write a course HDF5 file as a folder of PNG images.")
-    actions = data.add_subparsers(dest="data_command", metavar="ACTION", parser_class=Parser)
+    actions = data.add_subparsers(dest="data_command", metavar="ACTION", parser_class=type(data))
     actions.required = True
     export = actions.add_parser(
         "export", help="write an HDF5 data set as DIR/<class>/<n>.png (plus classes.txt)",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .parser import label, number
+from .options import label, number
 
 
 def declare(commands) -> None:

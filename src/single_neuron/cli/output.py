@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from .parser import PROG
+PROG = "single-neuron"
 
 
 def fail(message) -> int:

@@ -1,16 +1,15 @@
 """The command line's grammar: one argparse parser, each command declared by its own module.
 
-Numbers are checked as they are parsed (finite, in range), so a bad value is a usage
-error before any work starts. Declaring the commands imports nothing heavy: each
-command module imports the library only when it runs.
+Declaring the commands imports nothing heavy: each command module imports the
+library only when it runs. Option values are checked as they are parsed (see
+`options`), so a bad value is a usage error before any work starts.
 """
 
 from __future__ import annotations
 
 import argparse
-import math
 
-PROG = "single-neuron"
+from .output import PROG
 
 
 class UsageError(Exception):
@@ -36,62 +35,6 @@ class Exit(Exception):
     def __init__(self, status: int):
         super().__init__(status)
         self.status = status
-
-
-def _number(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not math.isfinite(value):
-        raise argparse.ArgumentTypeError(f"expected a finite number, got {text}")
-    return value
-
-
-def number(text: str) -> float:
-    """Any finite number."""
-    return _number(text)
-
-
-def positive(text: str) -> float:
-    """A finite number > 0."""
-    value = _number(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text}")
-    return value
-
-
-def non_negative(text: str) -> float:
-    """A finite number >= 0."""
-    value = _number(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text}")
-    return value
-
-
-def whole(minimum: int = 0, maximum: int = 2**63 - 1):
-    """A whole number in [minimum, maximum], written as digits (no fractions, no 1e30)."""
-
-    def parse(text: str) -> int:
-        stripped = text.strip()
-        if not stripped.lstrip("+-").isdigit() or len(stripped) > 20:
-            raise ValueError(text)                  # argparse: "invalid int value: 'text'"
-        value = int(stripped)
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"expected a whole number >= {minimum}, got {value}")
-        if value > maximum:
-            raise argparse.ArgumentTypeError(f"expected a whole number <= {maximum}, got {value}")
-        return value
-
-    parse.__name__ = "int"
-    return parse
-
-
-def label(text: str) -> int:
-    """A label: 0 or 1."""
-    if text.strip() not in ("0", "1"):
-        raise argparse.ArgumentTypeError(f"expected 0 or 1, got {text}")
-    return int(text)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -7,7 +7,7 @@ import re
 
 from ..errors import InputValueError
 from .output import note
-from .parser import non_negative, positive, whole
+from .options import non_negative, positive, whole
 
 
 def _data_arguments(cmd) -> None:

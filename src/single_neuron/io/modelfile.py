@@ -24,9 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..neuron.formulas import sigmoid
 from .atomic import atomic_write, check_writable
-from ..neuron.formulas import PIXEL_SCALE, unroll
 from ..errors import ModelFileError, OutputError
 
 FORMAT = "single-neuron-model"
@@ -48,17 +46,9 @@ class SavedModel:
     b: float
     input_shape: tuple[int, int, int]
     classes: tuple[str, str]
-    pixel_scale: float = PIXEL_SCALE
+    pixel_scale: float = 255.0      # 8-bit pixels: the course's scale, neuron.formulas.PIXEL_SCALE
     costs: list[float] = field(default_factory=list)
     training: dict = field(default_factory=dict)
-
-    def probabilities(self, X: np.ndarray) -> np.ndarray:
-        """(1, m) probabilities of class 1, sigmoid(w.T X + b), for X of shape (n_x, m)."""
-        return sigmoid(self.w.T @ X + self.b)
-
-    def probabilities_of_images(self, images: np.ndarray) -> np.ndarray:
-        """(m,) probabilities of class 1 for uint8 images of shape (m, height, width, channels)."""
-        return self.probabilities(unroll(images, pixel_scale=self.pixel_scale))[0]
 
 
 def save_model(path, model: SavedModel) -> None:

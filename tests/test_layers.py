@@ -1,0 +1,131 @@
+"""The architecture as the folders show it, kept by a test: who may import whom, no cycles,
+one definition per public name, and a README layout section that lists every module."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGE = ROOT / "src" / "single_neuron"
+
+# What each layer may import from the package (besides itself and the shared leaves).
+SHARED = {"errors", "validation", "sizes"}
+ALLOWED = {
+    "neuron": set(),
+    "engines": {"neuron"},
+    "io": set(),
+    "teaching": {"neuron", "io"},
+    "app": {"neuron", "engines", "io", "teaching"},
+    "web": {"neuron", "engines", "io", "teaching", "app"},
+    "cli": {"", "neuron", "engines", "io", "teaching", "app", "web"},   # "": the package, for its version
+}
+# The one place a reader's module converts to the course's layout (the Dataset.X convenience).
+EXCEPTIONS = {("io.dataset", "neuron.formulas")}
+
+
+def _modules() -> dict[str, Path]:
+    out = {}
+    for path in PACKAGE.rglob("*.py"):
+        parts = path.relative_to(PACKAGE).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        out[name] = path
+    return out
+
+
+def _imports(name: str, path: Path) -> set[str]:
+    """Every module of the package that `name` imports, at module level or inside functions."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".") if package else []
+                base = base[:len(base) - (node.level - 1)] if node.level > 1 else base
+                target = ".".join(base + ([node.module] if node.module else []))
+            elif node.module and node.module.startswith("single_neuron"):
+                target = node.module[len("single_neuron."):] if node.module != "single_neuron" else ""
+            else:
+                continue
+            for alias in node.names:
+                candidate = f"{target}.{alias.name}".strip(".")
+                found.add(candidate if candidate in MODULES else target)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("single_neuron."):
+                    found.add(alias.name[len("single_neuron."):])
+    return {m for m in found if m in MODULES and m != name}
+
+
+MODULES = _modules()
+GRAPH = {name: _imports(name, path) for name, path in MODULES.items()}
+
+
+def _layer(module: str) -> str:
+    return module.split(".")[0]
+
+
+@pytest.mark.parametrize("module", sorted(m for m in MODULES if _layer(m) in ALLOWED))
+def test_each_layer_imports_only_what_is_below_it(module):
+    layer = _layer(module)
+    wrong = sorted(t for t in GRAPH[module]
+                   if _layer(t) not in ALLOWED[layer] | SHARED | {layer} and (module, t) not in EXCEPTIONS)
+    assert not wrong, f"{module} ({layer}) imports {wrong}; {layer} may import {sorted(ALLOWED[layer])}"
+
+
+def test_the_shared_leaves_import_nothing_of_the_layers():
+    for leaf in SHARED:
+        assert GRAPH[leaf] <= SHARED, (leaf, GRAPH[leaf])
+
+
+def test_there_is_no_import_cycle():
+    state: dict[str, int] = {}
+
+    def visit(node, stack):
+        state[node] = 1
+        for nxt in GRAPH[node]:
+            if state.get(nxt) == 1:
+                cycle = stack[stack.index(nxt):] + [nxt]
+                pytest.fail("import cycle: " + " -> ".join(cycle))
+            if nxt not in state:
+                visit(nxt, stack + [nxt])
+        state[node] = 2
+
+    for module in sorted(GRAPH):
+        if module not in state:
+            visit(module, [module])
+
+
+def test_one_definition_per_public_name():
+    where = defaultdict(list)
+    for name, path in MODULES.items():
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and not node.name.startswith("_"):
+                where[node.name].append(name)
+    # Each command module of the command line has its own declare() and run(): the parser's protocol.
+    twice = {n: m for n, m in where.items() if len(m) > 1 and not all(x.startswith("cli.") for x in m)}
+    assert not twice, twice
+
+
+def test_the_readme_layout_lists_every_module():
+    text = (ROOT / "README.md").read_text()
+    section = text.split("\n## Layout", 1)[1].split("\n## ", 1)[0]
+    block = section.split("```", 2)[1]
+    listed, stack = set(), []
+    for line in block.splitlines():
+        match = re.match(r"^( *)(\S+)", line)
+        if not match:
+            continue
+        depth, entry = len(match.group(1)) // 2, match.group(2)
+        stack = stack[:depth]
+        if entry.endswith("/"):
+            stack.append(entry)
+        elif entry.endswith(".py") and stack and stack[0] == "src/single_neuron/":
+            listed.add("".join(stack) + entry)
+    actual = {str(p.relative_to(ROOT)) for p in PACKAGE.rglob("*.py")}
+    assert sorted(actual - listed) == [], "modules missing from the README's layout"
+    assert sorted(listed - actual) == [], "the README's layout lists modules that do not exist"
