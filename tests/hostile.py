@@ -30,7 +30,7 @@ import numpy as np
 
 RUNNER = Path(__file__).with_name("hostile_runner.py")
 MEMORY_CAP = 5 * 2**29          # 2.5 GiB of address space: hostile files must be refused well inside it
-BATCH_SECONDS = 300
+BATCH_SECONDS = 180
 ERROR = "single-neuron: error: "
 
 
@@ -86,6 +86,7 @@ class Attack:
     expect: str = "refused"                     # "refused", "accepted", or "either" (one or the other)
     fragment: str = ""                          # a refusal's line must contain it
     env: dict = field(default_factory=dict)     # environment of this case only
+    notes: bool = False                         # success may add notes ("single-neuron: skipped ...")
 
 
 @dataclass
@@ -163,7 +164,8 @@ def problems(outcome: Outcome) -> list[str]:
             say(f"the secret appears in {path.name}")
     one_line = err.startswith(ERROR) and err.endswith("\n") and err.count("\n") == 1
     refused = code == 1 and one_line and out == "" and "Traceback" not in err
-    accepted = code == 0 and err == ""
+    noted = attack.notes and all(line.startswith("single-neuron: skipped ") for line in err.splitlines())
+    accepted = code == 0 and (err == "" or noted) and not re.search(r"\b(nan|inf)\b", out)
     if attack.expect == "refused" and not refused:
         say(f"expected one error line and exit 1, got exit {code}, stderr {err[-600:]!r}, stdout {out[-300:]!r}")
     elif attack.expect == "accepted" and not accepted:

@@ -72,8 +72,7 @@ def read_image(path, size: tuple[int, int], channels: int) -> np.ndarray:
         require_memory(memory_to_decode(header, size, channels), where,
                        f"decoding a {header.width}x{header.height} {header.format} image", ImageError)
         with _decoding(where):
-            img.seek(0)
-            img.load()
+            img.load()                          # the first frame: Image.open stands on it
             shown_img = ImageOps.exif_transpose(img)
             shown_img = _to_mode(shown_img, MODES[channels])
             shown_img = shown_img.resize((size[1], size[0]), Image.Resampling.LANCZOS)
@@ -174,9 +173,11 @@ def _quiet_native_libraries() -> None:
 
 
 def _follow_pixel_limit() -> None:
-    """Pillow refuses images beyond twice its own limit; a limit raised here raises Pillow's with it."""
+    """Pillow refuses images beyond twice its own limit (a global); a limit raised here raises
+    Pillow's with it. The check above, not Pillow's, is the one that holds."""
     most = limits.limit("image_pixels")
-    if Image.MAX_IMAGE_PIXELS is not None and most > Image.MAX_IMAGE_PIXELS:
+    raised = most > limits.LIMITS["image_pixels"].default
+    if raised and Image.MAX_IMAGE_PIXELS is not None and most > Image.MAX_IMAGE_PIXELS:
         Image.MAX_IMAGE_PIXELS = most
 
 

@@ -8,7 +8,7 @@ replaces its default, for every command and for the Python API alike:
 
     SINGLE_NEURON_MAX_EXAMPLES      examples in one data set           (default 134,217,728)
     SINGLE_NEURON_MAX_FEATURES      values per example, h * w * c     (default 67,108,864)
-    SINGLE_NEURON_MAX_IMAGE_PIXELS  pixels of one decoded image file  (default Pillow's, 89,478,485)
+    SINGLE_NEURON_MAX_IMAGE_PIXELS  pixels of one decoded image file  (default 89,478,485, Pillow's)
     SINGLE_NEURON_MAX_IMAGE_BYTES   bytes of one image file           (default 256 MiB)
 
 The other bounds are part of the formats themselves and are fixed (see the constants
@@ -26,14 +26,14 @@ from ..errors import InputValueError
 @dataclass(frozen=True)
 class Limit:
     variable: str           # the environment variable that replaces the default
-    default: int | None     # None: the default comes from elsewhere (Pillow's own limit)
+    default: int
     meaning: str
 
 
 LIMITS = {
     "examples": Limit("SINGLE_NEURON_MAX_EXAMPLES", 2**27, "examples in one data set"),
     "features": Limit("SINGLE_NEURON_MAX_FEATURES", 2**26, "values per example (height x width x channels)"),
-    "image_pixels": Limit("SINGLE_NEURON_MAX_IMAGE_PIXELS", None, "pixels of one image file"),
+    "image_pixels": Limit("SINGLE_NEURON_MAX_IMAGE_PIXELS", 89_478_485, "pixels of one image file"),
     "image_bytes": Limit("SINGLE_NEURON_MAX_IMAGE_BYTES", 256 * 2**20, "bytes of one image file"),
 }
 
@@ -55,7 +55,7 @@ def limit(name: str) -> int:
     entry = LIMITS[name]
     text = os.environ.get(entry.variable)
     if text is None or not text.strip():
-        return entry.default if entry.default is not None else _pillow_pixels()
+        return entry.default
     value = text.strip().replace("_", "")
     if not value.isdigit() or len(value) > 19 or int(value) < 1:
         raise InputValueError(f"{entry.variable}: expected a whole number of {entry.meaning} >= 1, "
@@ -67,8 +67,3 @@ def hint(name: str) -> str:
     """How to raise the limit called `name`, for the end of an error message."""
     return f"set {LIMITS[name].variable} to raise the limit"
 
-
-def _pillow_pixels() -> int:
-    from PIL import Image
-
-    return int(Image.MAX_IMAGE_PIXELS or 2**62)
