@@ -47,7 +47,7 @@ ALLOWED_FILTERS = {1: "gzip", 2: "shuffle", 3: "fletcher32"}
 KNOWN_FILTERS = {4: "szip", 5: "nbit", 6: "scaleoffset", 307: "bzip2", 32000: "lzf", 32001: "blosc",
                  32004: "lz4", 32008: "bitshuffle", 32015: "zstd"}
 SLAB_BYTES = 2**26              # values read at a time where each must be checked: 64 MiB
-CONVERSION_BYTES = 2**20        # HDF5's type conversion buffer
+LIBRARY_BYTES = 2**24           # HDF5's own buffers and caches (type conversion, metadata, chunks)
 DEFLATE_RATIO = 1032            # the most bytes one byte of a deflate stream can inflate to
 
 
@@ -86,11 +86,11 @@ class CourseFile:
     # ------------------------------------------------------------------ what reading costs
 
     def read_overhead(self) -> int:
-        """Bytes a read allocates besides its output: HDF5's chunk and conversion buffers, and
-        the slab of stored values checked at a time when the pixels are not uint8."""
+        """Bytes a read allocates besides its output: HDF5's chunk buffers and caches, and the
+        slab of stored values checked at a time when the pixels are not uint8."""
         slab = 0 if self.pixel_dtype == np.uint8 else self._slab_rows() * self.n_x * (self.pixel_dtype.itemsize + 2)
         label_slab = self._label_slab() * (self.label_dtype.itemsize + 2)
-        return self._read_bytes + CONVERSION_BYTES + max(slab, label_slab)
+        return self._read_bytes + LIBRARY_BYTES + max(slab, label_slab)
 
     def memory_to_load(self, dtype=np.float64) -> int:
         """Bytes that `load_h5` and then the caller's X need: uint8 pixels, X of `dtype`

@@ -39,6 +39,7 @@ HIGH_DEPTH_MODES = ("I;16", "I;16B", "I;16L", "I;16N", "I", "F")
 # Bytes Pillow keeps per pixel: one for bilevel, grey and palette images, two for 16-bit, four for the rest
 # (RGB included, stored as four bytes).
 MODE_BYTES = {"1": 1, "L": 1, "P": 1, "I;16": 2, "I;16B": 2, "I;16L": 2, "I;16N": 2}
+DECODER_BYTES = 2**24           # the decoders' own buffers, tables and lines
 
 
 @dataclass(frozen=True)
@@ -50,15 +51,25 @@ class ImageHeader:
     width: int
     height: int
     file_bytes: int
+    alpha: bool = False             # transparency, to be laid over white
 
 
 def memory_to_decode(header: ImageHeader, size: tuple[int, int], channels: int) -> int:
-    """Bytes that reading the image takes at its peak: the file, the decoded pixels, up to four
-    4-byte copies on the way to the model's mode (orientation, alpha over white, conversion),
-    three 8-byte copies for 16-bit and float images, and the resized result."""
+    """Bytes that reading the image takes at its peak: the file; the decoded pixels and, for an
+    EXIF orientation, their turned copy; three 8-byte copies for 16-bit and float images; for
+    transparency laid over white, a 4-byte copy, the white and their composite; the conversion
+    to the model's mode; the resized result; and the decoders' own buffers."""
     pixels = header.width * header.height
-    per_pixel = MODE_BYTES.get(header.mode, 4) + 16 + (24 if header.mode in HIGH_DEPTH_MODES else 0)
-    return header.file_bytes + pixels * per_pixel + size[0] * size[1] * 4 * 2
+    target = MODES[channels]
+    per_pixel = 2 * MODE_BYTES.get(header.mode, 4)
+    mode = header.mode
+    if mode in HIGH_DEPTH_MODES:
+        per_pixel, mode = per_pixel + 3 * 8 + 1, "L"
+    if header.alpha and target != "RGBA":
+        per_pixel += 3 * 4 + MODE_BYTES.get(target, 4)
+    elif mode != target:
+        per_pixel += MODE_BYTES.get(target, 4)
+    return header.file_bytes + pixels * per_pixel + size[0] * size[1] * 4 * 2 + DECODER_BYTES
 
 
 def read_image(path, size: tuple[int, int], channels: int) -> np.ndarray:
@@ -73,8 +84,8 @@ def read_image(path, size: tuple[int, int], channels: int) -> np.ndarray:
                        f"decoding a {header.width}x{header.height} {header.format} image", ImageError)
         with _decoding(where):
             img.load()                          # the first frame: Image.open stands on it
-            shown_img = ImageOps.exif_transpose(img)
-            shown_img = _to_mode(shown_img, MODES[channels])
+            ImageOps.exif_transpose(img, in_place=True)
+            shown_img = _to_mode(img, MODES[channels])
             shown_img = shown_img.resize((size[1], size[0]), Image.Resampling.LANCZOS)
             pixels = np.asarray(shown_img, dtype=np.uint8)
     return pixels.reshape(size[0], size[1], channels)
@@ -96,7 +107,8 @@ def _opened(path) -> Iterator[tuple[Image.Image, ImageHeader]]:
         with _decoding(where):
             img = Image.open(f, formats=_formats())
         with img:
-            header = ImageHeader(str(img.format), str(img.mode), int(img.size[0]), int(img.size[1]), file_bytes)
+            header = ImageHeader(str(img.format), str(img.mode), int(img.size[0]), int(img.size[1]), file_bytes,
+                                 _has_alpha(img))
             most = limits.limit("image_pixels")
             if header.width * header.height > most:
                 raise ImageError(f"{where}: refused, too many pixels to decode safely ({header.width}x"
@@ -181,12 +193,14 @@ def _follow_pixel_limit() -> None:
         Image.MAX_IMAGE_PIXELS = most
 
 
+def _has_alpha(img: Image.Image) -> bool:
+    return img.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (img.mode == "P" and "transparency" in img.info)
+
+
 def _to_mode(img: Image.Image, mode: str) -> Image.Image:
     if img.mode in HIGH_DEPTH_MODES:
         img = _to_8_bit(img)
-    has_alpha = img.mode in ("RGBA", "LA", "PA", "RGBa", "La") or (
-        img.mode == "P" and "transparency" in img.info)
-    if has_alpha and mode != "RGBA":
+    if _has_alpha(img) and mode != "RGBA":
         rgba = img.convert("RGBA")
         white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         img = Image.alpha_composite(white, rgba)

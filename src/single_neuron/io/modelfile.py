@@ -52,6 +52,7 @@ MAX_LOGIT = 1e30                # the largest |w.T x + b| a model may reach: fin
 PIXEL_SCALES = (1e-6, 1e6)      # the range of pixel_scale a model may have
 MAX_SIDE = 2**16                # the height or width of a model's input
 ARCHIVE_SLACK = 2**16           # zip headers and directory around the four members
+UNZIP_BYTES = 2**23             # zipfile's and zlib's buffers, the parsed metadata
 
 
 @dataclass
@@ -130,9 +131,9 @@ def max_model_bytes() -> int:
 
 
 def memory_to_load(file_bytes: int, n_x: int = 0, n_costs: int = 0) -> int:
-    """Bytes that loading a model takes: the file, and for w and the costs the unpacked .npy
-    and the float64 copy (n_x and n_costs: 0 until the metadata says)."""
-    return file_bytes + 2 * 8 * (n_x + n_costs) + 4 * limits.NPY_HEADER_BYTES
+    """Bytes that loading a model takes: the file, for w and the costs the unpacked .npy and the
+    float64 copy (n_x and n_costs: 0 until the metadata says), and the unzipping's own buffers."""
+    return file_bytes + 2 * 8 * (n_x + n_costs) + 4 * limits.NPY_HEADER_BYTES + UNZIP_BYTES
 
 
 def load_model(path) -> SavedModel:

@@ -1,0 +1,173 @@
+"""The readers' memory estimates against what reading really takes, and the Python API's guards.
+
+Each reader has one function that says, before reading, how much memory the read
+(and the float X its caller makes) will take: the up-front check compares it with
+the memory available. Here a fresh process reads a real input and its peak resident
+memory is compared with the estimate: the estimate must cover it, without being so
+generous that honest inputs are refused.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import threading
+
+import h5py
+import numpy as np
+import pytest
+from PIL import Image
+
+MEASURE = textwrap.dedent("""
+    import json, sys
+    import numpy as np
+
+    def rss(field):
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1]) * 1024
+
+    kind, path = sys.argv[1], sys.argv[2]
+    from single_neuron.io import h5, images, modelfile
+    before = rss("VmRSS")
+    if kind == "h5":
+        with h5.open_course_file(path) as course:
+            estimate = course.memory_to_load()
+        data = h5.load_h5(path)
+        X = data.X
+    elif kind == "image":
+        header = images.probe_image(path)
+        estimate = images.memory_to_decode(header, (64, 64), 3)
+        images.read_image(path, (64, 64), 3)
+    else:
+        import os
+        model = modelfile.load_model(path)
+        estimate = modelfile.memory_to_load(os.path.getsize(path), model.w.size, len(model.costs))
+    print(json.dumps({"estimate": estimate, "used": rss("VmHWM") - before}))
+""")
+
+MiB = 2**20
+
+
+def measure(kind: str, path) -> dict:
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1"}
+    done = subprocess.run([sys.executable, "-c", MEASURE, kind, str(path)], capture_output=True, text=True,
+                          timeout=120, env=env)
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def covers(found: dict, slack: float = 3.0) -> None:
+    """The estimate covers the peak, and is not more than `slack` times it (plus the interpreter's noise)."""
+    estimate, used = found["estimate"], found["used"]
+    assert used <= estimate, f"read took {used / MiB:.0f} MiB, the estimate said {estimate / MiB:.0f} MiB"
+    assert estimate <= slack * used + 64 * MiB, f"estimate {estimate / MiB:.0f} MiB for {used / MiB:.0f} MiB used"
+
+
+@pytest.mark.parametrize("storage", [
+    {"dtype": np.uint8},
+    {"dtype": np.uint8, "chunks": (50, 64, 64, 3), "compression": "gzip"},
+    {"dtype": np.float32, "chunks": (100, 64, 64, 3), "compression": "gzip", "shuffle": True},
+    {"dtype": np.int16},
+])
+def test_the_hdf5_estimate_covers_a_load_and_its_x(tmp_path, storage):
+    m = 3000
+    path = tmp_path / "train_big.h5"
+    dtype = storage.pop("dtype")
+    with h5py.File(path, "w") as f:
+        x = f.create_dataset("train_set_x", shape=(m, 64, 64, 3), dtype=dtype, **storage)
+        for start in range(0, m, 500):
+            x[start:start + 500] = np.random.default_rng(start).integers(0, 256, (500, 64, 64, 3)).astype(dtype)
+        f["train_set_y"] = np.arange(m) % 2
+    covers(measure("h5", path))
+
+
+@pytest.mark.parametrize("mode, side", [("RGBA", 4000), ("I;16", 3000), ("RGB", 5000), ("P", 5000)])
+def test_the_image_estimate_covers_a_decode(tmp_path, mode, side):
+    rng = np.random.default_rng(0)
+    if mode == "I;16":
+        img = Image.fromarray(rng.integers(0, 65535, (side, side), dtype=np.uint16))
+    else:
+        img = Image.fromarray(rng.integers(0, 256, (side // 10, side // 10, 3), dtype=np.uint8)).resize((side, side))
+        img = img.convert(mode)
+    path = tmp_path / "big.png"
+    img.save(path, compress_level=1)
+    covers(measure("image", path), slack=5.0)
+
+
+def test_the_model_estimate_covers_a_load(tmp_path):
+    from single_neuron.io.modelfile import SavedModel, save_model
+
+    path = tmp_path / "wide.npz"
+    save_model(path, SavedModel(w=np.random.default_rng(0).normal(size=(1000 * 1000 * 3, 1)) * 1e-3, b=0.0,
+                                input_shape=(1000, 1000, 3), classes=("a", "b"), costs=[0.5] * 1000))
+    covers(measure("model", path))
+
+
+# ------------------------------------------------------------------------------ the Python API
+
+def returns_in_time(call, seconds=10.0):
+    """Run `call` in a thread; fail if it has not returned within `seconds` (a blocked open)."""
+    outcome = {}
+
+    def run():
+        try:
+            outcome["value"] = call()
+        except BaseException as exc:            # the test looks at what came out
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), "the call blocked"
+    return outcome
+
+
+@pytest.mark.parametrize("reader", ["load_h5", "describe_h5", "read_image", "probe_image", "load_model"])
+def test_no_reader_of_the_api_blocks_on_a_fifo(tmp_path, reader):
+    from single_neuron import DataError, ImageError, ModelFileError
+    from single_neuron.io import h5, images, modelfile
+
+    call = {"load_h5": h5.load_h5, "describe_h5": h5.describe_h5, "probe_image": images.probe_image,
+            "read_image": lambda p: images.read_image(p, (8, 8), 3), "load_model": modelfile.load_model}[reader]
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    outcome = returns_in_time(lambda: call(fifo))
+    assert isinstance(outcome.get("error"), (DataError, ImageError, ModelFileError))
+    assert "is a FIFO (named pipe)" in str(outcome["error"])
+
+
+def test_the_api_refuses_an_external_link_before_opening_its_target(tmp_path):
+    from single_neuron import DataError
+    from single_neuron.io.h5 import load_h5
+
+    target = tmp_path / "pipe.h5"
+    os.mkfifo(target)                       # opening the target would block
+    path = tmp_path / "train_x.h5"
+    with h5py.File(path, "w") as f:
+        f["train_set_x"] = h5py.ExternalLink(str(target), "/x")
+        f["train_set_y"] = np.arange(4) % 2
+    outcome = returns_in_time(lambda: load_h5(path))
+    assert isinstance(outcome.get("error"), DataError) and "is an external link" in str(outcome["error"])
+
+
+def test_the_one_opener_gives_chunk_readers_checked_rows_and_labels(tmp_path):
+    from single_neuron.io.h5 import open_course_file
+
+    x = np.random.default_rng(0).integers(0, 256, (10, 4, 5, 3), dtype=np.uint8)
+    path = tmp_path / "train_x.h5"
+    with h5py.File(path, "w") as f:
+        f.create_dataset("train_set_x", data=x, chunks=(3, 4, 5, 3), compression="gzip")
+        f["train_set_y"] = np.arange(10) % 2
+    buffer = np.empty((4, 4, 5, 3), np.uint8)
+    with open_course_file(path) as course:
+        assert (course.m, course.image_shape, course.n_x) == (10, (4, 5, 3), 60)
+        np.testing.assert_array_equal(course.read_rows(3, 7, out=buffer), x[3:7])
+        np.testing.assert_array_equal(buffer, x[3:7])
+        np.testing.assert_array_equal(course.gather(np.array([0, 4, 9])), x[[0, 4, 9]])
+        np.testing.assert_array_equal(course.read_labels(), np.arange(10) % 2)
+        assert course.read_overhead() >= 2 * 3 * 60         # a chunk and its stored form
