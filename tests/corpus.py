@@ -87,6 +87,23 @@ def group_as_x(folder: Path) -> Path:
     return path
 
 
+def external_x(folder: Path) -> Path:
+    """A course file whose pixels are an external link to another file's."""
+    course_h5(folder / "other.h5")
+    path = folder / "ext.h5"
+    with h5py.File(path, "w") as f:
+        f["train_set_x"] = h5py.ExternalLink(str(folder / "other.h5"), "/train_set_x")
+        f["train_set_y"] = LABELS
+    return path
+
+
+def fifo(path: Path) -> Path:
+    import os
+
+    os.mkfifo(path)
+    return path
+
+
 def text(path: Path, content: str = "these are not the data you are looking for\n") -> Path:
     path.write_text(content)
     return path
@@ -138,6 +155,11 @@ H5_CASES = [
     Case("h5: pixels are a group", train(group_as_x), "train_set_x is a group, expected a dataset"),
     Case("h5: labels of rank 2", train(lambda d: course_h5(d / "y2.h5", y=np.zeros((6, 2), int))),
          "expected labels of shape (m,), got shape (6, 2)"),
+    Case("h5: an external link", train(external_x),
+         "train_set_x is an external link to"),
+    Case("h5: labels of one class", train(lambda d: course_h5(d / "one.h5", y=np.ones(6, np.int64))),
+         "all 6 labels are 1 (cat); training needs examples of both classes"),
+    Case("h5: a FIFO", train(lambda d: fifo(d / "train_pipe.h5")), "is a FIFO (named pipe), expected an HDF5 file"),
     Case("h5: test images of another size",
          lambda d, out: ["train", course_h5(d / "train_a.h5"), "--test",
                          course_h5(d / "b.h5", x=pixels(h=2), split="test"), "--model-out", out / "m.npz"],
@@ -214,6 +236,7 @@ IMAGE_CASES = [
     Case("image: a folder", predict(lambda d: d), "is a folder, expected an image file"),
     Case("image: missing", predict(lambda d: d / "none.png"), "no such file"),
     Case("image: truncated GIF", predict(truncated_gif), "cannot decode the image"),
+    Case("image: a FIFO", predict(lambda d: fifo(d / "pipe.png")), "is a FIFO (named pipe), expected an image file"),
 ]
 
 
@@ -264,6 +287,11 @@ MODEL_DAMAGE = {
     "bad input shape": (lambda p: with_metadata(p, input_shape=[2, 2]), "input_shape [2, 2] is not"),
     "three classes": (lambda p: with_metadata(p, classes=["a", "b", "c"]), "expected 2 class names, got 3"),
     "zip of text": (zip_of_text, "missing w, b, costs, metadata"),
+    "a FIFO": (lambda p: p.unlink() or fifo(p), "is a FIFO (named pipe), expected a model file"),
+    "huge weights": (lambda p: rewrite_npz(p, w=np.full((64, 1), 1e300)), "refused, the weights are too large"),
+    "an input shape of Infinity": (lambda p: rewrite_npz(p, metadata=np.asarray(
+        '{"format": "single-neuron-model", "format_version": 1, "input_shape": [Infinity, 8, 1]}')),
+        "Infinity is not a number"),
 }
 
 
