@@ -106,10 +106,13 @@ class CourseFile:
     # ------------------------------------------------------------------ reading
 
     def read_rows(self, start: int, stop: int, out: np.ndarray | None = None) -> np.ndarray:
-        """Pixels of examples start..stop as uint8 (n, height, width, channels), into `out[:n]` if given."""
+        """Pixels of examples start..stop as uint8 (n, height, width, channels), into `out[:n]` if given
+        (a C-contiguous uint8 buffer of at least n such images, allocated once by a reader in chunks)."""
         n = stop - start
         if not (0 <= start <= stop <= self.m):
             raise DataError(f"{self.path}: {self.pixels_key}: rows {start}..{stop} are outside 0..{self.m}")
+        if out is not None and not (out.flags.c_contiguous and out.dtype == np.uint8):
+            raise ValueError("out must be a C-contiguous uint8 array")
         out = np.empty((n, *self.image_shape), np.uint8) if out is None else out
         dest = out[:n].reshape((n, *self._x.shape[1:]))
         if self.pixel_dtype == np.uint8 and dest.flags.c_contiguous:
