@@ -184,6 +184,29 @@ def assert_all_hold(outcomes: list[Outcome]) -> None:
     assert not broken, f"{len(broken)} of {len(outcomes)} attacks broke a promise:\n" + "\n".join(broken)
 
 
+def file_of(data: bytes, name: str) -> Callable[[Place], Path]:
+    """A builder that writes `data` as the input file `name`."""
+    def make(place: Place) -> Path:
+        path = place.inp / name
+        path.write_bytes(data)
+        return path
+    return make
+
+
+def special_file(path: Path, kind: str, target=None) -> Path:
+    """Put at `path` a FIFO, a UNIX socket, or a symbolic link to `target`: inputs that are not regular files."""
+    if kind == "fifo":
+        os.mkfifo(path)
+    elif kind == "socket":
+        import socket
+
+        with socket.socket(socket.AF_UNIX) as sock:
+            sock.bind(os.fspath(path))
+    else:
+        os.symlink(target, path)
+    return path
+
+
 def digits_model(folder: Path, name: str = "model.npz", **changes) -> Path:
     """A real model for 8x8 grayscale images, saved by the program itself."""
     from single_neuron.io.modelfile import SavedModel, save_model

@@ -10,8 +10,6 @@ that are not regular files. The secret planted beside them never reaches an outp
 from __future__ import annotations
 
 import os
-import socket
-import zlib
 
 import h5py
 import numpy as np
@@ -19,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from hostile import Attack, assert_all_hold, digits_model, run_attacks
+from hostile import Attack, assert_all_hold, digits_model, file_of, run_attacks, special_file
 
 M, SHAPE = 6, (6, 4, 5, 3)
 LABELS = np.arange(M) % 2
@@ -227,32 +225,22 @@ def user_block(place):
 
 
 def fifo(place):
-    os.mkfifo(place.inp / "train_pipe.h5")
-    return place.inp / "train_pipe.h5"
+    return special_file(place.inp / "train_pipe.h5", "fifo")
 
 
 def link_to(target):
     def make(place):
         path = place.inp / "train_link.h5"
-        os.symlink(target if target != "loop" else path, path)
-        return path
+        return special_file(path, "link", target if target != "loop" else path)
     return make
 
 
 def unix_socket(place):
-    path = place.inp / "train_sock.h5"
-    sock = socket.socket(socket.AF_UNIX)
-    sock.bind(os.fspath(path))
-    sock.close()
-    return path
+    return special_file(place.inp / "train_sock.h5", "socket")
 
 
 def bytes_file(content: bytes):
-    def make(place):
-        path = place.inp / "train_bytes.h5"
-        path.write_bytes(content)
-        return path
-    return make
+    return file_of(content, "train_bytes.h5")
 
 
 def newline_name(place):

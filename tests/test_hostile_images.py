@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import os
 import random
-import socket
 import struct
 import warnings
 import zlib
@@ -22,7 +21,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from hostile import Attack, assert_all_hold, digits_model, run_attacks
+from hostile import Attack, assert_all_hold, digits_model, file_of, run_attacks, special_file
 
 Image.init()
 # Formats Pillow can both write and read back without a program or plugin of its own.
@@ -78,14 +77,6 @@ def random_edits(seed: int, count: int):
     r = random.Random(seed)
     return [(r.choice(["flip", "flip", "cut", "insert", "big"]), r.randrange(10**6), r.randrange(256))
             for _ in range(r.randint(1, count))]
-
-
-def file_of(data: bytes, name: str):
-    def make(place):
-        path = place.inp / name
-        path.write_bytes(data)
-        return path
-    return make
 
 
 def predict(build):
@@ -222,21 +213,15 @@ def sparse_image(place):
 
 
 def fifo(place):
-    os.mkfifo(place.inp / "pipe.png")
-    return place.inp / "pipe.png"
+    return special_file(place.inp / "pipe.png", "fifo")
 
 
-def link_to(target, place, name="link.png"):
-    os.symlink(target, place.inp / name)
-    return place.inp / name
+def link_to(target, place):
+    return special_file(place.inp / "link.png", "link", target)
 
 
 def unix_socket(place):
-    path = place.inp / "sock.png"
-    sock = socket.socket(socket.AF_UNIX)
-    sock.bind(os.fspath(path))
-    sock.close()
-    return path
+    return special_file(place.inp / "sock.png", "socket")
 
 
 # ------------------------------------------------------------------------------ image folders

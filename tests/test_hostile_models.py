@@ -13,7 +13,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import socket
 import struct
 import zlib
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from hostile import Attack, assert_all_hold, digits_model, run_attacks
+from hostile import Attack, assert_all_hold, digits_model, file_of, run_attacks, special_file
 
 N_X = 64
 META = {"format": "single-neuron-model", "format_version": 1, "input_shape": [8, 8, 1], "pixel_scale": 255.0,
@@ -83,11 +82,7 @@ def archive(arrays: dict, **changes) -> list[Member]:
 
 
 def model_bytes(data: bytes):
-    def make(place):
-        path = place.inp / "model.npz"
-        path.write_bytes(data)
-        return path
-    return make
+    return file_of(data, "model.npz")
 
 
 def crafted(members_of):
@@ -121,8 +116,7 @@ BOMB = np.zeros(2**23 + 16)             # 64 MiB of zeros: 64 KiB deflated
 
 
 def fifo(place):
-    os.mkfifo(place.inp / "model.npz")
-    return place.inp / "model.npz"
+    return special_file(place.inp / "model.npz", "fifo")
 
 
 def sparse(place):
@@ -134,18 +128,11 @@ def sparse(place):
 
 
 def unix_socket(place):
-    path = place.inp / "model.npz"
-    sock = socket.socket(socket.AF_UNIX)
-    sock.bind(os.fspath(path))
-    sock.close()
-    return path
+    return special_file(place.inp / "model.npz", "socket")
 
 
 def link(target):
-    def make(place):
-        os.symlink(target, place.inp / "model.npz")
-        return place.inp / "model.npz"
-    return make
+    return lambda place: special_file(place.inp / "model.npz", "link", target)
 
 
 def a_folder(place):

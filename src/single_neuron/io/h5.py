@@ -483,9 +483,9 @@ def _read_bytes(node: h5py.Dataset) -> int:
     if not gzip or h5py.version.hdf5_version_tuple >= (2, 0, 0):
         return 2 * chunk
     # HDF5 before 2.0 inflates into a buffer it doubles until the stream ends.
-    largest = [0]
-    node.id.chunk_iter(lambda info: largest.__setitem__(0, max(largest[0], info.size)))
-    return 2 * chunk + DEFLATE_RATIO * largest[0]
+    stored = []
+    node.id.chunk_iter(lambda info: stored.append(info.size))
+    return 2 * chunk + DEFLATE_RATIO * max(stored, default=0)
 
 
 def _read_classes(f, where: str) -> tuple[str, str]:
