@@ -86,7 +86,7 @@ def on_dask(path: Path, iterations: int, client) -> float:
     rows = CourseRows(path)
     X = chunked(rows.images, rows.m, X_width(path), max(1000, int(8e6 // X_width(path)))).persist()
     wait(X)
-    data = DaskPass(X, rows.all_labels().reshape(1, -1))
+    data = DaskPass(X, rows.y.reshape(1, -1))
     rows.close()
     descend(data, np.zeros((X.shape[0], 1)), 0.0, 1, 0.01)
     start = time.perf_counter()

@@ -61,11 +61,16 @@ def truncated_h5(folder: Path) -> Path:
 
 
 def huge_h5(folder: Path) -> Path:
-    """Declares a billion pixels per image without storing them: the header alone lies."""
+    """Declares 6.4 TiB of pixels in a 24 KB file: every chunk is there, each a few bytes that
+    claim to inflate to 4 GiB. Only the memory check stands between the header and the reading."""
     path = folder / "huge.h5"
+    rows = 5461                                 # the largest chunk HDF5 allows: just under 4 GiB
     with h5py.File(path, "w") as f:
-        f.create_dataset("train_set_x", shape=(10**6, 512, 512, 3), dtype=np.uint8, chunks=(1, 64, 64, 3))
-        f["train_set_y"] = np.zeros(10**6, np.int64)
+        x = f.create_dataset("train_set_x", shape=(10**6, 512, 512, 3), dtype=np.uint8,
+                             chunks=(rows, 512, 512, 3), compression="gzip")
+        for start in range(0, 10**6, rows):
+            x.id.write_direct_chunk((start, 0, 0, 0), b"\0" * 8)
+        f["train_set_y"] = np.arange(10**6) % 2
     return path
 
 
@@ -80,6 +85,23 @@ def group_as_x(folder: Path) -> Path:
     with h5py.File(path, "w") as f:
         f.create_group("train_set_x")
         f["train_set_y"] = LABELS
+    return path
+
+
+def external_x(folder: Path) -> Path:
+    """A course file whose pixels are an external link to another file's."""
+    course_h5(folder / "other.h5")
+    path = folder / "ext.h5"
+    with h5py.File(path, "w") as f:
+        f["train_set_x"] = h5py.ExternalLink(str(folder / "other.h5"), "/train_set_x")
+        f["train_set_y"] = LABELS
+    return path
+
+
+def fifo(path: Path) -> Path:
+    import os
+
+    os.mkfifo(path)
     return path
 
 
@@ -128,12 +150,17 @@ H5_CASES = [
          "expected labels 0 or 1, got dtype"),
     Case("h5: text pixels", train(lambda d: course_h5(d / "s.h5", x=np.array([[[[b"a"]]]] * 6))),
          "expected pixel values (uint8), got dtype"),
-    Case("h5: huge declared size", train(huge_h5), "(uint8) would need 6.4 TiB of memory, but only"),
+    Case("h5: huge declared size", train(huge_h5), "(uint8), its labels and its float copy X would need 6.4 TiB"),
     Case("h5: three class names", train(lambda d: course_h5(d / "k.h5", classes=(b"a", b"b", b"c"))),
          "list_classes: expected 2 class names, got 3"),
     Case("h5: pixels are a group", train(group_as_x), "train_set_x is a group, expected a dataset"),
     Case("h5: labels of rank 2", train(lambda d: course_h5(d / "y2.h5", y=np.zeros((6, 2), int))),
          "expected labels of shape (m,), got shape (6, 2)"),
+    Case("h5: an external link", train(external_x),
+         "train_set_x is an external link to"),
+    Case("h5: labels of one class", train(lambda d: course_h5(d / "one.h5", y=np.ones(6, np.int64))),
+         "all 6 labels are 1 (cat); training needs examples of both classes"),
+    Case("h5: a FIFO", train(lambda d: fifo(d / "train_pipe.h5")), "is a FIFO (named pipe), expected an HDF5 file"),
     Case("h5: test images of another size",
          lambda d, out: ["train", course_h5(d / "train_a.h5"), "--test",
                          course_h5(d / "b.h5", x=pixels(h=2), split="test"), "--model-out", out / "m.npz"],
@@ -210,6 +237,7 @@ IMAGE_CASES = [
     Case("image: a folder", predict(lambda d: d), "is a folder, expected an image file"),
     Case("image: missing", predict(lambda d: d / "none.png"), "no such file"),
     Case("image: truncated GIF", predict(truncated_gif), "cannot decode the image"),
+    Case("image: a FIFO", predict(lambda d: fifo(d / "pipe.png")), "is a FIFO (named pipe), expected an image file"),
 ]
 
 
@@ -260,6 +288,11 @@ MODEL_DAMAGE = {
     "bad input shape": (lambda p: with_metadata(p, input_shape=[2, 2]), "input_shape [2, 2] is not"),
     "three classes": (lambda p: with_metadata(p, classes=["a", "b", "c"]), "expected 2 class names, got 3"),
     "zip of text": (zip_of_text, "missing w, b, costs, metadata"),
+    "a FIFO": (lambda p: p.unlink() or fifo(p), "is a FIFO (named pipe), expected a model file"),
+    "huge weights": (lambda p: rewrite_npz(p, w=np.full((64, 1), 1e300)), "refused, the weights are too large"),
+    "an input shape of Infinity": (lambda p: rewrite_npz(p, metadata=np.asarray(
+        '{"format": "single-neuron-model", "format_version": 1, "input_shape": [Infinity, 8, 1]}')),
+        "Infinity is not a number"),
 }
 
 

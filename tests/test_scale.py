@@ -156,7 +156,7 @@ def test_a_two_worker_local_cluster_fits_like_numpy(cats, run_cli):
         assert len(client.scheduler_info()["workers"]) == 2
         rows = CourseRows(cats / "train_catvnoncat.h5")
         X = chunked(rows.images, rows.m, 12288, chunk_rows=50)
-        Y, classes, shape = rows.all_labels().reshape(1, -1), rows.classes, rows.image_shape
+        Y, classes, shape = rows.y.reshape(1, -1), rows.classes, rows.image_shape
         assert X.numblocks == (1, 5) and classes == ("non-cat", "cat") and shape == (64, 64, 3)
         params, _, costs = optimize(np.zeros((12288, 1)), 0.0, X.persist(), Y, 60, 0.005, print_every=20)
         np.testing.assert_allclose(np.asarray(params["w"].compute()), reference["w"], rtol=1e-9, atol=1e-14)

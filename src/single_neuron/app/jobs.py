@@ -196,7 +196,7 @@ class _FileRoute:
     def sample_weight(self, sample_weight):
         if sample_weight is None:
             return None
-        return _checked_weights(sample_weight, self.rows.all_labels(), self.settings.dtype)
+        return _checked_weights(sample_weight, self.rows.y, self.settings.dtype)
 
     def make_pass(self, weights):
         s = self.settings
@@ -210,7 +210,7 @@ class _FileRoute:
         self._session.__enter__()
         n_x = int(np.prod(self.image_shape))
         X = chunked(self.rows.images, self.m, n_x, s.chunk_rows or DEFAULT_CHUNK_ROWS, s.dtype).persist()
-        return DaskPass(X, self.rows.all_labels().reshape(1, -1), weights)
+        return DaskPass(X, self.rows.y.reshape(1, -1), weights)
 
     def train_accuracy(self, data_pass, run) -> float:
         if hasattr(data_pass, "accuracy"):

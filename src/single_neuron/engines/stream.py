@@ -27,16 +27,18 @@ SLACK = 4 * 2**20
 
 
 def chunk_rows(n_x: int, memory_limit: int, itemsize: int, m: int = 0, batch_size: int | None = None,
-               weighted: bool = False) -> int:
+               weighted: bool = False, overhead: int = 0) -> int:
     """How many examples fit in one chunk within `memory_limit` bytes.
 
     Per example in a chunk: its pixels (1 byte a value), their float copy (itemsize a
     value), its label twice (a byte and a float) and six float rows of the step (Z,
     dZ, 0.5 - Y, two scratch, its weight). Off the top: w, g and a step buffer (n_x
     floats each), the shuffled order of a mini-batch run (8 bytes an example), the
-    sample weights (itemsize an example) and SLACK.
+    sample weights (itemsize an example), the row source's own `overhead` (its file
+    library's buffers, the labels it holds) and SLACK.
     """
-    fixed = 3 * n_x * itemsize + (8 * m if batch_size else 0) + (itemsize * m if weighted else 0) + SLACK
+    fixed = (3 * n_x * itemsize + (8 * m if batch_size else 0) + (itemsize * m if weighted else 0) + overhead
+             + SLACK)
     per_row = n_x * (1 + itemsize) + 1 + 7 * itemsize
     rows = (memory_limit - fixed) // per_row
     if rows < 1:
@@ -55,7 +57,8 @@ class StreamPass:
         dtype = np.dtype(dtype)
         self.source = source
         self.n_x, self.m = int(np.prod(source.image_shape)), int(source.m)
-        rows = chunk_rows(self.n_x, memory_limit, dtype.itemsize, self.m, batch_size, sample_weight is not None)
+        rows = chunk_rows(self.n_x, memory_limit, dtype.itemsize, self.m, batch_size, sample_weight is not None,
+                          getattr(source, "overhead", 0))
         self.rows = rows = min(self.m, rows, batch_size or self.m)
         self.s = sample_weight
         self.total_weight = float(self.m if sample_weight is None else np.sum(sample_weight, dtype=np.float64))

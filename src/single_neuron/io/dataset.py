@@ -13,6 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import InputValueError
+
+
 @dataclass(frozen=True)
 class Dataset:
     """Images and labels of one split.
@@ -26,6 +29,28 @@ class Dataset:
     classes: tuple[str, str]
     source: str
     skipped: tuple[str, ...] = ()      # files passed over while loading (not images)
+
+    @classmethod
+    def from_arrays(cls, images, labels, name: str = "data") -> Dataset:
+        """A data set from arrays given in Python: images (m, h, w) or (m, h, w, c) with c in 1, 3, 4,
+        of whole values 0..255 (any number type); labels (m,) of 0/1. Classes are named "0" and "1"."""
+        images, y = np.asarray(images), np.asarray(labels)
+        if images.ndim == 3:
+            images = images[..., np.newaxis]             # grayscale stacks gain a channel axis
+        if images.ndim != 4 or images.shape[3] not in (1, 3, 4) or 0 in images.shape:
+            raise InputValueError(f"{name} images: expected a non-empty array of shape (m, height, width) or "
+                                  f"(m, height, width, channels) with 1, 3 or 4 channels, got {images.shape}")
+        if images.dtype != np.uint8:
+            if images.dtype.kind not in "biuf":
+                raise InputValueError(f"{name} images: expected pixel values, got dtype {images.dtype}")
+            if not (np.isfinite(images).all() and images.min() >= 0 and images.max() <= 255
+                    and np.array_equal(images, np.round(images))):
+                raise InputValueError(f"{name} images: expected whole pixel values from 0 to 255")
+            images = images.astype(np.uint8)
+        if y.shape != (images.shape[0],) or y.dtype.kind not in "biuf" or not np.isin(y, (0, 1)).all():
+            raise InputValueError(f"{name} labels: expected {images.shape[0]} labels 0 or 1 of shape "
+                                  f"({images.shape[0]},), got shape {y.shape} ({y.dtype})")
+        return cls(images=images, y=y.astype(np.int64), classes=("0", "1"), source=f"{name} (arrays)")
 
     @property
     def m(self) -> int:

@@ -17,13 +17,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
+from . import limits
 from .dataset import Dataset
 from .atomic import atomic_folder
 from ..errors import DataError, ImageError
-from .images import read_image
+from .files import read_regular
+from .images import ImageHeader, memory_to_decode, probe_image, read_image
 from .resources import require_memory
+from .text import check_class_name, shown
 
 CLASSES_FILE = "classes.txt"
 GRAYSCALE_MODES = {"1", "L", "LA", "I", "I;16", "I;16B", "I;16L", "F"}
@@ -43,16 +46,41 @@ def ordered_classes(folder: Path, classes: tuple[str, str] | None = None) -> lis
     found = class_folders(folder)
     names = [p.name for p in found]
     if len(found) != 2:
-        listed = ", ".join(names) or "none"
-        raise DataError(f"{folder}: expected exactly two class folders, found {len(found)} ({listed})")
+        listed = ", ".join(shown(n) for n in names[:10]) or "none"
+        raise DataError(f"{shown(folder)}: expected exactly two class folders, found {len(found)} ({listed})")
+    for name in names:
+        check_class_name(name, f"{shown(folder)}", DataError)
     listed = folder / CLASSES_FILE
-    if classes is None and listed.is_file():
-        classes = tuple(line.strip() for line in listed.read_text(encoding="utf-8").splitlines() if line.strip())
+    if classes is None and (listed.exists() or listed.is_symlink()):
+        _require_inside(listed, folder.resolve(), folder)
+        classes = _listed_classes(listed)
+        if len(classes) != 2:
+            raise DataError(f"{shown(listed)}: expected the two class names, one a line, found {len(classes)} lines")
         if sorted(classes) != sorted(names):
-            raise DataError(f"{listed}: names {list(classes)} do not match the class folders {names}")
+            raise DataError(f"{shown(listed)}: names {[shown(c) for c in classes]} do not match the class "
+                            f"folders {names}")
     if classes is not None and sorted(classes) == sorted(names):
         return [folder / classes[0], folder / classes[1]]
     return found
+
+
+def _listed_classes(listed: Path) -> tuple[str, ...]:
+    """The class names in classes.txt, one a line (a regular file of at most CLASSES_FILE_BYTES)."""
+    data = read_regular(listed, DataError, "a list of class names", limits.CLASSES_FILE_BYTES)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise DataError(f"{shown(listed)}: expected the class names as UTF-8 text") from None
+    return tuple(line.strip() for line in text.splitlines() if line.strip())
+
+
+def memory_to_load_folder(count: int, size: tuple[int, int], channels: int, largest: ImageHeader | None,
+                   dtype=np.float64) -> int:
+    """Bytes that loading `count` images resized to `size` takes, with the caller's X of `dtype`:
+    the uint8 stack, X (n_x, m), the labels, and decoding the largest image (see `memory_to_decode`)."""
+    values = count * size[0] * size[1] * channels
+    decode = memory_to_decode(largest, size, channels) if largest is not None else 0
+    return values * (1 + np.dtype(dtype).itemsize) + count * 8 + decode
 
 
 def load_image_folder(folder, size: tuple[int, int] = (64, 64), channels: int | None = None,
@@ -64,27 +92,36 @@ def load_image_folder(folder, size: tuple[int, int] = (64, 64), channels: int | 
     """
     folder = Path(folder)
     if not folder.is_dir():
-        raise DataError(f"{folder}: no such folder")
+        raise DataError(f"{shown(folder)}: no such folder")
     order = ordered_classes(folder, classes)
     files: list[tuple[Path, int]] = []
     skipped: list[str] = []
     modes: set[str] = set()
+    largest: ImageHeader | None = None
+    most = limits.limit("examples")
+    root = folder.resolve()
     for label, class_dir in enumerate(order):
         found = 0
+        _require_inside(class_dir, root, folder)
         for path in sorted(p for p in class_dir.rglob("*") if p.is_file() and not p.name.startswith(".")):
-            mode = _image_mode(path)
-            if mode is None:
-                skipped.append(str(path))
+            _require_inside(path, root, folder)
+            header = _header(path)
+            if header is None:
+                skipped.append(shown(path))
                 continue
-            modes.add(mode)
+            modes.add(header.mode)
+            if largest is None or header.width * header.height > largest.width * largest.height:
+                largest = header
             files.append((path, label))
             found += 1
+            if len(files) > most:
+                raise DataError(f"{shown(folder)}: refused, more than {most:,} images ({limits.hint('examples')})")
         if not found:
-            raise DataError(f"{class_dir}: the class folder holds no images")
+            raise DataError(f"{shown(class_dir)}: the class folder holds no images")
     if channels is None:
         channels = 1 if modes <= GRAYSCALE_MODES else 3
-    require_memory(9.0 * len(files) * size[0] * size[1] * channels, str(folder),
-                   f"{len(files)} images of {size[0]}x{size[1]}x{channels} (pixels and X)")
+    require_memory(memory_to_load_folder(len(files), size, channels, largest), shown(folder),
+                   f"{len(files)} images of {size[0]}x{size[1]}x{channels} (pixels, X and one decoding)")
     images = np.empty((len(files), size[0], size[1], channels), np.uint8)
     labels = np.empty(len(files), np.int64)
     kept = 0
@@ -92,24 +129,30 @@ def load_image_folder(folder, size: tuple[int, int] = (64, 64), channels: int | 
         try:
             images[kept] = read_image(path, size, channels)
         except ImageError:
-            skipped.append(str(path))            # it named itself an image but does not decode
+            skipped.append(shown(path))          # it named itself an image but does not decode
             continue
         labels[kept] = label
         kept += 1
     counts = np.bincount(labels[:kept], minlength=2)
     for label in (0, 1):
         if counts[label] == 0:
-            raise DataError(f"{order[label]}: the class folder holds no images that decode")
+            raise DataError(f"{shown(order[label])}: the class folder holds no images that decode")
     return Dataset(images=images[:kept], y=labels[:kept], classes=(order[0].name, order[1].name),
-                   source=str(folder), skipped=tuple(skipped))
+                   source=shown(folder), skipped=tuple(skipped))
 
 
-def _image_mode(path: Path) -> str | None:
-    """The image's mode from its header, or None if Pillow does not recognise the file."""
+def _require_inside(path: Path, root: Path, folder: Path) -> None:
+    """A data set from elsewhere may hold links; one that leads out of it would train on (and put
+    into the model) a file of this machine that the data set does not hold."""
+    if not path.resolve().is_relative_to(root):
+        raise DataError(f"{shown(path)}: refused, a link that leads out of the data folder {shown(folder)}")
+
+
+def _header(path: Path) -> ImageHeader | None:
+    """The image's header, or None for a file that is not an image (or one refused unread)."""
     try:
-        with Image.open(path) as img:
-            return img.mode
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        return probe_image(path)
+    except ImageError:
         return None
 
 

@@ -13,23 +13,44 @@ text so the file loads with ``allow_pickle=False``:
 
 Files are written atomically (see `atomic`), so an interrupted save leaves the
 previous file, or none, and never a broken one.
+
+Model files may come from anyone, so `load_model` trusts nothing in them: the
+path must be a regular file (a FIFO or a device is refused without blocking) of a
+size the limits allow; the archive's directory is checked before anything is
+decompressed (see `npz`); the metadata is parsed within limits (see `jsontext`) and
+checked field by field; every array must have exactly the shape and type the
+metadata implies; and the weights must be small enough that every input gives a
+finite logit: sum(|w|) * 255 / pixel_scale + |b| <= MAX_LOGIT, so that sigmoid of
+it, a probability, is never nan.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from . import limits
 from .atomic import atomic_write, check_writable
-from ..errors import ModelFileError, OutputError
+from .files import check_regular, read_regular
+from .jsontext import parse_json
+from .npz import CheckedArchive
+from .resources import require_memory
+from .text import check_class_name, shown
+from ..errors import InputValueError, ModelFileError, OutputError
 
 FORMAT = "single-neuron-model"
 FORMAT_VERSION = 1
 ARRAYS = ("w", "b", "costs", "metadata")
+MAX_LOGIT = 1e30                # the largest |w.T x + b| a model may reach: finite in float32 too
+PIXEL_SCALES = (1e-6, 1e6)      # the range of pixel_scale a model may have
+MAX_SIDE = 2**16                # the height or width of a model's input
+ARCHIVE_SLACK = 2**16           # zip headers and directory around the four members
+UNZIP_BYTES = 2**23             # zipfile's and zlib's buffers, the parsed metadata
 
 
 @dataclass
@@ -54,6 +75,8 @@ class SavedModel:
 def save_model(path, model: SavedModel) -> None:
     """Write `model` to `path` (.npz) atomically; raises ModelFileError if it cannot."""
     path = Path(path)
+    for name in model.classes:
+        check_class_name(str(name), f"{shown(path)}: classes", InputValueError)
     metadata = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -90,88 +113,114 @@ def _write_npz(f, arrays: dict) -> None:
                 np.lib.format.write_array(member, value, allow_pickle=False)
 
 
+def max_model_bytes() -> int:
+    """The largest model file the limits allow: w of SINGLE_NEURON_MAX_FEATURES values, COSTS
+    costs, the metadata, and their headers."""
+    members = 8 * limits.limit("features") + 8 * limits.COSTS + 4 * limits.METADATA_CHARS + 8
+    return members + 4 * limits.NPY_HEADER_BYTES + ARCHIVE_SLACK
+
+
+def memory_to_load_model(file_bytes: int, n_x: int = 0, n_costs: int = 0) -> int:
+    """Bytes that loading a model takes: the file, for w and the costs the unpacked .npy and the
+    float64 copy (n_x and n_costs: 0 until the metadata says), and the unzipping's own buffers."""
+    return file_bytes + 2 * 8 * (n_x + n_costs) + 4 * limits.NPY_HEADER_BYTES + UNZIP_BYTES
+
+
 def load_model(path) -> SavedModel:
     """Read a model file written by `save_model`; anything else raises ModelFileError."""
-    path = Path(path)
-    if not path.exists():
-        raise ModelFileError(f"{path}: no such file")
-    if path.is_dir():
-        raise ModelFileError(f"{path}: is a folder, expected a model file")
-    try:
-        with open(path, "rb") as f:
-            # An .npz is a zip archive; checking the signature first keeps np.load from
-            # guessing at other formats (it would call a text file "pickled data").
-            if f.read(4) != b"PK\x03\x04":
-                raise ModelFileError(f"{path}: not a single-neuron model (not an .npz archive)")
-            f.seek(0)
-            archive = np.load(f, allow_pickle=False)
-            if not isinstance(archive, np.lib.npyio.NpzFile):
-                raise ModelFileError(f"{path}: not a single-neuron model (not an .npz archive)")
-            with archive:
-                missing = [k for k in ARRAYS if k not in archive.files]
-                if missing:
-                    raise ModelFileError(f"{path}: not a single-neuron model (missing {', '.join(missing)})")
-                arrays = {k: archive[k] for k in ARRAYS}
-    except ModelFileError:
-        raise
-    except ValueError as exc:
-        if "pickle" in str(exc):
-            raise ModelFileError(f"{path}: refused, the file holds pickled objects, which a model "
-                                 "never does") from None
-        raise ModelFileError(f"{path}: not a single-neuron model ({exc})") from None
-    except (OSError, EOFError, zipfile.BadZipFile, KeyError) as exc:
-        raise ModelFileError(f"{path}: not a single-neuron model, or a damaged one ({exc})") from None
-    return _from_arrays(path, arrays)
-
-
-def _from_arrays(path: Path, arrays: dict) -> SavedModel:
-    meta = _metadata(path, arrays["metadata"])
-    try:
-        shape = tuple(int(s) for s in meta["input_shape"])
-        classes = tuple(str(c) for c in meta["classes"])
-        scale = float(meta["pixel_scale"])
-        training = dict(meta.get("training", {}))
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ModelFileError(f"{path}: damaged metadata ({type(exc).__name__}: {exc})") from None
-    if len(shape) != 3 or min(shape) < 1 or shape[2] not in (1, 3, 4):
-        raise ModelFileError(f"{path}: damaged metadata: input_shape {list(shape)} is not "
-                             "[height, width, channels] with 1, 3 or 4 channels")
-    if len(classes) != 2:
-        raise ModelFileError(f"{path}: damaged metadata: expected 2 class names, got {len(classes)}")
-    if not (np.isfinite(scale) and scale > 0):
-        raise ModelFileError(f"{path}: damaged metadata: pixel_scale {scale} is not a positive number")
-    w, b = arrays["w"], arrays["b"]
-    n_x = shape[0] * shape[1] * shape[2]
-    if w.dtype.kind != "f" or w.shape != (n_x, 1):
-        raise ModelFileError(f"{path}: w has shape {w.shape} and dtype {w.dtype}, expected ({n_x}, 1) "
+    where = shown(path)
+    size = check_regular(path, ModelFileError, "a model file", max_model_bytes(), limits.hint("features")).st_size
+    require_memory(memory_to_load_model(size), where, "reading the model file", ModelFileError)
+    data = read_regular(path, ModelFileError, "a model file", max_model_bytes(), limits.hint("features"))
+    # An .npz is a zip archive; checking the signature first says what the file is not.
+    if not data.startswith(b"PK\x03\x04"):
+        raise ModelFileError(f"{where}: not a single-neuron model (not an .npz archive)")
+    archive = CheckedArchive(data, where, ARRAYS, ModelFileError, "a single-neuron model")
+    meta = _metadata(where, archive.array("metadata", 4 * limits.METADATA_CHARS + limits.NPY_HEADER_BYTES))
+    shape, classes, scale, training = _fields(where, meta)
+    n_x = math.prod(shape)
+    require_memory(memory_to_load_model(len(data), n_x, limits.COSTS), where, "reading the model's arrays",
+                   ModelFileError)
+    w = archive.array("w", 8 * n_x + limits.NPY_HEADER_BYTES)
+    b = archive.array("b", 8 + limits.NPY_HEADER_BYTES)
+    costs = archive.array("costs", 8 * limits.COSTS + limits.NPY_HEADER_BYTES)
+    if w.dtype.kind != "f" or w.dtype.itemsize > 8 or w.shape != (n_x, 1):
+        raise ModelFileError(f"{where}: w has shape {w.shape} and dtype {w.dtype}, expected ({n_x}, 1) "
                              f"floats for input shape {list(shape)}")
-    if b.dtype.kind != "f" or b.size != 1:
-        raise ModelFileError(f"{path}: b has shape {b.shape} and dtype {b.dtype}, expected one float")
-    if not (np.isfinite(w).all() and np.isfinite(b).all()):
-        raise ModelFileError(f"{path}: the weights hold nan or inf")
-    costs = arrays["costs"]
-    if costs.dtype.kind != "f" or costs.ndim != 1:
-        raise ModelFileError(f"{path}: costs have shape {costs.shape} and dtype {costs.dtype}, "
+    if b.dtype.kind != "f" or b.dtype.itemsize > 8 or b.size != 1:
+        raise ModelFileError(f"{where}: b has shape {b.shape} and dtype {b.dtype}, expected one float")
+    if costs.dtype.kind != "f" or costs.dtype.itemsize > 8 or costs.ndim != 1:
+        raise ModelFileError(f"{where}: costs have shape {costs.shape} and dtype {costs.dtype}, "
                              "expected a list of floats")
-    return SavedModel(w=w.astype(np.float64), b=float(b.reshape(())), input_shape=shape,
-                      classes=classes, pixel_scale=scale, costs=[float(c) for c in costs],
-                      training=training)
+    w, b = w.astype(np.float64), float(b.reshape(()))
+    if not (np.isfinite(w).all() and np.isfinite(b)):
+        raise ModelFileError(f"{where}: the weights hold nan or inf")
+    if not np.isfinite(costs).all():
+        raise ModelFileError(f"{where}: the costs hold nan or inf")
+    _require_finite_logits(where, w, b, scale)
+    return SavedModel(w=w, b=b, input_shape=shape, classes=classes, pixel_scale=scale,
+                      costs=[float(c) for c in costs], training=training)
 
 
-def _metadata(path: Path, raw: np.ndarray) -> dict:
+def _require_finite_logits(where: str, w: np.ndarray, b: float, scale: float) -> None:
+    """Refuse weights for which some image gives |z| > MAX_LOGIT: z = w.T x + b with each x in
+    [0, 255 / pixel_scale] is at most sum(|w|) * 255 / pixel_scale + |b| in size, and every partial
+    sum of the product is too, so below the bound nothing overflows and sigmoid(z) is a number."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        reach = float(np.sum(np.abs(w))) * (255.0 / scale) + abs(b)
+    if not (math.isfinite(reach) and reach <= MAX_LOGIT):
+        raise ModelFileError(f"{where}: refused, the weights are too large: an image can give a logit of "
+                             f"{reach:.3g}, more than the {MAX_LOGIT:g} a model may reach")
+
+
+def _metadata(where: str, raw: np.ndarray) -> dict:
     if raw.dtype.kind != "U" or raw.ndim != 0:
-        raise ModelFileError(f"{path}: not a single-neuron model (metadata is not text)")
-    try:
-        meta = json.loads(str(raw))
-    except json.JSONDecodeError as exc:
-        raise ModelFileError(f"{path}: damaged metadata (not JSON: {exc})") from None
+        raise ModelFileError(f"{where}: not a single-neuron model (metadata is not text)")
+    meta = parse_json(str(raw), where, ModelFileError)
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise ModelFileError(f"{path}: not a single-neuron model (format is "
-                             f"{meta.get('format') if isinstance(meta, dict) else None!r})")
+        found = meta.get("format") if isinstance(meta, dict) else None
+        raise ModelFileError(f"{where}: not a single-neuron model (format is "
+                             f"{shown(repr(found))[:80]})")
     version = meta.get("format_version")
-    if not isinstance(version, int) or version < 1:
-        raise ModelFileError(f"{path}: damaged metadata: format_version {version!r}")
+    if type(version) is not int or version < 1:
+        raise ModelFileError(f"{where}: damaged metadata: format_version {shown(repr(version))[:40]}")
     if version > FORMAT_VERSION:
-        raise ModelFileError(f"{path}: written in model format version {version}, newer than this "
+        raise ModelFileError(f"{where}: written in model format version {version}, newer than this "
                              f"release reads ({FORMAT_VERSION}); upgrade single-neuron")
     return meta
+
+
+def _fields(where: str, meta: dict):
+    """input_shape, classes, pixel_scale and training from checked metadata, each checked."""
+    shape, classes = meta.get("input_shape"), meta.get("classes")
+    scale, training = meta.get("pixel_scale"), meta.get("training", {})
+    if (not isinstance(shape, list) or len(shape) != 3 or any(type(s) is not int for s in shape)
+            or min(shape) < 1 or max(shape[:2]) > MAX_SIDE or shape[2] not in (1, 3, 4)):
+        raise ModelFileError(f"{where}: damaged metadata: input_shape {shown(repr(shape))[:80]} is not "
+                             "[height, width, channels] with 1, 3 or 4 channels")
+    most = limits.limit("features")
+    if math.prod(shape) > most:
+        raise ModelFileError(f"{where}: refused, input_shape {shape} makes {math.prod(shape):,} features, more "
+                             f"than the limit of {most:,} ({limits.hint('features')})")
+    if not isinstance(classes, list) or len(classes) != 2 or not all(isinstance(c, str) for c in classes):
+        count = len(classes) if isinstance(classes, list) else 0
+        raise ModelFileError(f"{where}: damaged metadata: expected 2 class names, got {count}")
+    for name in classes:
+        check_class_name(name, f"{where}: damaged metadata: classes", ModelFileError)
+    if type(scale) not in (int, float) or not PIXEL_SCALES[0] <= scale <= PIXEL_SCALES[1]:
+        raise ModelFileError(f"{where}: damaged metadata: pixel_scale {shown(repr(scale))[:40]} is not a "
+                             f"number from {PIXEL_SCALES[0]:g} to {PIXEL_SCALES[1]:g}")
+    if not isinstance(training, dict):
+        raise ModelFileError(f"{where}: damaged metadata: training is not an object")
+    return tuple(shape), (classes[0], classes[1]), float(scale), _escaped(training)
+
+
+def _escaped(value):
+    """`value` (parsed JSON, nesting bounded) with every string made safe to print (see `shown`)."""
+    if isinstance(value, str):
+        return shown(value)
+    if isinstance(value, list):
+        return [_escaped(v) for v in value]
+    if isinstance(value, dict):
+        return {shown(k): _escaped(v) for k, v in value.items()}
+    return value

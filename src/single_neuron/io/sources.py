@@ -48,11 +48,7 @@ def as_dataset(data, name: str = "data") -> Dataset:
     if not (isinstance(data, (tuple, list)) and len(data) == 2):
         raise InputValueError(f"{name}: expected a path, a Dataset or a pair (images, labels), "
                               f"got {type(data).__name__}")
-    from .h5 import _check_images as check_images, _check_labels as check_labels
-
-    images = check_images(np.asarray(data[0]), f"{name} images")
-    y = check_labels(np.asarray(data[1]), images.shape[0], f"{name} labels")
-    return Dataset(images=images, y=y.astype(np.int64), classes=("0", "1"), source=f"{name} (arrays)")
+    return Dataset.from_arrays(data[0], data[1], name)
 
 
 def load_training_data(train=None, test=None, size: int = 64) -> tuple[Dataset, Dataset | None]:
@@ -107,10 +103,11 @@ def h5_training_files(train, test=None) -> tuple[Path, Dataset | None]:
     test_path = Path(test) if test is not None else beside
     if test_path is None:
         return train_file, _own_test_split(train_file)
-    from .h5 import CourseRows
+    from .h5 import open_course_file
 
-    rows = CourseRows(train_file)
-    return train_file, load_like(test_path, rows.image_shape, rows.classes)
+    with open_course_file(train_file) as course:
+        image_shape, classes = course.image_shape, course.classes
+    return train_file, load_like(test_path, image_shape, classes)
 
 
 def load_like(path, image_shape: tuple[int, int, int], classes: tuple[str, str]) -> Dataset:

@@ -1,0 +1,316 @@
+"""Hostile images, as an attacker makes them: every format Pillow can open and save, then mutated.
+
+Each image is made by Pillow itself and then damaged (bytes flipped, cut, inserted) or
+given a header that declares billions of pixels. Through `predict` each either
+decodes (one line on stdout, nothing on stderr: no libtiff warning, no Python
+warning, no log record) or is refused in one line. Image folders take the same
+guard, and refuse links that lead out of them.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import random
+import struct
+import warnings
+import zlib
+
+import numpy as np
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from PIL import Image
+
+from hostile import Attack, assert_all_hold, digits_model, file_of, run_attacks, special_file
+
+Image.init()
+# Formats Pillow can both write and read back without a program or plugin of its own.
+NEEDS_MORE = {"BUFR", "GRIB", "HDF5", "WMF", "EPS"}
+FORMATS = sorted(set(Image.OPEN) & set(Image.SAVE) - NEEDS_MORE)
+MODES = ("RGB", "RGBA", "L", "1", "F", "P")
+SIZE = {"ICNS": (16, 16), "ICO": (16, 16)}
+TIFF_COMPRESSIONS = ("tiff_lzw", "tiff_adobe_deflate", "jpeg", "packbits")
+
+
+def made_by_pillow(fmt: str, **options) -> bytes:
+    """A small, structured image in `fmt`, in the first mode that format writes and reads back."""
+    rng = np.random.default_rng(sum(map(ord, fmt)))
+    w, h = SIZE.get(fmt, (24, 20))
+    base = Image.fromarray(np.clip(np.add.outer(np.arange(h) * 9, np.arange(w) * 7)[..., None]
+                                   + rng.integers(0, 40, (h, w, 3)), 0, 255).astype(np.uint8))
+    for mode in MODES:
+        buf = io.BytesIO()
+        try:
+            with warnings.catch_warnings():          # Pillow deprecates writing some formats (IM)
+                warnings.simplefilter("ignore", DeprecationWarning)
+                base.convert(mode).save(buf, fmt, **options)
+                with Image.open(io.BytesIO(buf.getvalue())) as img:
+                    img.load()
+            return buf.getvalue()
+        except Exception:
+            continue
+    raise AssertionError(f"Pillow writes no mode of {fmt} that it reads back")
+
+
+SAMPLES = {fmt: made_by_pillow(fmt) for fmt in FORMATS}
+SAMPLES.update({f"TIFF/{c}": made_by_pillow("TIFF", compression=c) for c in TIFF_COMPRESSIONS})
+
+
+def mutate(data: bytes, edits) -> bytes:
+    out = bytearray(data)
+    for kind, where, value in edits:
+        if not out:
+            break
+        i = where % len(out)
+        if kind == "flip":
+            out[i] ^= value or 1
+        elif kind == "cut":
+            del out[max(i, 1):]
+        elif kind == "insert":
+            out[i:i] = bytes([value]) * 16
+        else:                                       # overwrite four bytes with a large number
+            out[i:i + 4] = struct.pack("<I", 0xFFFF0000 | value)
+    return bytes(out)
+
+
+def random_edits(seed: int, count: int):
+    r = random.Random(seed)
+    return [(r.choice(["flip", "flip", "cut", "insert", "big"]), r.randrange(10**6), r.randrange(256))
+            for _ in range(r.randint(1, count))]
+
+
+def predict(build):
+    return lambda place: ["predict", digits_model(place.inp), build(place)]
+
+
+# ------------------------------------------------------------------------------ headers that declare too much
+
+def png_of_size(w, h):
+    ihdr = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)
+    chunk = struct.pack(">I", 13) + b"IHDR" + ihdr + struct.pack(">I", zlib.crc32(b"IHDR" + ihdr))
+    idat = zlib.compress(b"")
+    return (b"\x89PNG\r\n\x1a\n" + chunk + struct.pack(">I", len(idat)) + b"IDAT" + idat
+            + struct.pack(">I", zlib.crc32(b"IDAT" + idat)) + b"\0\0\0\0IEND\xaeB`\x82")
+
+
+def patched(fmt, *fields):
+    """SAMPLES[fmt] with each (offset, struct format, value) written over it."""
+    data = bytearray(SAMPLES[fmt])
+    for offset, layout, value in fields:
+        struct.pack_into(layout, data, offset, value)
+    return bytes(data)
+
+
+def tiff_with(tags: dict) -> bytes:
+    """A little-endian TIFF from Pillow with the values of `tags` (tag -> value) written into its IFD."""
+    data = bytearray(SAMPLES["TIFF"])
+    assert data[:2] == b"II"
+    ifd = struct.unpack_from("<I", data, 4)[0]
+    for i in range(struct.unpack_from("<H", data, ifd)[0]):
+        entry = ifd + 2 + 12 * i
+        tag, kind = struct.unpack_from("<HH", data, entry)
+        if tag in tags:
+            struct.pack_into("<H" if kind == 3 else "<I", data, entry + 8, tags[tag])
+    return bytes(data)
+
+
+def msp_of_size(w, h):
+    """An MSP header is sixteen words whose XOR is zero: the checksum word is fixed up after the size."""
+    data = bytearray(SAMPLES["MSP"])
+    struct.pack_into("<HH", data, 4, w, h)
+    struct.pack_into("<H", data, 24, 0)
+    checksum = 0
+    for i in range(0, 32, 2):
+        checksum ^= struct.unpack_from("<H", data, i)[0]
+    struct.pack_into("<H", data, 24, checksum)
+    return bytes(data)
+
+
+def jpeg_of_size(w, h):
+    data = bytearray(SAMPLES["JPEG"])
+    sof = data.index(b"\xff\xc0")
+    struct.pack_into(">HH", data, sof + 5, h, w)
+    return bytes(data)
+
+
+BIG = 65535
+HEADERS = {
+    "PNG of 100,000 x 100,000": (png_of_size(100_000, 100_000), "png"),
+    "PNG of 20,000 x 20,000": (png_of_size(20_000, 20_000), "png"),
+    "BMP of 2^31 x 2^31": (patched("BMP", (18, "<i", 2**31 - 1), (22, "<i", 2**31 - 1)), "bmp"),
+    "GIF of 65535 x 65535": (patched("GIF", (6, "<H", BIG), (8, "<H", BIG)), "gif"),
+    "QOI of 2^32 x 2^32": (patched("QOI", (4, ">I", 2**32 - 1), (8, ">I", 2**32 - 1)), "qoi"),
+    "TGA of 65535 x 65535": (patched("TGA", (12, "<H", BIG), (14, "<H", BIG)), "tga"),
+    "PCX of 65535 x 65535": (patched("PCX", (8, "<H", BIG), (10, "<H", BIG)), "pcx"),
+    "SGI of 65535 x 65535": (patched("SGI", (6, ">H", BIG), (8, ">H", BIG)), "sgi"),
+    "DDS of 2^31 x 2^31": (patched("DDS", (12, "<I", 2**31), (16, "<I", 2**31)), "dds"),
+    "MSP of 65535 x 65535": (msp_of_size(BIG, BIG), "msp"),
+    "TIFF of 2^31 x 2^31": (tiff_with({256: 2**31, 257: 2**31}), "tif"),
+    "JPEG of 65535 x 65535": (jpeg_of_size(BIG, BIG), "jpg"),
+    "PPM of 100,000 x 100,000": (b"P6\n100000 100000\n255\n" + b"\0" * 64, "ppm"),
+    "XBM of 100,000 x 100,000": (b"#define im_width 100000\n#define im_height 100000\nstatic char im_bits[] = {\n0x00\n};\n",
+                                 "xbm"),
+}
+
+
+def attacks():
+    found = []
+    for fmt, data in SAMPLES.items():
+        ext = fmt.split("/")[0].lower()
+        found.append(Attack(f"{fmt} as made", predict(file_of(data, f"img.{ext}")), "accepted"))
+        for seed in range(3):
+            found.append(Attack(f"{fmt} mutated {seed}", predict(file_of(mutate(data, random_edits(seed, 6)),
+                                                                         f"img.{ext}")), "either"))
+        found.append(Attack(f"{fmt} cut in half", predict(file_of(data[: len(data) // 2], f"img.{ext}")), "either"))
+    for name, (data, ext) in HEADERS.items():
+        found.append(Attack(f"{name} in a few bytes", predict(file_of(data, f"big.{ext}")), "refused",
+                            "too many pixels to decode safely"))
+    found += [
+        Attack("20,000 x 20,000 with the pixel limit raised: memory", predict(file_of(png_of_size(20_000, 20_000), "b.png")),
+               "refused", "would need", env={"SINGLE_NEURON_MAX_IMAGE_PIXELS": str(10**9)}),
+        Attack("a TIFF with 60,000 samples a pixel", predict(file_of(tiff_with({277: 60000}), "spp.tif")), "refused",
+               "not an image Pillow can decode"),
+        Attack("a TIFF whose strips lie", predict(file_of(tiff_with({273: 2**31, 279: 2**31}), "strips.tif")),
+               "either"),
+        Attack("an EPS made by Pillow", predict(file_of(made_eps(), "img.eps")), "refused", "not an image Pillow"),
+        Attack("a 6,000 x 6,000 PNG fits", predict(file_of(big_png(6000), "wide.png")), "accepted"),
+        Attack("an image of 300 MB", predict(sparse_image), "refused", "more than an image file may hold"),
+        Attack("an image limit that is not a number", predict(file_of(SAMPLES["PNG"], "ok.png")), "refused",
+               "SINGLE_NEURON_MAX_IMAGE_BYTES: expected a whole number", env={"SINGLE_NEURON_MAX_IMAGE_BYTES": "lots"}),
+        Attack("an image over a lowered byte limit", predict(file_of(SAMPLES["PNG"], "ok.png")), "refused",
+               "set SINGLE_NEURON_MAX_IMAGE_BYTES to raise the limit", env={"SINGLE_NEURON_MAX_IMAGE_BYTES": "100"}),
+        Attack("a FIFO as an image", predict(fifo), "refused", "is a FIFO (named pipe), expected an image file"),
+        Attack("/dev/zero as an image", predict(lambda p: link_to("/dev/zero", p)), "refused", "is a character device"),
+        Attack("a link to a FIFO as an image", predict(lambda p: link_to(p.secret.fifo, p)), "refused", "is a FIFO"),
+        Attack("the secret as an image", predict(lambda p: link_to(p.secret.text_file, p)), "refused",
+               "not an image Pillow can decode"),
+        Attack("a socket as an image", predict(unix_socket), "refused", "is a socket"),
+        Attack("an image named with a line break", predict(file_of(b"junk", "a\nb\x1b[2J.png")), "refused",
+               "a\\nb\\x1b[2J.png: not an image"),
+    ]
+    found += folder_attacks()
+    return found
+
+
+def made_eps() -> bytes:
+    buf = io.BytesIO()
+    Image.new("L", (8, 8), 90).save(buf, "EPS")
+    return buf.getvalue()
+
+
+def big_png(side: int) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (side, side), (20, 200, 90)).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def sparse_image(place):
+    path = place.inp / "huge.png"
+    with open(path, "wb") as f:
+        f.write(SAMPLES["PNG"])
+        f.truncate(300 * 2**20)
+    return path
+
+
+def fifo(place):
+    return special_file(place.inp / "pipe.png", "fifo")
+
+
+def link_to(target, place):
+    return special_file(place.inp / "link.png", "link", target)
+
+
+def unix_socket(place):
+    return special_file(place.inp / "sock.png", "socket")
+
+
+# ------------------------------------------------------------------------------ image folders
+
+def image_folder(place, mutated=False):
+    root = place.inp / "images"
+    for label, name in enumerate(("cat", "dog")):
+        (root / name).mkdir(parents=True)
+        for i, (fmt, data) in enumerate(sorted(SAMPLES.items())):
+            ext = fmt.split("/")[0].lower()
+            content = mutate(data, random_edits(100 * label + i, 4)) if mutated and i % 2 else data
+            (root / name / f"{i:02d}.{ext}").write_bytes(content)
+    return root
+
+
+def folder_with(change):
+    def make(place):
+        root = image_folder(place)
+        change(root, place)
+        return root
+    return make
+
+
+def train_on(build, *extra):
+    return lambda place: ["train", build(place), "--iterations", "1", "--size", "8", "--model-out",
+                          place.out / "m.npz", *extra]
+
+
+def folder_attacks():
+    return [
+        Attack("a folder of every format", train_on(image_folder), "accepted", notes=True),
+        Attack("a folder of every format, half mutated", train_on(lambda p: image_folder(p, True)), "either", notes=True),
+        Attack("a class folder linked to /", train_on(folder_with(lambda r, p: os.symlink("/", r / "zzz") or
+                                                                 shutil_rmtree(r / "dog") or os.rename(r / "zzz", r / "dog"))),
+               "refused", "a link that leads out of the data folder"),
+        Attack("an image linked to the secret", train_on(folder_with(
+            lambda r, p: os.symlink(p.secret.text_file, r / "cat" / "zz.png"))), "refused", "leads out of the data folder"),
+        Attack("classes.txt linked to the secret", train_on(folder_with(
+            lambda r, p: os.symlink(p.secret.text_file, r / "classes.txt"))), "refused", "leads out of the data folder"),
+        Attack("classes.txt a FIFO", train_on(folder_with(lambda r, p: os.mkfifo(r / "classes.txt"))), "refused",
+               "is a FIFO (named pipe)"),
+        Attack("classes.txt of 1 MiB", train_on(folder_with(
+            lambda r, p: (r / "classes.txt").write_bytes(b"cat\ndog\n" + b"x" * 2**20))), "refused",
+               "more than a list of class names may hold"),
+        Attack("classes.txt of five names", train_on(folder_with(
+            lambda r, p: (r / "classes.txt").write_text("cat\ndog\na\nb\nc\n"))), "refused",
+               "expected the two class names, one a line, found 5 lines"),
+        Attack("classes.txt not UTF-8", train_on(folder_with(
+            lambda r, p: (r / "classes.txt").write_bytes(b"\xff\xfe\n"))), "refused", "as UTF-8 text"),
+        Attack("a class folder named with an escape", train_on(folder_with(
+            lambda r, p: os.rename(r / "dog", r / "d\x1b[2Jog"))), "refused", "control character \\x1b"),
+        Attack("a FIFO and a device link among the images", train_on(folder_with(
+            lambda r, p: os.mkfifo(r / "cat" / "pipe.png") or os.symlink("/dev/zero", r / "dog" / "zero.png"))),
+               "accepted", notes=True),
+        Attack("an image of 20,000 x 20,000 in a class", train_on(folder_with(
+            lambda r, p: (r / "cat" / "big.png").write_bytes(png_of_size(20_000, 20_000)))), "accepted", notes=True),
+        Attack("evaluate on a half-mutated folder", lambda p: ["evaluate", digits_model(p.inp), image_folder(p, True)],
+               "either", notes=True),
+    ]
+
+
+def shutil_rmtree(path):
+    import shutil
+
+    shutil.rmtree(path)
+
+
+ATTACKS = attacks()
+
+
+def test_the_catalogue_covers_every_format_pillow_writes():
+    assert {"AVIF", "BLP", "DDS", "TIFF", "JPEG", "PNG", "WEBP", "JPEG2000"} <= set(FORMATS)
+    assert len(ATTACKS) >= 150
+
+
+def test_every_hostile_image_decodes_or_is_refused_in_one_line(tmp_path):
+    assert_all_hold(run_attacks(ATTACKS, tmp_path))
+
+
+@settings(max_examples=2, deadline=None, phases=[Phase.explicit, Phase.generate],
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                 HealthCheck.data_too_large])
+@given(cases=st.lists(st.tuples(st.sampled_from(sorted(SAMPLES)),
+                                st.lists(st.tuples(st.sampled_from(["flip", "cut", "insert", "big"]),
+                                                   st.integers(0, 10**6), st.integers(0, 255)),
+                                         min_size=1, max_size=8)),
+                      min_size=60, max_size=60))
+def test_generated_mutations_decode_or_are_refused_in_one_line(tmp_path_factory, cases):
+    attacks = [Attack(f"generated {i}: {fmt} {edits}", predict(file_of(mutate(SAMPLES[fmt], edits),
+                                                                         f"img.{fmt.split('/')[0].lower()}")), "either")
+               for i, (fmt, edits) in enumerate(cases)]
+    assert_all_hold(run_attacks(attacks, tmp_path_factory.mktemp("images")))
