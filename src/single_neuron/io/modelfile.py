@@ -41,7 +41,8 @@ class SavedModel:
     w: (n_x, 1) with n_x = height * width * channels; b: float; input_shape:
     (height, width, channels); classes: names of label 0 and label 1;
     pixel_scale: the divisor applied to 8-bit pixels; costs: recorded costs;
-    training: settings and results of the run that made it.
+    training: settings and results of the run that made it; format_version: the
+    version of the file it was read from (a model made in memory has the current one).
     """
 
     w: np.ndarray
@@ -51,6 +52,7 @@ class SavedModel:
     pixel_scale: float = PIXEL_SCALE
     costs: list[float] = field(default_factory=list)
     training: dict = field(default_factory=dict)
+    format_version: int = FORMAT_VERSION
 
     def probabilities(self, X: np.ndarray) -> np.ndarray:
         """(1, m) probabilities of class 1, sigmoid(w.T X + b), for X of shape (n_x, m)."""
@@ -165,7 +167,7 @@ def _from_arrays(path: Path, arrays: dict) -> SavedModel:
                              "expected a list of floats")
     return SavedModel(w=w.astype(np.float64), b=float(b.reshape(())), input_shape=shape,
                       classes=classes, pixel_scale=scale, costs=[float(c) for c in costs],
-                      training=training)
+                      training=training, format_version=meta["format_version"])
 
 
 def _metadata(path: Path, raw: np.ndarray) -> dict:
