@@ -177,3 +177,11 @@ def test_graphviz_draws_the_same_boxes(tmp_path):
     pixels = png_pixels(tmp_path / "g.png")
     assert pixels.shape[1] <= 1600
     assert regions_of_colour(pixels, INPUT_FILL) == 3 and regions_of_colour(pixels, VALUE_FILL) == 3
+
+
+def test_a_graph_too_large_to_read_is_refused_in_one_line():
+    from single_neuron.errors import OutputError
+
+    root = explain_logistic([1.0] * 150, [0.001] * 150, 0.0, 1)[1]
+    with pytest.raises(OutputError, match=r"the graph has 304 boxes, .* too large to draw \(at most 16000 px"):
+        graph_layout(root, "L", logistic_formulas(150))

@@ -189,7 +189,7 @@ def test_predict_explain_writes_one_figure_per_image(cat_model, photos, tmp_path
     folder = tmp_path / "why"
     code, out, err = run_cli("predict", cat_model, photos / "china.jpg", photos / "a cat.png", "--explain", folder)
     assert code == 0, err
-    assert "china.jpg: non-cat" in out and "a cat.png: cat" in out
+    assert "china.jpg: non-cat" in out and "a cat.png: cat" in out and f"2 images explained in {folder}" in out
     assert files_in(folder) == ["a_cat.png", "china.png"]
     for name, original in [("china.png", (640, 427)), ("a_cat.png", (64, 64))]:
         pixels = png_pixels(folder / name)

@@ -50,5 +50,7 @@ def run(args) -> int:
     if args.explain:
         from ..app.pictures import save_explanations
 
-        save_explanations(args.explain, trained, [p.image for p in predictions])
+        written = save_explanations(args.explain, trained, [p.image for p in predictions])
+        if not args.json:
+            print(f"{len(written)} image{'s' * (len(written) != 1)} explained in {args.explain}")
     return 1 if failures else 0

@@ -15,8 +15,10 @@ Everything is in pixels of the finished picture, so the sizes can be checked.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
+from ..errors import OutputError
 from .graph import Value, topological_order
 
 FONT_SIZE = 11.0        # points; at 100 dpi a line of text is about 15 px high
@@ -25,6 +27,9 @@ DPI = 100
 PAD_X, PAD_Y = 10.0, 6.0            # text to box border
 GAP_X, GAP_Y = 64.0, 22.0           # between columns, between boxes of a column
 MARGIN = 12.0
+# Past this many pixels a side a picture is no longer one a person reads (and Agg draws at most
+# 2**16): such a graph is refused in one line; its DOT file still holds it.
+MAX_SIDE = 16000
 LANE = 6.0                          # height of a long edge's passage through a column
 INPUT_FILL, VALUE_FILL = "#dbe9f7", "#fbe3c4"
 
@@ -175,17 +180,18 @@ def layout(nodes: list[Node], title: list[tuple[str, float]], measure) -> Layout
         w, h = measure("\n".join(node.lines()), FONT_SIZE)
         sizes.append((w + 2 * PAD_X, h + 2 * PAD_Y))
     layer = _layers(nodes)
-    # A long edge gets a passage in every column it crosses: a "lane" item of small height.
-    items = [(k, layer[k]) for k in range(len(nodes))]          # item: (node index or -1, layer)
+    # Items are the boxes, then one "lane" for each column that a long edge crosses: a passage
+    # of small height, placed like a box, so that the edge runs between the boxes there.
+    item_layer = list(layer)
     item_size = list(sizes)
     chains: dict[tuple[int, int], list[int]] = {}
     for target, node in enumerate(nodes):
         for source in node.inputs:
             chain = []
             for between in range(layer[source] + 1, layer[target]):
-                items.append((-1, between))
+                item_layer.append(between)
                 item_size.append((0.0, LANE))
-                chain.append(len(items) - 1)
+                chain.append(len(item_layer) - 1)
             chains[source, target] = chain
     links = []                                                  # item -> item, adjacent layers
     for (source, target), chain in chains.items():
@@ -193,7 +199,7 @@ def layout(nodes: list[Node], title: list[tuple[str, float]], measure) -> Layout
         links.extend(zip(path, path[1:]))
     columns = max(layer) + 1
     first = {k: rank for rank, k in enumerate(reading_order(nodes))}
-    members = [sorted((i for i, (_, l) in enumerate(items) if l == c), key=lambda i: first.get(i, i))
+    members = [sorted((i for i, l in enumerate(item_layer) if l == c), key=lambda i: first.get(i, i))
                for c in range(columns)]
     _order(members, links)
     centre_y = _centres(members, links, item_size)
@@ -202,12 +208,11 @@ def layout(nodes: list[Node], title: list[tuple[str, float]], measure) -> Layout
     left = [MARGIN]
     for c in range(1, columns):
         left.append(left[-1] + widths[c - 1] + GAP_X)
-    top = min(centre_y[i] - item_size[i][1] / 2 for i in range(len(items)))
+    top = min(centre_y[i] - item_size[i][1] / 2 for i in range(len(item_layer)))
     shift = MARGIN + title_height - top
     rects = []
-    for i in range(len(items)):
+    for i, c in enumerate(item_layer):
         w, h = item_size[i]
-        c = items[i][1]
         x0 = left[c] + (widths[c] - w) / 2
         y0 = centre_y[i] + shift - h / 2
         rects.append((x0, y0, x0 + w, y0 + h))
@@ -234,8 +239,6 @@ def _layers(nodes: list[Node]) -> list[int]:
 def reading_order(nodes: list[Node]) -> list[int]:
     """The boxes' indices in a first order: by their first use, and there in the order its
     formula names them (x1, w1, ..., b as "w1x1 + w2x2 + b" reads; a before u in "a + u")."""
-    import re
-
     key = {k: (len(nodes), 0, k) for k in range(len(nodes))}
     for k, node in enumerate(nodes):
         for source in node.inputs:
@@ -360,7 +363,12 @@ def graph_layout(root: Value, title: str = "", formulas: dict[str, str] | None =
     nodes = picture_graph(root, formulas)
     lines = [(title, FONT_SIZE + 2)] if title else []
     lines.append((caption_of(nodes), FONT_SIZE))
-    return layout(nodes, lines, _measurer())
+    placed = layout(nodes, lines, _measurer())
+    if max(placed.width, placed.height) > MAX_SIDE:
+        raise OutputError(f"the graph has {len(nodes)} boxes, a picture of {placed.width:.0f} x "
+                          f"{placed.height:.0f} px: too large to draw (at most {MAX_SIDE} px a side); "
+                          "--dot writes it for Graphviz")
+    return placed
 
 
 def _measurer():
