@@ -147,6 +147,14 @@ def test_inspect_refuses_a_bad_picture_name_before_reading(digit_model, tmp_path
     assert files_in(tmp_path) == []
 
 
+def test_inspect_never_draws_over_the_model(digit_model, tmp_path, run_cli):
+    model = tmp_path / "model.png"
+    model.write_bytes(digit_model.read_bytes())
+    code, out, err = run_cli("inspect", model, "--weights", model)
+    assert code == 1 and "is the model file itself" in err and err.count("\n") == 1
+    assert model.read_bytes() == digit_model.read_bytes()
+
+
 def test_inspect_refuses_what_is_not_a_model(tmp_path, run_cli):
     bad = tmp_path / "model.npz"
     bad.write_text("not a model")

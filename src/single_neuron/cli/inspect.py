@@ -23,9 +23,14 @@ def run(args) -> int:
     from ..io.modelfile import load_model
 
     if args.weights:
+        from pathlib import Path
+
+        from ..errors import OutputError
         from ..io.figure_files import check_figure_path
 
         check_figure_path(args.weights, "picture of w")
+        if Path(args.weights).resolve() == Path(args.model).resolve():
+            raise OutputError(f"{args.weights}: is the model file itself; draw w to another file")
     trained = load_model(args.model)
     facts = describe(trained)
     if args.weights:
