@@ -9,7 +9,7 @@ DATA ?=
 # The digits have 64 features, not 12,288: the course's step of 0.005 is slow for them.
 DEMO_ARGS ?= $(if $(DATA),,--learning-rate 0.05)
 
-.PHONY: venv demo test bench clean
+.PHONY: venv demo test bench notebook notebook-outputs gallery clean
 
 venv: $(STAMP)
 
@@ -25,6 +25,23 @@ demo: venv
 	$(BIN)/single-neuron train $(DATA) $(DEMO_ARGS) --model-out $(DEMO)/model.npz
 	$(BIN)/python examples/sample_images.py $(DEMO)/images $(DATA)
 	$(BIN)/single-neuron predict $(DEMO)/model.npz $(DEMO)/images/*
+
+# The walkthrough in JupyterLab, from the project's environment (installs the notebook extra once).
+# JupyterLab refuses to run as root unless told; containers often run as root.
+notebook: $(VENV)/.notebook
+	$(BIN)/jupyter lab $(if $(filter 0,$(shell id -u)),--allow-root) examples/walkthrough.ipynb
+
+$(VENV)/.notebook: $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,notebook]'
+	touch $@
+
+# Run the notebook afresh and save it with its outputs (the tests compare them with a fresh run).
+notebook-outputs: venv
+	$(BIN)/python examples/refresh_notebook.py
+
+# Draw the figures of docs/gallery.md again, with the commands written there.
+gallery: venv
+	$(BIN)/python docs/gallery.py
 
 test: venv
 	$(BIN)/python -m pytest

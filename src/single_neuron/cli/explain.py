@@ -26,7 +26,8 @@ def declare(commands) -> None:
 
 def run(args) -> int:
     from ..io.atomic import check_writable
-    from ..teaching.explain import explain_logistic, explain_notes, write_dot, write_png
+    from ..teaching.explain import (NOTES_FORMULAS, explain_logistic, explain_notes, logistic_formulas,
+                                    write_dot, write_png)
 
     if args.dot:
         check_writable(args.dot, "output")
@@ -38,15 +39,17 @@ def run(args) -> int:
         b = 3.0 if args.b is None else args.b
         lines, root = explain_notes(args.a, b, args.c)
         title = "J = 3(a + bc)"
+        formulas = NOTES_FORMULAS
     else:
         b = 0.1 if args.b is None else args.b
         lines, root = explain_logistic(args.x, args.w, b, args.y)
-        title = "L(a, y) for one example"
+        title = f"L(a, y) for one example, y = {args.y}"
+        formulas = logistic_formulas(len(args.x))
     print("\n".join(lines))
     if args.dot:
-        write_dot(args.dot, root, title)
+        write_dot(args.dot, root, title, formulas)
         print(f"graph written to {args.dot}")
     if args.png:
-        how = write_png(args.png, root, title)
+        how = write_png(args.png, root, title, formulas)
         print(f"graph drawn to {args.png} (with {how})")
     return 0

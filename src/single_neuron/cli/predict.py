@@ -14,6 +14,9 @@ def declare(commands) -> None:
     predict.add_argument("images", nargs="+", metavar="IMAGE", help="image files")
     predict.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     predict.add_argument("--quiet", action="store_true", help="no progress bar")
+    predict.add_argument("--explain", metavar="FOLDER",
+                         help="also draw each image explained (the file, the model's view of it, which "
+                              "pixels pushed towards which class) into FOLDER, a new folder")
     predict.set_defaults(run=run)
 
 
@@ -25,6 +28,10 @@ def run(args) -> int:
     from .output import fail
 
     trained = load_model(args.model)
+    if args.explain:
+        from ..app.pictures import check_new_folder
+
+        check_new_folder(args.explain)              # refused before any image is read
     predictions, failures = [], 0
     for path in items(args.images, wanted(args.quiet or len(args.images) < 20)):
         try:
@@ -40,4 +47,10 @@ def run(args) -> int:
     if args.json:
         print(json.dumps({"classes": list(trained.classes),
                           "predictions": [p.as_dict() for p in predictions]}))
+    if args.explain:
+        from ..app.pictures import save_explanations
+
+        written = save_explanations(args.explain, trained, [p.image for p in predictions])
+        if not args.json:
+            print(f"{len(written)} image{'s' * (len(written) != 1)} explained in {args.explain}")
     return 1 if failures else 0

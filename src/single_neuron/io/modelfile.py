@@ -70,6 +70,7 @@ class SavedModel:
     pixel_scale: float = 255.0      # 8-bit pixels: the course's scale, neuron.formulas.PIXEL_SCALE
     costs: list[float] = field(default_factory=list)
     training: dict = field(default_factory=dict)
+    format_version: int = FORMAT_VERSION    # of the file it was read from; the current one in memory
 
 
 def save_model(path, model: SavedModel) -> None:
@@ -159,7 +160,7 @@ def load_model(path) -> SavedModel:
         raise ModelFileError(f"{where}: the costs hold nan or inf")
     _require_finite_logits(where, w, b, scale)
     return SavedModel(w=w, b=b, input_shape=shape, classes=classes, pixel_scale=scale,
-                      costs=[float(c) for c in costs], training=training)
+                      costs=[float(c) for c in costs], training=training, format_version=meta["format_version"])
 
 
 def _require_finite_logits(where: str, w: np.ndarray, b: float, scale: float) -> None:

@@ -2,19 +2,20 @@
 
 Text follows the notes' naming, where "dv" in code means dJ/dv (or dL/dv for the
 loss of one example). DOT is Graphviz's language: one box per value with its
-data and grad, one ellipse per operation. PNG uses Graphviz's `dot` when it is
-installed and draws with matplotlib otherwise, so a missing optional tool is
-never an error.
+data and grad (named values as the notes name them, each with its formula; see
+`graph_picture`). Pictures (PNG, SVG or PDF) use Graphviz's `dot` when it is
+installed and matplotlib's layered drawing otherwise, so a missing optional tool
+is never an error.
 """
 
 from __future__ import annotations
 
-import io
 import shutil
 import subprocess
 
 from ..io.atomic import atomic_write
-from .graph import Value, logistic_example, notes_example, topological_order
+from .graph import Value, logistic_example, notes_example
+from .graph_picture import DPI, INPUT_FILL, VALUE_FILL, caption_of, graph_figure, picture_graph, reading_order
 
 
 def _n(x: float) -> str:
@@ -73,105 +74,62 @@ def explain_logistic(x, w, b: float, y: int) -> tuple[list[str], Value]:
 
 # ------------------------------------------------------------------------ DOT and pictures
 
+# The formulas the notes write in the boxes of their two graphs.
+NOTES_FORMULAS = {"u": "bc", "v": "a + u", "J": "3v"}
 
-def _name(node: Value) -> str:
-    return node.label or (_n(node.data) if not node.parents else "")
+
+def logistic_formulas(n: int) -> dict[str, str]:
+    """The notes' formulas for the graph of one example with n features."""
+    terms = [f"w{i}x{i}" for i in range(1, n + 1)]
+    if n > 3:
+        terms = [terms[0], "...", terms[-1]]
+    return {"z": " + ".join(terms) + " + b", "a": "σ(z)", "L": "L(a, y)"}
 
 
-def to_dot(root: Value, title: str = "") -> str:
-    """The graph of `root` in Graphviz DOT, left to right, values and gradients on the nodes."""
-    order = topological_order(root)
-    ids = {id(node): f"n{i}" for i, node in enumerate(order)}
-    lines = ["digraph computation {", "  rankdir=LR;", '  node [fontname="Helvetica"];']
-    if title:
-        lines.append(f'  label="{_escape(title)}"; labelloc=t;')
-    for node in order:
-        nid = ids[id(node)]
-        label = f"{_name(node)} | data {_n(node.data)} | grad {_n(node.grad)}".lstrip(" |")
-        lines.append(f'  {nid} [shape=record, label="{{ {_escape(label)} }}"];')
-        if node.op:
-            lines.append(f'  {nid}_op [shape=ellipse, label="{_escape(node.op)}"];')
-            lines.append(f"  {nid}_op -> {nid};")
-            for parent in node.parents:
-                lines.append(f"  {ids[id(parent)]} -> {nid}_op;")
+def to_dot(root: Value, title: str = "", formulas: dict[str, str] | None = None) -> str:
+    """The graph of `root` in Graphviz DOT, left to right: the boxes of the picture (named values,
+    each with its formula, data and grad; see `graph_picture`)."""
+    nodes = picture_graph(root, formulas)
+    lines = ["digraph computation {", "  rankdir=LR;", '  size="16.5,100";',
+             '  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=14];',
+             '  edge [color="#595959"];']
+    caption = _escape(caption_of(nodes))
+    label = f"{_escape(title)}\\n{caption}" if title else caption
+    lines.append(f'  label="{label}"; labelloc=t; fontname="Helvetica"; fontsize=14;')
+    order = reading_order(nodes)
+    for k in order:                     # Graphviz keeps the order in which it first meets the boxes
+        fill = INPUT_FILL if nodes[k].is_input else VALUE_FILL
+        label = "\\n".join(_escape(line) for line in nodes[k].lines())
+        lines.append(f'  n{k} [label="{label}", fillcolor="{fill}"];')
+    for k in order:
+        lines.extend(f"  n{source} -> n{k};" for source in sorted(nodes[k].inputs, key=order.index))
     lines.append("}")
     return "\n".join(lines) + "\n"
 
 
 def _escape(text: str) -> str:
-    out = text.replace("\\", "\\\\").replace('"', '\\"')
-    for ch in "{}<>":
-        out = out.replace(ch, "\\" + ch)
-    return out
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 
-def write_dot(path, root: Value, title: str = "") -> None:
+def write_dot(path, root: Value, title: str = "", formulas: dict[str, str] | None = None) -> None:
     with atomic_write(path) as f:
-        f.write(to_dot(root, title).encode("utf-8"))
+        f.write(to_dot(root, title, formulas).encode("utf-8"))
 
 
-def write_png(path, root: Value, title: str = "") -> str:
-    """Draw the graph to `path` as PNG, SVG or PDF (by its name); returns "graphviz" or
-    "matplotlib", whichever drew it."""
-    from ..io.figure_files import figure_format
+def write_png(path, root: Value, title: str = "", formulas: dict[str, str] | None = None) -> str:
+    """Draw the graph to `path` as PNG, SVG or PDF (by its name), with Graphviz's `dot` where it is
+    installed and matplotlib otherwise; returns "graphviz" or "matplotlib", whichever drew it."""
+    from ..io.figure_files import check_figure_path, figure_format, save
 
+    check_figure_path(path, "picture")
     fmt = figure_format(path)
     dot = shutil.which("dot")
     if dot:
-        done = subprocess.run([dot, f"-T{fmt}"], input=to_dot(root, title).encode("utf-8"),
+        done = subprocess.run([dot, f"-T{fmt}"], input=to_dot(root, title, formulas).encode("utf-8"),
                               capture_output=True, timeout=60)
         if done.returncode == 0 and done.stdout:
             with atomic_write(path) as f:
                 f.write(done.stdout)
             return "graphviz"
-    _draw_with_matplotlib(path, root, title)
+    save(graph_figure(root, title, formulas), path, dpi=DPI)
     return "matplotlib"
-
-
-def _draw_with_matplotlib(path, root: Value, title: str) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib.figure import Figure
-
-    order = topological_order(root)
-    depth: dict[int, int] = {}
-    for node in order:                      # inputs come first, so their depth is known
-        depth[id(node)] = 1 + max((depth[id(p)] for p in node.parents), default=-1)
-    first_use: dict[int, int] = {}
-    for node in order:                      # leaves sit just before their first use, not all at the left
-        for p in node.parents:
-            if not p.parents:
-                first_use[id(p)] = min(first_use.get(id(p), depth[id(node)]), depth[id(node)])
-    depth.update({key: d - 1 for key, d in first_use.items()})
-    layers: dict[int, list[Value]] = {}
-    for node in order:
-        layers.setdefault(depth[id(node)], []).append(node)
-    place = {}
-    for d, nodes in layers.items():
-        for k, node in enumerate(nodes):
-            place[id(node)] = (d * 3.0, -(k - (len(nodes) - 1) / 2) * 1.4)
-    width = 3.0 * (max(layers) + 1)
-    height = 1.4 * max(len(n) for n in layers.values()) + 1
-    fig = Figure(figsize=(max(6.0, width * 1.1), max(3.0, height)))
-    ax = fig.add_subplot()
-    for node in order:
-        x, y = place[id(node)]
-        for parent in node.parents:
-            px, py = place[id(parent)]
-            ax.annotate("", xy=(x - 0.9, y), xytext=(px + 0.9, py),
-                        arrowprops={"arrowstyle": "->", "color": "0.4"})
-        if node.op:
-            ax.text(x - 1.15, y + 0.32, node.op, ha="center", fontsize=8, color="tab:blue")
-        text = f"{_name(node)}\ndata {_n(node.data)}\ngrad {_n(node.grad)}".lstrip("\n")
-        ax.text(x, y, text, ha="center", va="center", fontsize=8,
-                bbox={"boxstyle": "round", "facecolor": "white", "edgecolor": "0.3"})
-    ax.set_xlim(-1.5, width - 1.5)
-    ax.set_ylim(-height / 2, height / 2)
-    ax.axis("off")
-    if title:
-        ax.set_title(title)
-    from ..io.figure_files import save
-
-    save(fig, path, dpi=110)
-

@@ -1,0 +1,80 @@
+"""`inspect`: what a model file holds, and its weights drawn as an image."""
+
+from __future__ import annotations
+
+import json
+
+
+def declare(commands) -> None:
+    inspect = commands.add_parser(
+        "inspect", help="show what a model file holds, and draw w as an image",
+        description="Print a model file's format version, input shape, classes, training settings, "
+                    "accuracies and costs; with --weights, draw w in the shape of the input images "
+                    "(one panel per channel and the channels together; red pushes towards class 1, "
+                    "blue towards class 0).")
+    inspect.add_argument("model", metavar="MODEL", help="model file written by train --model-out")
+    inspect.add_argument("--weights", metavar="FILE", help="draw w as an image to FILE (.png, .svg or .pdf)")
+    inspect.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    inspect.set_defaults(run=run)
+
+
+def run(args) -> int:
+    from ..app.views import describe
+    from ..io.modelfile import load_model
+
+    if args.weights:
+        from pathlib import Path
+
+        from ..errors import OutputError
+        from ..io.figure_files import check_figure_path
+
+        check_figure_path(args.weights, "picture of w")
+        if Path(args.weights).resolve() == Path(args.model).resolve():
+            raise OutputError(f"{args.weights}: is the model file itself; draw w to another file")
+    trained = load_model(args.model)
+    facts = describe(trained)
+    if args.weights:
+        from ..app.pictures import save_weights
+
+        save_weights(args.weights, trained)
+    if args.json:
+        print(json.dumps({"model": str(args.model), **facts, "weights_picture": args.weights}))
+        return 0
+    print("\n".join(text_lines(args.model, facts)))
+    if args.weights:
+        print(f"w drawn to {args.weights}")
+    return 0
+
+
+def text_lines(path, facts: dict) -> list[str]:
+    """The facts of `describe`, one line each, for a person."""
+    height, width, channels = facts["input_shape"]
+    zero, one = (_plain(name) for name in facts["classes"])
+    settings = ", ".join(f"{_plain(key)} {_value(value)}" for key, value in sorted(facts["training"].items()))
+    accuracy = ", ".join(f"{which} {facts[f'{which}_accuracy']:.2f} %" for which in ("train", "test")
+                         if facts[f"{which}_accuracy"] is not None)
+    last = facts["last_cost"]
+    return [
+        f"{path}: {facts['format']}, format version {facts['format_version']}",
+        f"input: {height} x {width} images, {channels} channel{'s' if channels > 1 else ''}, "
+        f"n_x = {facts['n_x']} weights; pixels divided by {facts['pixel_scale']:g}",
+        f"classes: 0 = {zero}, 1 = {one}",
+        f"training: {settings or 'not recorded'}",
+        f"accuracy: {accuracy or 'not recorded'}",
+        f"costs: {facts['costs_recorded']} recorded" + (f", the last {last:.6g}" if last is not None else ""),
+        f"b = {facts['b']:.6g}; w from {facts['w_min']:.6g} to {facts['w_max']:.6g}, "
+        f"mean |w| {facts['w_mean_abs']:.6g}",
+    ]
+
+
+def _value(value) -> str:
+    return f"{value:g}" if isinstance(value, float) else _plain(value)
+
+
+def _plain(value, limit: int = 80) -> str:
+    """A value from the file as one short printable line: a file from anyone may hold terminal
+    control characters or a megabyte of text where a name should be."""
+    text = str(value)
+    if not text.isprintable():
+        text = text.encode("unicode_escape").decode("ascii")
+    return text if len(text) <= limit else text[:limit - 3] + "..."
