@@ -96,12 +96,12 @@ def label(text: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     from .. import __version__
-    from . import bench, data, evaluate, explain, predict, train
+    from . import bench, data, evaluate, explain, predict, serve, train
 
     parser = Parser(prog=PROG, description="Logistic regression as a one-neuron neural network.")
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     commands.required = True
-    for module in (train, predict, evaluate, data, explain, bench):
+    for module in (train, predict, evaluate, data, explain, bench, serve):
         module.declare(commands)
     return parser

@@ -1,0 +1,293 @@
+"""The web application: four pages and the JSON API behind them (Starlette).
+
+Pages (static files of this package; their scripts call the API):
+  /          Is it a cat?     drop a photo: the 64x64 view, probability, label, contribution map
+  /learned   What it learned  w as an image, b, the cost curve, the accuracies
+  /learn     Watch it learn   one live cost curve per learning rate, w redrawn as it learns
+  /graph     The graph        the notes' J = 3(a + bc) and one example's logistic loss
+
+API (JSON in and out; every error is {"error": one line}):
+  POST /api/predict          multipart field "image" -> {"label", "class", "probability"}, as predict --json
+  POST /api/view             the same, with the image as the model sees it and its contribution map
+  GET  /api/model            the served model: w, b, costs, settings, accuracies
+  GET  /api/graph            ?example=notes&a=5&b=3&c=2 or ?example=logistic&x1=..&w1=..&b=..&y=1
+  POST /api/train            {"rates": [...], "iterations": N, "print_every": K} -> 202 {"job"}; 409 while one runs
+  GET  /api/train            the last job's state
+  GET  /api/train/events     the last job as server-sent events, from the start or from Last-Event-ID
+  POST /api/train/stop       stop the running job
+  POST /api/train/keep       {"run": k}: serve run k's model from now on
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from contextlib import asynccontextmanager
+from importlib.resources import files
+
+import anyio
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from ..errors import SingleNeuronError
+from .encode import model_summary
+from .guard import Guard, error_response
+from .state import Conflict, Missing, ServerState
+from .training import JobRequest
+
+PAGES = {"/": "classify.html", "/learned": "learned.html", "/learn": "learn.html", "/graph": "graph.html"}
+MEDIA_TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
+               ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml"}
+UPLOAD_PATHS = frozenset({"/api/predict", "/api/view"})
+JSON_LIMIT = 64 * 1024       # bytes of a JSON request body: far more than any real request needs
+MAX_RATES = 8
+MAX_ITERATIONS = 1_000_000
+MAX_RECORDS = 5_000          # recorded costs per run: a curve of more points shows nothing more
+POLL_SECONDS = 0.05          # how often an event stream looks for new events
+HEARTBEAT_SECONDS = 1.0      # a comment line at least this often, so a closed page is noticed
+
+
+class BadRequest(Exception):
+    """A request the API cannot take, with the reason and the status to answer."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
+
+
+def create_app(state: ServerState, *, hosts: frozenset[str], upload_limit: int) -> Starlette:
+    """The application serving `state`, answering only requests addressed to one of `hosts`."""
+    assets = _assets()
+
+    def page(request: Request) -> Response:
+        return Response(assets[PAGES[request.url.path]], media_type=MEDIA_TYPES[".html"])
+
+    def asset(request: Request) -> Response:
+        name = request.path_params["name"]
+        if name not in assets:          # a fixed set of names: nothing here ever reaches the disk
+            raise HTTPException(404, f"no such asset: {name[:80]!r}")
+        return Response(assets[name], media_type=MEDIA_TYPES[name[name.rindex("."):]],
+                        headers={"cache-control": "no-cache"})
+
+    async def predict(request: Request) -> Response:
+        from . import uploads
+
+        data, name = await _upload(request)
+        answer = await run_in_threadpool(uploads.predict, state.served.model, data, name)
+        return _json(answer)
+
+    async def view(request: Request) -> Response:
+        from . import uploads
+
+        data, name = await _upload(request)
+        answer = await run_in_threadpool(uploads.view, state.served.model, data, name)
+        return _json(answer)
+
+    def model(request: Request) -> Response:
+        served = state.served
+        return _json(model_summary(served.model, served.source))
+
+    def graph(request: Request) -> Response:
+        from .graphs import graph as build
+
+        query = dict(request.query_params)
+        example = query.pop("example", "notes")
+        return _json(build(example, query))
+
+    async def train_start(request: Request) -> Response:
+        job = state.start_job(_job_request(await _json_body(request)))
+        return _json({"job": job.id, "running": True}, status=202)
+
+    def train_status(request: Request) -> Response:
+        return _json(state.current_job().status())
+
+    def train_stop(request: Request) -> Response:
+        job = state.current_job()
+        if job.running:
+            job.stop("stopped from the page")
+        return _json({"job": job.id, "running": job.running, "stopping": job.stop_reason is not None})
+
+    async def train_keep(request: Request) -> Response:
+        body = await _json_body(request)
+        run = body.get("run")
+        if isinstance(run, bool) or not isinstance(run, int):
+            raise BadRequest(f"run: expected the index of a run (0, 1, ...), got {_shown(run)}")
+        served = state.keep(run)
+        return _json({"source": served.source})
+
+    def train_events(request: Request) -> Response:
+        job = state.current_job()
+        start = request.headers.get("last-event-id") or request.query_params.get("from") or "0"
+        if not start.isdigit() or len(start) > 9:
+            raise BadRequest(f"Last-Event-ID: expected a whole number, got {start[:20]!r}")
+        return StreamingResponse(_events(job, int(start)), media_type="text/event-stream",
+                                 headers={"cache-control": "no-store"})
+
+    routes = [
+        *(Route(path, page, methods=["GET"]) for path in PAGES),
+        Route("/assets/{name}", asset, methods=["GET"]),
+        Route("/api/predict", predict, methods=["POST"]),
+        Route("/api/view", view, methods=["POST"]),
+        Route("/api/model", model, methods=["GET"]),
+        Route("/api/graph", graph, methods=["GET"]),
+        Route("/api/train", train_start, methods=["POST"]),
+        Route("/api/train", train_status, methods=["GET"]),
+        Route("/api/train/stop", train_stop, methods=["POST"]),
+        Route("/api/train/keep", train_keep, methods=["POST"]),
+        Route("/api/train/events", train_events, methods=["GET"]),
+    ]
+    handlers = {HTTPException: _http_error, BadRequest: _bad_request, SingleNeuronError: _library_error,
+                Conflict: _conflict, Missing: _missing, Exception: _internal_error}
+    guard = Middleware(Guard, hosts=hosts, upload_limit=upload_limit, json_limit=JSON_LIMIT,
+                       upload_paths=UPLOAD_PATHS)
+
+    @asynccontextmanager
+    async def lifespan(app):
+        yield
+        state.close()
+
+    return Starlette(routes=routes, middleware=[guard], exception_handlers=handlers, lifespan=lifespan)
+
+
+def _assets() -> dict[str, bytes]:
+    """Every file of the pages, read once from the installed package."""
+    folder = files(__package__) / "static"
+    return {entry.name: entry.read_bytes() for entry in folder.iterdir()
+            if entry.is_file() and entry.name[entry.name.rfind("."):] in MEDIA_TYPES}
+
+
+def _json(content, status: int = 200) -> JSONResponse:
+    return JSONResponse(content, status_code=status, headers={"cache-control": "no-store"})
+
+
+async def _upload(request: Request) -> tuple[bytes, str]:
+    """The bytes of the multipart field "image" and the upload's name for messages."""
+    from .uploads import shown_name
+
+    content_type = request.headers.get("content-type", "")
+    if not content_type.lower().startswith("multipart/form-data"):
+        raise BadRequest(f"expected a multipart/form-data body with a field 'image' holding the image file, "
+                         f"got content type {content_type[:60]!r}", 415)
+    async with request.form(max_files=1, max_fields=8) as form:
+        upload = form.get("image")
+        if not isinstance(upload, UploadFile):
+            fields = ", ".join(repr(k[:40]) for k in form.keys()) or "none"
+            raise BadRequest(f"expected a file in the multipart field 'image' (fields sent: {fields})")
+        return await upload.read(), shown_name(upload.filename)
+
+
+async def _json_body(request: Request) -> dict:
+    content_type = request.headers.get("content-type", "")
+    if content_type.split(";")[0].strip().lower() != "application/json":
+        raise BadRequest(f"expected a JSON body (content type application/json), got {content_type[:60]!r}", 415)
+    body = await request.body()
+    try:
+        value = json.loads(body, parse_constant=_no_constant)
+    except (ValueError, RecursionError) as exc:
+        raise BadRequest(f"the body is not valid JSON ({str(exc)[:80] or type(exc).__name__})") from None
+    if not isinstance(value, dict):
+        raise BadRequest(f"expected a JSON object, got {type(value).__name__}")
+    return value
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _job_request(body: dict) -> JobRequest:
+    unknown = sorted(set(body) - {"rates", "iterations", "print_every"})
+    if unknown:
+        raise BadRequest(f"unknown field {unknown[0][:40]!r} (expected rates, iterations, print_every)")
+    rates = body.get("rates")
+    if not isinstance(rates, list) or not 1 <= len(rates) <= MAX_RATES:
+        raise BadRequest(f"rates: expected a list of 1 to {MAX_RATES} learning rates, got {_shown(rates)}")
+    for rate in rates:
+        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not (0 < rate <= 1000):
+            raise BadRequest(f"rates: expected numbers > 0 and <= 1000, got {_shown(rate)}")
+    iterations = _whole(body, "iterations", 1, MAX_ITERATIONS)
+    print_every = _whole(body, "print_every", 1, iterations)
+    if iterations // print_every > MAX_RECORDS:
+        raise BadRequest(f"print_every: {iterations} iterations with a cost every {print_every} make "
+                         f"{iterations // print_every} points a curve; at most {MAX_RECORDS}")
+    return JobRequest(tuple(float(r) for r in rates), iterations, print_every)
+
+
+def _whole(body: dict, name: str, lowest: int, highest: int) -> int:
+    value = body.get(name)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not lowest <= value <= highest:
+        raise BadRequest(f"{name}: expected a whole number from {lowest} to {highest}, got {_shown(value)}")
+    return value
+
+
+def _shown(value) -> str:
+    """A value from a request, short enough for a message."""
+    text = json.dumps(value) if not isinstance(value, float) or math.isfinite(value) else str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+async def _events(job, start: int):
+    """The job's events from number `start` on, as they come; ends after the job's last one."""
+    job.watch()
+    try:
+        sent, quiet = min(start, len(job.events)), 0.0
+        while True:
+            done = not job.running        # read before the events: the last one precedes the end
+            available = len(job.events)
+            if sent < available:
+                chunk, sent, quiet = "".join(job.events[sent:available]), available, 0.0
+                yield chunk
+            elif done:
+                return
+            else:
+                await anyio.sleep(POLL_SECONDS)
+                quiet += POLL_SECONDS
+                if quiet >= HEARTBEAT_SECONDS:
+                    quiet = 0.0
+                    yield ": still learning\n\n"
+    finally:
+        job.unwatch()
+
+
+# ---------------------------------------------------------------------- errors as JSON
+
+
+def _http_error(request: Request, exc: HTTPException) -> Response:
+    if exc.status_code == 404 and exc.detail == "Not Found":
+        message = f"no such page or endpoint: {request.url.path[:100]}"
+    elif exc.status_code == 405:
+        message = (f"{request.method[:20]} is not allowed on {request.url.path[:100]} "
+                   f"(allowed: {(exc.headers or {}).get('Allow', 'none')})")
+    else:
+        message = str(exc.detail)
+    response = error_response(exc.status_code, message)
+    if exc.headers and "Allow" in exc.headers:
+        response.headers["allow"] = exc.headers["Allow"]
+    return response
+
+
+def _bad_request(request: Request, exc: BadRequest) -> Response:
+    return error_response(exc.status, str(exc))
+
+
+def _library_error(request: Request, exc: SingleNeuronError) -> Response:
+    return error_response(400, str(exc))
+
+
+def _conflict(request: Request, exc: Conflict) -> Response:
+    return error_response(409, str(exc))
+
+
+def _missing(request: Request, exc: Missing) -> Response:
+    return error_response(404, str(exc))
+
+
+def _internal_error(request: Request, exc: Exception) -> Response:
+    return error_response(500, "internal error; the server logged it")
