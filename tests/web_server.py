@@ -31,7 +31,7 @@ class Server:
         self.first_line = self._first_line(timeout)
         match = re.fullmatch(r"serving (http://127\.0\.0\.1:(\d+)/) \(Ctrl-C to stop\)", self.first_line)
         if not match:
-            self.process.kill()
+            self.close()
             raise AssertionError(f"serve printed {self.first_line!r}; its stderr: {self.log()}")
         self.url, self.port = match.group(1).rstrip("/"), int(match.group(2))
 
@@ -39,7 +39,7 @@ class Server:
         with selectors.DefaultSelector() as selector:
             selector.register(self.process.stdout, selectors.EVENT_READ)
             if not selector.select(timeout):
-                self.process.kill()
+                self.close()
                 raise AssertionError(f"serve printed nothing in {timeout} s; its stderr: {self.log()}")
         return self.process.stdout.readline().strip()
 
@@ -61,14 +61,15 @@ class Server:
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait()
+        self.process.stdout.close()
         self._log.close()
 
 
-def raw_request(port: int, request: bytes, *, timeout: float = 20, half_close: bool = True) -> tuple[int | None, bytes]:
+def raw_request(port: int, request: bytes, *, timeout: float = 20, half_close: bool = False) -> tuple[int | None, bytes]:
     """Send `request` as it is to 127.0.0.1:port; return (status or None, the whole answer).
 
-    None: the server closed the connection without an answer (allowed only where the request
-    left the client unable to wait for one)."""
+    None: the server closed the connection without an answer. `half_close` ends the sending side
+    after the request, which the server takes as the client gone: no answer is then expected."""
     with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
         try:
             sock.sendall(request)
@@ -90,6 +91,17 @@ def raw_request(port: int, request: bytes, *, timeout: float = 20, half_close: b
     answer = b"".join(chunks)
     match = re.match(rb"HTTP/1\.1 (\d{3}) ", answer)
     return (int(match.group(1)) if match else None), answer
+
+
+def read_until(sock: socket.socket, marker: bytes, limit: int = 1 << 20) -> bytes:
+    """What `sock` receives up to and including `marker`."""
+    seen = b""
+    while marker not in seen:
+        chunk = sock.recv(65536)
+        if not chunk or len(seen) > limit:
+            raise AssertionError(f"the stream ended or ran on without {marker!r}: {seen[-300:]!r}")
+        seen += chunk
+    return seen
 
 
 def _complete(answer: bytes) -> bool:

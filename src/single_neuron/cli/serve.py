@@ -62,7 +62,7 @@ def run(args) -> int:
         print(f"serving {url} (Ctrl-C to stop)", flush=True)
         if args.open:
             _open_later(url, note)
-        serve(app, sock)
+        serve(app, sock, on_exit=state.begin_close)
     return 0
 
 

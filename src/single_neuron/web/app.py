@@ -126,7 +126,7 @@ def create_app(state: ServerState, *, hosts: frozenset[str], upload_limit: int) 
         start = request.headers.get("last-event-id") or request.query_params.get("from") or "0"
         if not start.isdigit() or len(start) > 9:
             raise BadRequest(f"Last-Event-ID: expected a whole number, got {start[:20]!r}")
-        return StreamingResponse(_events(job, int(start)), media_type="text/event-stream",
+        return StreamingResponse(_events(state, job, int(start)), media_type="text/event-stream",
                                  headers={"cache-control": "no-store"})
 
     routes = [
@@ -233,8 +233,9 @@ def _shown(value) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-async def _events(job, start: int):
-    """The job's events from number `start` on, as they come; ends after the job's last one."""
+async def _events(state: ServerState, job, start: int):
+    """The job's events from number `start` on, as they come; ends after the job's last one, or
+    when the server begins to shut down."""
     job.watch()
     try:
         sent, quiet = min(start, len(job.events)), 0.0
@@ -244,7 +245,7 @@ async def _events(job, start: int):
             if sent < available:
                 chunk, sent, quiet = "".join(job.events[sent:available]), available, 0.0
                 yield chunk
-            elif done:
+            elif done or state.closing.is_set():
                 return
             else:
                 await anyio.sleep(POLL_SECONDS)

@@ -13,13 +13,14 @@ def is_loopback(host: str) -> bool:
 
 
 def listen(host: str, port: int) -> socket.socket:
-    """A TCP socket bound to (host, port), port 0 for any free one; raises OSError."""
+    """A TCP socket listening on (host, port), port 0 for any free one; raises OSError."""
     infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     family, kind, proto, _, address = sorted(infos, key=lambda info: info[0] != socket.AF_INET)[0]
     sock = socket.socket(family, kind, proto)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(address)
+        sock.listen(128)          # from here on a browser's connection waits for uvicorn, never refused
     except OSError:
         sock.close()
         raise
@@ -33,12 +34,19 @@ def address_of(sock: socket.socket, host: str) -> tuple[str, int, str]:
     return host, port, f"http://{shown}:{port}/"
 
 
-def serve(app, sock: socket.socket) -> None:
-    """Serve `app` on `sock` until Ctrl-C (then KeyboardInterrupt, after a graceful shutdown)."""
+def serve(app, sock: socket.socket, on_exit) -> None:
+    """Serve `app` on `sock` until Ctrl-C (then KeyboardInterrupt, after a graceful shutdown).
+
+    on_exit() is called as the shutdown begins, from the signal handler: it must only set flags
+    (the event streams end on it, so that the shutdown need not wait for them)."""
     import uvicorn
 
-    # Warnings and errors only: no banner, no line per request. Long-lived event streams get
-    # two seconds to end before a shutdown cuts them.
-    config = uvicorn.Config(app, log_level="error", access_log=False, timeout_graceful_shutdown=2,
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig, frame):
+            on_exit()
+            super().handle_exit(sig, frame)
+
+    # Errors only: no banner, no line per request.
+    config = uvicorn.Config(app, log_level="error", access_log=False, timeout_graceful_shutdown=5,
                             server_header=False, lifespan="on")
-    uvicorn.Server(config).run(sockets=[sock])
+    Server(config).run(sockets=[sock])

@@ -32,6 +32,7 @@ class ServerState:
         self.served = served                  # replaced whole, never changed in place
         self.train_set, self.test_set = train_set, test_set
         self.job: TrainingJob | None = None
+        self.closing = threading.Event()      # set when the server begins to shut down
         self._lock = threading.Lock()
 
     def start_job(self, request: JobRequest) -> TrainingJob:
@@ -63,9 +64,15 @@ class ServerState:
                                         f"{report['n_iter']} iterations, on {report['train_source']}")
         return self.served
 
-    def close(self) -> None:
-        """Stop a running job (the server is shutting down) and wait for it briefly."""
+    def begin_close(self) -> None:
+        """The server is shutting down: event streams end, a running job stops. Waits for nothing."""
+        self.closing.set()
         job = self.job
         if job is not None and job.running:
             job.stop("the server stopped")
-            job.join(timeout=5)
+
+    def close(self) -> None:
+        """Stop a running job and wait for it briefly."""
+        self.begin_close()
+        if self.job is not None:
+            self.job.join(timeout=5)

@@ -23,7 +23,7 @@ import numpy as np
 from ..errors import SingleNeuronError
 from .encode import packed
 
-GRACE = 5.0              # seconds a job runs on with no page watching it
+GRACE = 2.0              # seconds a job runs on with no page watching it (a reload reconnects sooner)
 WEIGHTS_EVERY = 5        # records between two drawings of w ...
 WEIGHTS_SECONDS = 0.25   # ... and at least this long between them, however fast the records come
 
