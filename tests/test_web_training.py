@@ -139,7 +139,7 @@ def test_job_requests_are_checked(client, body, words):
 
 
 def test_no_job_yet_and_runs_that_left_no_model(client):
-    assert client.get("/api/train").status_code == 404
+    assert client.get("/api/train").json() == {"job": None, "running": False}
     assert client.get("/api/train/events").status_code == 404
     assert "no training job" in client.post("/api/train/keep", json={"run": 0}).json()["error"]
     start(client, rates=[0.005, 0.01], iterations=1_000_000, print_every=1000)

@@ -12,7 +12,7 @@ API (JSON in and out; every error is {"error": one line}):
   GET  /api/model            the served model: w, b, costs, settings, accuracies
   GET  /api/graph            ?example=notes&a=5&b=3&c=2 or ?example=logistic&x1=..&w1=..&b=..&y=1
   POST /api/train            {"rates": [...], "iterations": N, "print_every": K} -> 202 {"job"}; 409 while one runs
-  GET  /api/train            the last job's state
+  GET  /api/train            the last job's state ({"job": null, "running": false} before any)
   GET  /api/train/events     the last job as server-sent events, from the start or from Last-Event-ID
   POST /api/train/stop       stop the running job
   POST /api/train/keep       {"run": k}: serve run k's model from now on
@@ -105,7 +105,8 @@ def create_app(state: ServerState, *, hosts: frozenset[str], upload_limit: int) 
         return _json({"job": job.id, "running": True}, status=202)
 
     def train_status(request: Request) -> Response:
-        return _json(state.current_job().status())
+        job = state.job
+        return _json({"job": None, "running": False} if job is None else job.status())
 
     def train_stop(request: Request) -> Response:
         job = state.current_job()
