@@ -170,7 +170,8 @@ def test_the_graph_recomputes_when_an_input_changes(server, page):
     a = float(page.get_attribute("g[data-node=a] text.value", "data-value"))
     assert grad("z") == pytest.approx(a - 1, rel=1e-12)             # dz = a - y, y = 1
     page.select_option("#input-y", "0")
-    page.wait_for_function("(a) => Number(document.querySelector('g[data-node=z] text.grad').dataset.grad) === a", arg=a)
+    page.wait_for_function("(a) => Number(document.querySelector('g[data-node=z] text.grad').dataset.grad) === a",
+                           arg=a)
     screenshot(page, "graph-logistic")
 
 

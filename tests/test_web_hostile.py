@@ -109,7 +109,8 @@ def wrong_content_types():
 
 
 def random_images():
-    starts = st.sampled_from([b"", b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff\xe0", b"GIF89a", b"BM", b"RIFF\x00\x00\x00\x00WEBP",
+    starts = st.sampled_from([b"", b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff\xe0", b"GIF89a", b"BM",
+                              b"RIFF\x00\x00\x00\x00WEBP",
                               b"II*\x00", b"<svg", b"%PDF-1.4"])
     return st.tuples(starts, st.binary(max_size=4000), st.sampled_from(["/api/predict", "/api/view"])).map(
         lambda t: (lambda port: _image(port, t[0] + t[1], t[2]), {400, 200}))
@@ -133,7 +134,8 @@ def traversals():
 
 JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
                     | st.text(max_size=20),
-                    lambda inner: st.lists(inner, max_size=5) | st.dictionaries(st.text(max_size=10), inner, max_size=5),
+                    lambda inner: (st.lists(inner, max_size=5)
+                                   | st.dictionaries(st.text(max_size=10), inner, max_size=5)),
                     max_leaves=20)
 
 

@@ -65,7 +65,8 @@ class Server:
         self._log.close()
 
 
-def raw_request(port: int, request: bytes, *, timeout: float = 20, half_close: bool = False) -> tuple[int | None, bytes]:
+def raw_request(port: int, request: bytes, *, timeout: float = 20,
+                half_close: bool = False) -> tuple[int | None, bytes]:
     """Send `request` as it is to 127.0.0.1:port; return (status or None, the whole answer).
 
     None: the server closed the connection without an answer. `half_close` ends the sending side

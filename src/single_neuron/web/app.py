@@ -41,9 +41,11 @@ from .guard import Guard, error_response
 from .state import Conflict, Missing, ServerState
 from .training import JobRequest
 
-PAGES = {"/": "classify.html", "/learned": "learned.html", "/learn": "learn.html", "/graph": "graph.html"}
-MEDIA_TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
-               ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml"}
+# Each page: its path, its title, and the two files of its own (its <main>, its script); the
+# header and the rest are layout.html's.
+PAGES = {"/": ("Is it a cat?", "classify"), "/learned": ("What it learned", "learned"),
+         "/learn": ("Watch it learn", "learn"), "/graph": ("The graph", "graph")}
+MEDIA_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml"}
 UPLOAD_PATHS = frozenset({"/api/predict", "/api/view"})
 JSON_LIMIT = 64 * 1024       # bytes of a JSON request body: far more than any real request needs
 MAX_RATES = 8
@@ -63,10 +65,13 @@ class BadRequest(Exception):
 
 def create_app(state: ServerState, *, hosts: frozenset[str], upload_limit: int) -> Starlette:
     """The application serving `state`, answering only requests addressed to one of `hosts`."""
-    assets = _assets()
+    folder = files(__package__) / "static"
+    assets = {entry.name: entry.read_bytes() for entry in folder.iterdir()
+              if entry.is_file() and entry.name[entry.name.rfind("."):] in MEDIA_TYPES}
+    pages = {path: _page(folder, title, name) for path, (title, name) in PAGES.items()}
 
     def page(request: Request) -> Response:
-        return Response(assets[PAGES[request.url.path]], media_type=MEDIA_TYPES[".html"])
+        return Response(pages[request.url.path], media_type="text/html; charset=utf-8")
 
     def asset(request: Request) -> Response:
         name = request.path_params["name"]
@@ -156,11 +161,12 @@ def create_app(state: ServerState, *, hosts: frozenset[str], upload_limit: int) 
     return Starlette(routes=routes, middleware=[guard], exception_handlers=handlers, lifespan=lifespan)
 
 
-def _assets() -> dict[str, bytes]:
-    """Every file of the pages, read once from the installed package."""
-    folder = files(__package__) / "static"
-    return {entry.name: entry.read_bytes() for entry in folder.iterdir()
-            if entry.is_file() and entry.name[entry.name.rfind("."):] in MEDIA_TYPES}
+def _page(folder, title: str, name: str) -> bytes:
+    """The page `name`: layout.html around <name>.html, with its title and its script <name>.js."""
+    layout = (folder / "layout.html").read_text(encoding="utf-8")
+    main = (folder / f"{name}.html").read_text(encoding="utf-8")
+    return (layout.replace("{{title}}", title).replace("{{script}}", f"{name}.js")
+            .replace("{{main}}", main).encode("utf-8"))
 
 
 def _json(content, status: int = 200) -> JSONResponse:

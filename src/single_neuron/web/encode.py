@@ -17,6 +17,14 @@ import numpy as np
 from ..app.views import weights_image
 from ..io.modelfile import SavedModel
 
+# The most values an array may have to be sent for drawing (a 1024 x 1024 image): a model of
+# larger images is still served, but its w and its maps are not sent to be drawn.
+DRAWN_AT_MOST = 2**20
+
+
+def drawable(values: np.ndarray) -> bool:
+    return values.size <= DRAWN_AT_MOST
+
 
 def packed(values: np.ndarray) -> dict:
     """{"shape", "float32": base64 of the values as little-endian float32, row-major}."""
@@ -52,7 +60,7 @@ def model_summary(trained: SavedModel, source: str) -> dict:
         "n_x": int(w.size),
         "pixel_scale": trained.pixel_scale,
         "b": float(trained.b),
-        "w": {"shape": list(w.shape), "values": w.reshape(-1).tolist()},
+        "w": {"shape": list(w.shape), "values": w.reshape(-1).tolist()} if drawable(w) else None,
         "costs": [number(float(c)) for c in trained.costs],
         **{key: number(training.get(key)) for key in ("print_every", "learning_rate", "num_iterations", "n_iter",
                                                        "train_accuracy", "test_accuracy")},

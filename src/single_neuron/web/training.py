@@ -21,11 +21,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..errors import SingleNeuronError
-from .encode import packed
+from .encode import DRAWN_AT_MOST, drawable, packed
 
 GRACE = 2.0              # seconds a job runs on with no page watching it (a reload reconnects sooner)
 WEIGHTS_EVERY = 5        # records between two drawings of w ...
-WEIGHTS_SECONDS = 0.25   # ... and at least this long between them, however fast the records come
+WEIGHTS_SECONDS = 0.25   # ... and at least this long between them, however fast the records come ...
+WEIGHTS_PER_RUN = 50     # ... and at most this many in a run: the events are kept for pages that reconnect
 
 
 @dataclass(frozen=True)
@@ -128,24 +129,31 @@ class TrainingJob:
                 self._emit("run-error", run=k, rate=rate, message=f"internal error ({type(exc).__name__})")
                 continue
             self.runs.append(run)
-            self._emit("weights", run=k, i=run.report["n_iter"], b=run.model.b,
-                       w=packed(run.model.w.reshape(run.model.input_shape)))
+            if drawable(run.model.w):
+                self._emit("weights", run=k, i=run.report["n_iter"], b=run.model.b,
+                           w=packed(run.model.w.reshape(run.model.input_shape)))
             self._emit("run-end", run=k, rate=rate, **_run_summary(run))
         self._emit("end", stopped=self.stop_reason)
         self.finished.set()
 
 
 class _Snapshots:
-    """The on_weights hook: w drawn every few records, and not more often than every WEIGHTS_SECONDS."""
+    """The on_weights hook: w drawn every few records (at most WEIGHTS_PER_RUN times a run), not more
+    often than every WEIGHTS_SECONDS, and only where w is small enough to draw."""
 
     def __init__(self, job: TrainingJob, run: int):
         self.job, self.run = job, run
+        request = job.request
+        records = request.iterations // request.print_every + 1
+        self.every = max(WEIGHTS_EVERY, -(-records // WEIGHTS_PER_RUN))
         self.records, self.last = 0, -np.inf
+        self.wanted = int(np.prod(job.train_set.image_shape)) <= DRAWN_AT_MOST
 
     def __call__(self, i: int, current) -> None:
         self.records += 1
         now = time.monotonic()
-        if self.records != 1 and (self.records % WEIGHTS_EVERY or now - self.last < WEIGHTS_SECONDS):
+        due = self.records == 1 or (self.records % self.every == 0 and now - self.last >= WEIGHTS_SECONDS)
+        if not (self.wanted and due):
             return
         from ..neuron.formulas import to_numpy
 

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 
 from ..errors import ImageError
 from ..io.modelfile import SavedModel
-from .encode import packed, packed_pixels
+from .encode import drawable, packed, packed_pixels
 
 NAME_LENGTH = 80
 
@@ -60,4 +60,4 @@ def view(trained: SavedModel, data: bytes, name: str) -> dict:
         seen = image_view(trained, read_image(path, (height, width), channels))
     return {"label": p.label, "class": p.class_name, "probability": p.probability, "classes": list(trained.classes),
             "z": seen.z, "b": float(trained.b), "pixels": packed_pixels(seen.pixels),
-            "contributions": packed(seen.contributions)}
+            "contributions": packed(seen.contributions) if drawable(seen.contributions) else None}

@@ -33,9 +33,11 @@ document.addEventListener("DOMContentLoaded", async () => {
       document.getElementById("bar").style.width = `${(100 * seen.probability).toFixed(1)}%`;
       SN.drawPixels(document.getElementById("seen"), SN.bytes(seen.pixels.uint8), seen.pixels.shape);
       SN.show("seen-caption", `The photo resized to ${seen.pixels.shape[0]} x ${seen.pixels.shape[1]}, as the model gets it`);
-      const largest = SN.drawDiverging(document.getElementById("contributions"),
-                                       SN.floats(seen.contributions), seen.contributions.shape);
-      SN.show("largest", largest.toPrecision(3));
+      if (seen.contributions) {
+        const largest = SN.drawDiverging(document.getElementById("contributions"),
+                                         SN.floats(seen.contributions), seen.contributions.shape);
+        SN.show("largest", largest.toPrecision(3));
+      }
       const photo = document.getElementById("photo");
       if (photo.src) URL.revokeObjectURL(photo.src);
       photo.src = URL.createObjectURL(chosen);

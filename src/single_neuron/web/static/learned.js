@@ -9,11 +9,15 @@ document.addEventListener("DOMContentLoaded", async () => {
     SN.showError(e.message);
     return;
   }
-  const w = Float64Array.from(model.w.values);
   SN.show("source", model.source);
   SN.show("class-1", model.classes[1]);
-  SN.drawStretched(document.getElementById("w-image"), w, model.w.shape);
-  SN.drawDiverging(document.getElementById("w-map"), w, model.w.shape);
+  if (model.w) {
+    const w = Float64Array.from(model.w.values);
+    SN.drawStretched(document.getElementById("w-image"), w, model.w.shape);
+    SN.drawDiverging(document.getElementById("w-map"), w, model.w.shape);
+  } else {
+    SN.showError(`w has ${model.n_x} values, too many to draw here`);
+  }
   SN.show("b", String(model.b));
   SN.show("train-accuracy", SN.percent(model.train_accuracy));
   SN.show("test-accuracy", SN.percent(model.test_accuracy));
