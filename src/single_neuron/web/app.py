@@ -128,10 +128,10 @@ def create_app(state: ServerState, *, hosts: frozenset[str], upload_limit: int) 
         return _json({"source": served.source})
 
     def train_events(request: Request) -> Response:
-        job = state.current_job()
         start = request.headers.get("last-event-id") or request.query_params.get("from") or "0"
-        if not start.isdigit() or len(start) > 9:
+        if not (start.isascii() and start.isdigit()) or len(start) > 9:
             raise BadRequest(f"Last-Event-ID: expected a whole number, got {start[:20]!r}")
+        job = state.current_job()
         return StreamingResponse(_events(state, job, int(start)), media_type="text/event-stream",
                                  headers={"cache-control": "no-store"})
 

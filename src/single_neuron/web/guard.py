@@ -141,7 +141,7 @@ class Guard:
                 return 403, f"refused: a request from another origin ({origin!r}) may not change anything here"
         length = headers.get("content-length")
         if length is not None:
-            if not length.strip().isdigit():
+            if not (length.isascii() and length.strip().isdigit()):
                 return 400, f"bad Content-Length header {length!r}: expected a whole number of bytes"
             limit = self.upload_limit if scope["path"] in self.upload_paths else self.json_limit
             if int(length) > limit:
