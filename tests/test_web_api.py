@@ -235,7 +235,8 @@ def test_errors_are_json_with_one_line(client):
 
 
 def test_every_answer_carries_the_security_headers(client):
-    for response in (client.get("/"), client.get("/api/model"), client.get("/nowhere")):
+    refused = client.get("/", headers={"host": "attacker.example"})
+    for response in (client.get("/"), client.get("/api/model"), client.get("/nowhere"), refused):
         assert "script-src 'self'" in response.headers["content-security-policy"]
         assert response.headers["x-content-type-options"] == "nosniff"
         assert response.headers["x-frame-options"] == "DENY"

@@ -90,11 +90,19 @@ class Guard:
     async def __call__(self, scope, receive, send):
         if scope["type"] not in ("http", "websocket"):
             return await self.app(scope, receive, send)
+        started = False
+
+        async def guarded_send(message):
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                message = {**message, "headers": [*message.get("headers", []), *SECURITY_HEADERS]}
+            await send(message)
+
         refusal = self._refusal(scope)
         if refusal is not None:
-            return await error_response(*refusal)(scope, receive, send)
-        limit = self.upload_limit if scope["path"] in self.upload_paths else self.json_limit
-        received = 0
+            return await error_response(*refusal)(scope, receive, guarded_send)
+        limit, received = self._limit(scope), 0
 
         async def counted_receive():
             nonlocal received
@@ -105,47 +113,43 @@ class Guard:
                     raise BodyTooLarge(limit)
             return message
 
-        started = False
-
-        async def guarded_send(message):
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-                message = {**message, "headers": [*message.get("headers", []), *SECURITY_HEADERS]}
-            await send(message)
-
         try:
             await self.app(scope, counted_receive, guarded_send)
         except (ClientDisconnect, OSError):
             pass                    # the client went away; there is no one to answer
         except BodyTooLarge as exc:
             if not started:
-                await error_response(413, exc.detail)(scope, receive, send)
+                await error_response(413, exc.detail)(scope, receive, guarded_send)
         except Exception as exc:  # noqa: BLE001 -- the server must outlive any one request
             print(f"single-neuron: error: answering {scope.get('method')} {scope['path']} failed "
                   f"({type(exc).__name__}: {exc})", file=sys.stderr)
             if not started:
-                await error_response(500, "internal error; the server logged it")(scope, receive, send)
+                await error_response(500, "internal error; the server logged it")(scope, receive, guarded_send)
+
+    def _limit(self, scope) -> int:
+        return self.upload_limit if scope["path"] in self.upload_paths else self.json_limit
 
     def _refusal(self, scope) -> tuple[int, str] | None:
         headers = Headers(scope=scope)
         host = headers.get("host")
         if host is None or host.lower() not in self.hosts:
-            return 403, (f"refused: the Host header {host!r} does not name this server "
+            return 403, (f"refused: the Host header {_short(host)} does not name this server "
                          f"(expected one of {', '.join(sorted(self.hosts))})")
         if scope["type"] == "websocket":
             return 403, "refused: this server takes no WebSocket connections"
         if scope["method"] not in SAFE_METHODS:
             origin = headers.get("origin")
             if origin is not None and origin.lower() not in self.origins:
-                return 403, f"refused: a request from another origin ({origin!r}) may not change anything here"
+                return 403, f"refused: a request from another origin ({_short(origin)}) may not change anything here"
         length = headers.get("content-length")
         if length is not None:
             if not (length.isascii() and length.strip().isdigit()):
-                return 400, f"bad Content-Length header {length!r}: expected a whole number of bytes"
-            limit = self.upload_limit if scope["path"] in self.upload_paths else self.json_limit
-            if int(length) > limit:
-                from ..sizes import size_text
-
-                return 413, f"request body too large: at most {size_text(limit)} accepted here"
+                return 400, f"bad Content-Length header {_short(length)}: expected a whole number of bytes"
+            if int(length) > self._limit(scope):
+                return 413, BodyTooLarge(self._limit(scope)).detail
         return None
+
+
+def _short(text: str | None) -> str:
+    """A header's value for a message: quoted, at most 60 characters of it."""
+    return repr(text if text is None or len(text) <= 60 else text[:57] + "...")
