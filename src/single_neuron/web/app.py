@@ -20,15 +20,11 @@ API (JSON in and out; every error is {"error": one line}):
 
 from __future__ import annotations
 
-import json
-import math
 from contextlib import asynccontextmanager
 from importlib.resources import files
 
-import anyio
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -36,10 +32,11 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from ..errors import SingleNeuronError
+from .bodies import BadRequest, job_request, json_body, run_index, upload
 from .encode import model_summary
 from .guard import Guard, error_response
 from .state import Conflict, Missing, ServerState
-from .training import JobRequest
+from .training import event_stream
 
 # Each page: its path, its title, and the two files of its own (its <main>, its script); the
 # header and the rest are layout.html's.
@@ -48,19 +45,6 @@ PAGES = {"/": ("Is it a cat?", "classify"), "/learned": ("What it learned", "lea
 MEDIA_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".svg": "image/svg+xml"}
 UPLOAD_PATHS = frozenset({"/api/predict", "/api/view"})
 JSON_LIMIT = 64 * 1024       # bytes of a JSON request body: far more than any real request needs
-MAX_RATES = 8
-MAX_ITERATIONS = 1_000_000
-MAX_RECORDS = 5_000          # recorded costs per run: a curve of more points shows nothing more
-POLL_SECONDS = 0.05          # how often an event stream looks for new events
-HEARTBEAT_SECONDS = 1.0      # a comment line at least this often, so a closed page is noticed
-
-
-class BadRequest(Exception):
-    """A request the API cannot take, with the reason and the status to answer."""
-
-    def __init__(self, message: str, status: int = 400):
-        super().__init__(message)
-        self.status = status
 
 
 def create_app(state: ServerState, *, hosts: frozenset[str], upload_limit: int) -> Starlette:
@@ -83,14 +67,14 @@ def create_app(state: ServerState, *, hosts: frozenset[str], upload_limit: int) 
     async def predict(request: Request) -> Response:
         from . import uploads
 
-        data, name = await _upload(request)
+        data, name = await upload(request)
         answer = await run_in_threadpool(uploads.predict, state.served.model, data, name)
         return _json(answer)
 
     async def view(request: Request) -> Response:
         from . import uploads
 
-        data, name = await _upload(request)
+        data, name = await upload(request)
         answer = await run_in_threadpool(uploads.view, state.served.model, data, name)
         return _json(answer)
 
@@ -106,7 +90,7 @@ def create_app(state: ServerState, *, hosts: frozenset[str], upload_limit: int) 
         return _json(build(example, query))
 
     async def train_start(request: Request) -> Response:
-        job = state.start_job(_job_request(await _json_body(request)))
+        job = state.start_job(job_request(await json_body(request)))
         return _json({"job": job.id, "running": True}, status=202)
 
     def train_status(request: Request) -> Response:
@@ -120,11 +104,7 @@ def create_app(state: ServerState, *, hosts: frozenset[str], upload_limit: int) 
         return _json({"job": job.id, "running": job.running, "stopping": job.stop_reason is not None})
 
     async def train_keep(request: Request) -> Response:
-        body = await _json_body(request)
-        run = body.get("run")
-        if isinstance(run, bool) or not isinstance(run, int):
-            raise BadRequest(f"run: expected the index of a run (0, 1, ...), got {_shown(run)}")
-        served = state.keep(run)
+        served = state.keep(run_index(await json_body(request)))
         return _json({"source": served.source})
 
     def train_events(request: Request) -> Response:
@@ -132,7 +112,7 @@ def create_app(state: ServerState, *, hosts: frozenset[str], upload_limit: int) 
         if not (start.isascii() and start.isdigit()) or len(start) > 9:
             raise BadRequest(f"Last-Event-ID: expected a whole number, got {start[:20]!r}")
         job = state.current_job()
-        return StreamingResponse(_events(state, job, int(start)), media_type="text/event-stream",
+        return StreamingResponse(event_stream(job, int(start), state.closing), media_type="text/event-stream",
                                  headers={"cache-control": "no-store"})
 
     routes = [
@@ -171,97 +151,6 @@ def _page(folder, title: str, name: str) -> bytes:
 
 def _json(content, status: int = 200) -> JSONResponse:
     return JSONResponse(content, status_code=status, headers={"cache-control": "no-store"})
-
-
-async def _upload(request: Request) -> tuple[bytes, str]:
-    """The bytes of the multipart field "image" and the upload's name for messages."""
-    from .uploads import shown_name
-
-    content_type = request.headers.get("content-type", "")
-    if not content_type.lower().startswith("multipart/form-data"):
-        raise BadRequest(f"expected a multipart/form-data body with a field 'image' holding the image file, "
-                         f"got content type {content_type[:60]!r}", 415)
-    async with request.form(max_files=1, max_fields=8) as form:
-        upload = form.get("image")
-        if not isinstance(upload, UploadFile):
-            fields = ", ".join(repr(k[:40]) for k in form.keys()) or "none"
-            raise BadRequest(f"expected a file in the multipart field 'image' (fields sent: {fields})")
-        return await upload.read(), shown_name(upload.filename)
-
-
-async def _json_body(request: Request) -> dict:
-    content_type = request.headers.get("content-type", "")
-    if content_type.split(";")[0].strip().lower() != "application/json":
-        raise BadRequest(f"expected a JSON body (content type application/json), got {content_type[:60]!r}", 415)
-    body = await request.body()
-    try:
-        value = json.loads(body, parse_constant=_no_constant)
-    except (ValueError, RecursionError) as exc:
-        raise BadRequest(f"the body is not valid JSON ({str(exc)[:80] or type(exc).__name__})") from None
-    if not isinstance(value, dict):
-        raise BadRequest(f"expected a JSON object, got {type(value).__name__}")
-    return value
-
-
-def _no_constant(name: str):
-    raise ValueError(f"{name} is not a number JSON allows")
-
-
-def _job_request(body: dict) -> JobRequest:
-    unknown = sorted(set(body) - {"rates", "iterations", "print_every"})
-    if unknown:
-        raise BadRequest(f"unknown field {unknown[0][:40]!r} (expected rates, iterations, print_every)")
-    rates = body.get("rates")
-    if not isinstance(rates, list) or not 1 <= len(rates) <= MAX_RATES:
-        raise BadRequest(f"rates: expected a list of 1 to {MAX_RATES} learning rates, got {_shown(rates)}")
-    for rate in rates:
-        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not (0 < rate <= 1000):
-            raise BadRequest(f"rates: expected numbers > 0 and <= 1000, got {_shown(rate)}")
-    iterations = _whole(body, "iterations", 1, MAX_ITERATIONS)
-    print_every = _whole(body, "print_every", 1, iterations)
-    if iterations // print_every > MAX_RECORDS:
-        raise BadRequest(f"print_every: {iterations} iterations with a cost every {print_every} make "
-                         f"{iterations // print_every} points a curve; at most {MAX_RECORDS}")
-    return JobRequest(tuple(float(r) for r in rates), iterations, print_every)
-
-
-def _whole(body: dict, name: str, lowest: int, highest: int) -> int:
-    value = body.get(name)
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or not lowest <= value <= highest:
-        raise BadRequest(f"{name}: expected a whole number from {lowest} to {highest}, got {_shown(value)}")
-    return value
-
-
-def _shown(value) -> str:
-    """A value from a request, short enough for a message."""
-    text = json.dumps(value) if not isinstance(value, float) or math.isfinite(value) else str(value)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-async def _events(state: ServerState, job, start: int):
-    """The job's events from number `start` on, as they come; ends after the job's last one, or
-    when the server begins to shut down."""
-    job.watch()
-    try:
-        sent, quiet = min(start, len(job.events)), 0.0
-        while True:
-            done = not job.running        # read before the events: the last one precedes the end
-            available = len(job.events)
-            if sent < available:
-                chunk, sent, quiet = "".join(job.events[sent:available]), available, 0.0
-                yield chunk
-            elif done or state.closing.is_set():
-                return
-            else:
-                await anyio.sleep(POLL_SECONDS)
-                quiet += POLL_SECONDS
-                if quiet >= HEARTBEAT_SECONDS:
-                    quiet = 0.0
-                    yield ": still learning\n\n"
-    finally:
-        job.unwatch()
 
 
 # ---------------------------------------------------------------------- errors as JSON

@@ -18,6 +18,7 @@ import threading
 import time
 from dataclasses import dataclass
 
+import anyio
 import numpy as np
 
 from ..errors import SingleNeuronError
@@ -27,6 +28,8 @@ GRACE = 2.0              # seconds a job runs on with no page watching it (a rel
 WEIGHTS_EVERY = 5        # records between two drawings of w ...
 WEIGHTS_SECONDS = 0.25   # ... and at least this long between them, however fast the records come ...
 WEIGHTS_PER_RUN = 50     # ... and at most this many in a run: the events are kept for pages that reconnect
+POLL_SECONDS = 0.05      # how often an event stream looks for new events
+HEARTBEAT_SECONDS = 1.0  # a comment line at least this often, so that a closed page is noticed
 
 
 @dataclass(frozen=True)
@@ -168,3 +171,28 @@ def _run_summary(run) -> dict:
     return {"n_iter": report["n_iter"], "stopped": report["stopped"], "train_accuracy": report["train_accuracy"],
             "test_accuracy": report["test_accuracy"], "final_cost": report["costs"][-1] if report["costs"] else None,
             "warning": report["warning"], "seconds": report["seconds"]}
+
+
+async def event_stream(job: TrainingJob, start: int, closing: threading.Event):
+    """The job's server-sent events from number `start` on, as they come; ends after the job's
+    last one, or once `closing` is set (the server is shutting down). The job counts it as a
+    watcher while it runs."""
+    job.watch()
+    try:
+        sent, quiet = min(start, len(job.events)), 0.0
+        while True:
+            done = not job.running        # read before the events: the last one precedes the end
+            available = len(job.events)
+            if sent < available:
+                chunk, sent, quiet = "".join(job.events[sent:available]), available, 0.0
+                yield chunk
+            elif done or closing.is_set():
+                return
+            else:
+                await anyio.sleep(POLL_SECONDS)
+                quiet += POLL_SECONDS
+                if quiet >= HEARTBEAT_SECONDS:
+                    quiet = 0.0
+                    yield ": still learning\n\n"
+    finally:
+        job.unwatch()
