@@ -250,6 +250,7 @@ def main(argv=None) -> int:
     import gpu  # noqa: E402
 
     results["gpu"] = gpu.run(iterations=500 if args.quick else 2000)
+    results["web"] = __import__("web").run(quick=args.quick)     # serve: predict latency, live-update cost
     cat = results["cat"]
     results["targets"] = {
         "auto_speedup_vs_course_at_least_25": cat["ours_auto"]["speedup_vs_course"] >= 25,

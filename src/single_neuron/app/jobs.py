@@ -30,7 +30,7 @@ class TrainingRun:
 
 
 def train(data=None, test=None, *, size: int = 64, sample_weight=None, on_record=None, should_stop=None,
-          **settings) -> TrainingRun:
+          on_weights=None, **settings) -> TrainingRun:
     """Train the neuron from zeros on `data` and measure it on the training and test sets.
 
     data: None (scikit-learn's bundled digits, three against eight), a path (a course
@@ -42,7 +42,8 @@ def train(data=None, test=None, *, size: int = 64, sample_weight=None, on_record
     `Settings` (learning_rate, num_iterations, print_every, solver, dtype, l2,
     batch_size, seed, tol, n_iter_no_change, engine, device, memory_limit, scheduler,
     chunk_rows). on_record(i, cost) is called at each recorded cost; should_stop()
-    is asked before each iteration.
+    is asked before each iteration; on_weights(i, current), after on_record, gives
+    current() -> (w, b) at that point (w on the route's engine; see `descend`).
 
     Returns the model and a report: costs (one per print_every iterations), train and
     test accuracy in percent (None without a test set), the settings, the sizes.
@@ -65,7 +66,7 @@ def train(data=None, test=None, *, size: int = 64, sample_weight=None, on_record
         run = descend(data_pass, w0, 0.0, settings.num_iterations, settings.learning_rate, l2=settings.l2,
                       record_every=settings.print_every, batch_size=settings.batch_size,
                       seed=settings.seed_or_default, tol=settings.tol, n_iter_no_change=settings.patience,
-                      on_record=on_record, should_stop=should_stop)
+                      on_record=on_record, should_stop=should_stop, on_weights=on_weights)
         w = to_numpy(run.w).astype(np.float64)
         train_accuracy = route.train_accuracy(data_pass, run)
     test_set = route.test_set

@@ -36,6 +36,9 @@ import numpy as np
 from ..errors import DivergenceError
 
 RecordHook = Callable[[int, float], None]
+# on_weights(i, current): current() returns (w, b) at the recorded iteration i, computed only when
+# called (in the Gram form w = X c costs a product), and valid until the hook returns.
+WeightsHook = Callable[[int, Callable[[], tuple[object, float]]], None]
 
 
 @dataclass
@@ -85,7 +88,7 @@ class Pass(Protocol):
 def descend(data: Pass, w0, b0, num_iterations: int, learning_rate: float, *, l2: float = 0.0,
             record_every: int = 100, batch_size: int | None = None, seed: int = 0,
             tol: float | None = None, n_iter_no_change: int = 5, on_record: RecordHook | None = None,
-            should_stop: Callable[[], bool] | None = None) -> Trajectory:
+            should_stop: Callable[[], bool] | None = None, on_weights: WeightsHook | None = None) -> Trajectory:
     """Run gradient descent from (w0, b0) over `data`; the arguments are already checked.
 
     Full batch by default; with `batch_size`, each iteration is an epoch that visits
@@ -93,7 +96,8 @@ def descend(data: Pass, w0, b0, num_iterations: int, learning_rate: float, *, l2
     is recorded over every example. With `tol`, the cost is evaluated at every
     iteration and the run ends once it has failed to fall more than `tol` below its
     best value for `n_iter_no_change` iterations in a row. `should_stop()` is asked
-    before every iteration. A cost that is not a finite number raises
+    before every iteration. `on_weights(i, current)` follows `on_record` at each recorded
+    cost, for a caller that shows w as it changes. A cost that is not a finite number raises
     DivergenceError, with advice.
     """
     alpha, M = float(learning_rate), float(data.total_weight)
@@ -158,6 +162,8 @@ def descend(data: Pass, w0, b0, num_iterations: int, learning_rate: float, *, l2
                     costs.append(J)
                     if on_record is not None:
                         on_record(i, J)
+                    if on_weights is not None:
+                        on_weights(i, lambda: (data.weights(coords, shrink), b))
                 if tol is not None:
                     stale = stale + 1 if J > best - tol else 0
                     best = min(best, J)

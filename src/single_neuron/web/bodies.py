@@ -1,0 +1,104 @@
+"""What a request carries, read and checked: an uploaded image, a JSON object, a training job.
+
+Anything else is a `BadRequest`, answered with its status and one line that says what was
+expected and what came.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+
+from .training import JobRequest
+
+MAX_RATES = 8
+MAX_ITERATIONS = 1_000_000
+MAX_RECORDS = 5_000          # recorded costs per run: a curve of more points shows nothing more
+
+
+class BadRequest(Exception):
+    """A request the API cannot take, with the reason and the status to answer."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
+
+
+async def upload(request: Request) -> tuple[bytes, str]:
+    """The bytes of the multipart field "image" and the upload's name for messages."""
+    from .uploads import shown_name
+
+    content_type = request.headers.get("content-type", "")
+    if not content_type.lower().startswith("multipart/form-data"):
+        raise BadRequest(f"expected a multipart/form-data body with a field 'image' holding the image file, "
+                         f"got content type {content_type[:60]!r}", 415)
+    async with request.form(max_files=1, max_fields=8) as form:
+        part = form.get("image")
+        if not isinstance(part, UploadFile):
+            fields = ", ".join(repr(k[:40]) for k in form.keys()) or "none"
+            raise BadRequest(f"expected a file in the multipart field 'image' (fields sent: {fields})")
+        return await part.read(), shown_name(part.filename)
+
+
+async def json_body(request: Request) -> dict:
+    """The body as a JSON object (content type application/json; NaN and Infinity refused)."""
+    content_type = request.headers.get("content-type", "")
+    if content_type.split(";")[0].strip().lower() != "application/json":
+        raise BadRequest(f"expected a JSON body (content type application/json), got {content_type[:60]!r}", 415)
+    body = await request.body()
+    try:
+        value = json.loads(body, parse_constant=_no_constant)
+    except (ValueError, RecursionError) as exc:
+        raise BadRequest(f"the body is not valid JSON ({str(exc)[:80] or type(exc).__name__})") from None
+    if not isinstance(value, dict):
+        raise BadRequest(f"expected a JSON object, got {type(value).__name__}")
+    return value
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def job_request(body: dict) -> JobRequest:
+    """{"rates": [...], "iterations": N, "print_every": K}, each within the limits above."""
+    unknown = sorted(set(body) - {"rates", "iterations", "print_every"})
+    if unknown:
+        raise BadRequest(f"unknown field {unknown[0][:40]!r} (expected rates, iterations, print_every)")
+    rates = body.get("rates")
+    if not isinstance(rates, list) or not 1 <= len(rates) <= MAX_RATES:
+        raise BadRequest(f"rates: expected a list of 1 to {MAX_RATES} learning rates, got {_shown(rates)}")
+    for rate in rates:
+        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not (0 < rate <= 1000):
+            raise BadRequest(f"rates: expected numbers > 0 and <= 1000, got {_shown(rate)}")
+    iterations = _whole(body, "iterations", 1, MAX_ITERATIONS)
+    print_every = _whole(body, "print_every", 1, iterations)
+    if iterations // print_every > MAX_RECORDS:
+        raise BadRequest(f"print_every: {iterations} iterations with a cost every {print_every} make "
+                         f"{iterations // print_every} points a curve; at most {MAX_RECORDS}")
+    return JobRequest(tuple(float(r) for r in rates), iterations, print_every)
+
+
+def run_index(body: dict) -> int:
+    """{"run": k}: the index of a run of the last job."""
+    run = body.get("run")
+    if isinstance(run, bool) or not isinstance(run, int):
+        raise BadRequest(f"run: expected the index of a run (0, 1, ...), got {_shown(run)}")
+    return run
+
+
+def _whole(body: dict, name: str, lowest: int, highest: int) -> int:
+    value = body.get(name)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not lowest <= value <= highest:
+        raise BadRequest(f"{name}: expected a whole number from {lowest} to {highest}, got {_shown(value)}")
+    return value
+
+
+def _shown(value) -> str:
+    """A value from a request, short enough for a message."""
+    text = json.dumps(value) if not isinstance(value, float) or math.isfinite(value) else str(value)
+    return text if len(text) <= 40 else text[:37] + "..."

@@ -1,0 +1,52 @@
+"""Listening and serving: a socket bound first (so a busy port is one line, before any work),
+then uvicorn on it until Ctrl-C."""
+
+from __future__ import annotations
+
+import socket
+
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+def is_loopback(host: str) -> bool:
+    return host in LOOPBACK_HOSTS or host.startswith("127.")
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A TCP socket listening on (host, port), port 0 for any free one; raises OSError."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    family, kind, proto, _, address = sorted(infos, key=lambda info: info[0] != socket.AF_INET)[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(128)          # from here on a browser's connection waits for uvicorn, never refused
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def address_of(sock: socket.socket, host: str) -> tuple[str, int, str]:
+    """(host as given, the bound port, the page's URL)."""
+    port = sock.getsockname()[1]
+    shown = f"[{host}]" if ":" in host else host
+    return host, port, f"http://{shown}:{port}/"
+
+
+def serve(app, sock: socket.socket, on_exit) -> None:
+    """Serve `app` on `sock` until Ctrl-C (then KeyboardInterrupt, after a graceful shutdown).
+
+    on_exit() is called as the shutdown begins, from the signal handler: it must only set flags
+    (the event streams end on it, so that the shutdown need not wait for them)."""
+    import uvicorn
+
+    class Server(uvicorn.Server):
+        def handle_exit(self, sig, frame):
+            on_exit()
+            super().handle_exit(sig, frame)
+
+    # Errors only: no banner, no line per request.
+    config = uvicorn.Config(app, log_level="error", access_log=False, timeout_graceful_shutdown=5,
+                            server_header=False, lifespan="on")
+    Server(config).run(sockets=[sock])

@@ -1,0 +1,63 @@
+"""An uploaded image, classified exactly as `single-neuron predict` classifies a file.
+
+The bytes go to a private temporary file (mode 0600, removed at once) and from there
+through the very same calls as `predict`: `app.jobs.classify` (the guarded reader
+`io.images.read_image`, then the model) for the label and probability, and
+`read_image` + `app.views.image_view` for the page's picture of it. So the page and
+the API give the numbers `predict --json` gives for the same file, and no second
+decoder exists to keep in step with the first. Nothing in the request names a file
+on disk: the upload's own name is used only in messages.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from contextlib import contextmanager
+
+from ..errors import ImageError
+from ..io.modelfile import SavedModel
+from .encode import drawable, packed, packed_pixels
+
+NAME_LENGTH = 80
+
+
+def shown_name(filename: str | None) -> str:
+    """The upload's name for messages: printable, at most NAME_LENGTH characters, or 'the upload'."""
+    name = "".join(ch for ch in (filename or "") if ch.isprintable())[:NAME_LENGTH]
+    return f"upload {name!r}" if name else "the upload"
+
+
+@contextmanager
+def as_file(data: bytes, name: str):
+    """A private temporary file holding `data`; ImageErrors name the upload, not the file."""
+    with tempfile.NamedTemporaryFile(prefix="single-neuron-upload-") as f:
+        f.write(data)
+        f.flush()
+        try:
+            yield f.name
+        except ImageError as exc:
+            raise ImageError(str(exc).replace(f.name, name)) from None
+
+
+def prediction(trained: SavedModel, data: bytes, name: str) -> dict:
+    """{"label", "class", "probability"}: predict --json's numbers for these bytes."""
+    from ..app.jobs import classify
+
+    with as_file(data, name) as path:
+        p = classify(trained, path)
+    return {"label": p.label, "class": p.class_name, "probability": p.probability}
+
+
+def view(trained: SavedModel, data: bytes, name: str) -> dict:
+    """The prediction, and the image as the model sees it with its contribution map w * x."""
+    from ..app.jobs import classify
+    from ..app.views import image_view
+    from ..io.images import read_image
+
+    height, width, channels = trained.input_shape
+    with as_file(data, name) as path:
+        p = classify(trained, path)
+        seen = image_view(trained, read_image(path, (height, width), channels))
+    return {"label": p.label, "class": p.class_name, "probability": p.probability, "classes": list(trained.classes),
+            "z": seen.z, "b": float(trained.b), "pixels": packed_pixels(seen.pixels),
+            "contributions": packed(seen.contributions) if drawable(seen.contributions) else None}
