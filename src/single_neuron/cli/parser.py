@@ -69,6 +69,22 @@ def non_negative(text: str) -> float:
     return value
 
 
+def fraction(text: str) -> float:
+    """A finite number strictly between 0 and 1."""
+    value = _number(text)
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1 (both excluded), got {text}")
+    return value
+
+
+def probability(text: str) -> float:
+    """A finite number from 0 to 1."""
+    value = _number(text)
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"expected a number from 0 to 1, got {text}")
+    return value
+
+
 def whole(minimum: int = 0, maximum: int = 2**63 - 1):
     """A whole number in [minimum, maximum], written as digits (no fractions, no 1e30)."""
 
@@ -104,4 +120,18 @@ def build_parser() -> argparse.ArgumentParser:
     commands.required = True
     for module in (train, predict, evaluate, data, explain, bench):
         module.declare(commands)
+    complete(parser)
     return parser
+
+
+def complete(parser: argparse.ArgumentParser) -> None:
+    """Answer the shell's tab completion, if that is what this run is for, and exit.
+
+    The shell's completion hook (`eval "$(register-python-argcomplete single-neuron)"`)
+    runs the command with _ARGCOMPLETE set; any other run does not even import argcomplete."""
+    import os
+
+    if "_ARGCOMPLETE" in os.environ:
+        import argcomplete
+
+        argcomplete.autocomplete(parser)
