@@ -23,8 +23,8 @@ $(STAMP): pyproject.toml
 demo: venv
 	@mkdir -p $(DEMO)
 	$(BIN)/single-neuron train $(DATA) $(DEMO_ARGS) --model-out $(DEMO)/model.npz
-	$(BIN)/python examples/sample_images.py $(DEMO)/images $(DATA)
-	$(BIN)/single-neuron predict $(DEMO)/model.npz $(DEMO)/images/*
+	@$(BIN)/python examples/sample_images.py $(DEMO)/images $(DEMO)/model.npz $(DATA)
+	$(BIN)/single-neuron predict $(DEMO)/model.npz $(DEMO)/images
 
 test: venv
 	$(BIN)/python -m pytest
