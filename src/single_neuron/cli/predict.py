@@ -63,9 +63,12 @@ def run(args) -> int:
 
 def image_files(arguments) -> tuple[list[str], int]:
     """The files the IMAGE arguments name: a file as given, a folder as every image inside it
-    (sorted, hidden files and sub-folders skipped by name, files that are not images by their
-    extension). Returns the files and the number of arguments that name nothing."""
+    (sorted; hidden files and sub-folders skipped by name, a data folder's classes.txt too, and
+    files that are not images by their extension, with a note). Returns the files and the number
+    of arguments that name no image."""
     from PIL import Image
+
+    from ..io.folders import CLASSES_FILE
 
     extensions = {suffix.lower() for suffix in Image.registered_extensions()}
     files, missing = [], 0
@@ -76,7 +79,8 @@ def image_files(arguments) -> tuple[list[str], int]:
             continue
         found, skipped = [], []
         for item in sorted(path.rglob("*")):
-            if any(part.startswith(".") for part in item.relative_to(path).parts) or not item.is_file():
+            if (any(part.startswith(".") for part in item.relative_to(path).parts) or not item.is_file()
+                    or item.relative_to(path).parts == (CLASSES_FILE,)):
                 continue
             (found if item.suffix.lower() in extensions else skipped).append(str(item))
         if skipped:
