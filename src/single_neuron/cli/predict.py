@@ -43,7 +43,7 @@ def run(args) -> int:
 
     trained = load_model(args.model)
     files, failures = image_files(args.images)
-    output = {True: JsonOutput, False: CsvOutput if args.csv else TextOutput}[args.json](trained.classes)
+    output = (JsonOutput if args.json else CsvOutput if args.csv else TextOutput)(trained.classes)
     # A bar only where there is something to wait for.
     with Progress(len(files), wanted(args.quiet) and len(files) >= 20, unit="image", what="images") as progress:
         for path in files:
@@ -83,11 +83,12 @@ def image_files(arguments) -> tuple[list[str], int]:
                     or item.relative_to(path).parts == (CLASSES_FILE,)):
                 continue
             (found if item.suffix.lower() in extensions else skipped).append(str(item))
-        if skipped:
-            note(f"skipped {len(skipped)} file(s) in {path} that are not images (first: {skipped[0]})")
         if not found:
-            fail(f"{path}: the folder holds no image files")
+            others = f" ({len(skipped)} other file(s), none an image by its extension)" if skipped else ""
+            fail(f"{path}: the folder holds no image files{others}")
             missing += 1
+        elif skipped:
+            note(f"skipped {len(skipped)} file(s) in {path} that are not images (first: {skipped[0]})")
         files.extend(found)
     return files, missing
 

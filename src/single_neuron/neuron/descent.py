@@ -215,7 +215,8 @@ def descend(data: Pass, w0, b0, num_iterations: int, learning_rate: float, *, l2
         trajectory.lowest_cost, trajectory.last_cost = lowest, J
     if held_out is not None:
         trajectory.validation_costs = held_out.costs
-        trajectory.best_iteration, trajectory.best_validation_cost = held_out.best_iteration, held_out.lowest
+        if held_out.best_iteration is not None:
+            trajectory.best_iteration, trajectory.best_validation_cost = held_out.best_iteration, held_out.lowest
     return trajectory
 
 
