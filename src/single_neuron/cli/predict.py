@@ -10,7 +10,6 @@ per image adds a step in the loop of `run`.
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 from .output import fail, note
@@ -94,7 +93,11 @@ def image_files(arguments) -> tuple[list[str], int]:
 
 
 class TextOutput:
-    """One line per image: `IMAGE: CLASS (label L, probability of CLASS1 p)`."""
+    """One line per image: `IMAGE: CLASS (label L, probability of CLASS1 p)`.
+
+    Every output takes the model's class names, then each prediction through `add(prediction,
+    print_line)` (print_line writes one line of results, clear of any progress bar), then
+    `end()`."""
 
     def __init__(self, classes):
         self.classes = classes
@@ -108,7 +111,7 @@ class TextOutput:
 
 
 class CsvOutput(TextOutput):
-    """A header row, then one row per image: image,label,class,probability."""
+    """A header row, then one row per image: image,label,class,probability (in full)."""
 
     def __init__(self, classes):
         import csv
@@ -140,5 +143,4 @@ class JsonOutput(TextOutput):
         self.predictions.append(p.as_dict())
 
     def end(self) -> None:
-        json.dump({"classes": list(self.classes), "predictions": self.predictions}, sys.stdout)
-        print()
+        print(json.dumps({"classes": list(self.classes), "predictions": self.predictions}))

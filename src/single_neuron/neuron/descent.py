@@ -55,7 +55,7 @@ class Trajectory:
     lowest_cost: float | None = None   # with early stopping: the lowest training cost seen,
     last_cost: float | None = None     # and the last one evaluated (above the lowest: the cost rose)
     validation_costs: list[float] = field(default_factory=list)  # held-out cost at each recorded cost
-    best_iteration: int | None = None  # with a validation cost: the iteration whose parameters w, b are
+    best_iteration: int | None = None  # with a validation cost: the iteration whose w, b are returned
     best_validation_cost: float | None = None
 
 
