@@ -245,7 +245,7 @@ def startup_benchmarks(repeat: int) -> dict:
                    "median_cpu_seconds": statistics.median(cpu[name]),
                    "over_floor": statistics.median(wall[name]) / floor}
             for name, argv in commands.items()}
-    return {"repeat": repeat, "commands": rows,
+    return {"repeat": repeat, "machine": machine(), "commands": rows,
             "targets": {"version_within_1.5x_of_floor": rows["version"]["over_floor"] <= 1.5,
                         "train_cats_within_4x_of_floor": rows["train_cats"]["over_floor"] <= 4.0}}
 
