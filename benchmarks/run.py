@@ -11,8 +11,11 @@
 4. Scaling: time per iteration and peak memory for m = 1e3 .. 1e6 examples and
    n_x = 100 .. 12,288 features (synthetic data of those shapes), where X fits in
    a few GiB.
+5. Start-up, as whole processes: `single-neuron --version`, `--help` and `train` on the
+   cat set against the floor `python -c "import numpy, h5py"`, interleaved, medians.
 
 Results go to benchmarks/results.json (written atomically) and a table is printed.
+`--only startup` measures the start-up alone and updates that part of the file.
 """
 
 from __future__ import annotations
@@ -21,7 +24,9 @@ import argparse
 import json
 import os
 import platform
+import resource
 import statistics
+import subprocess
 import sys
 import time
 import tracemalloc
@@ -210,6 +215,48 @@ def scaling_benchmarks(grid, budget_bytes: int) -> list[dict]:
     return rows
 
 
+def startup_benchmarks(repeat: int) -> dict:
+    """Whole-process wall and CPU seconds of the command line, against Python importing NumPy
+    and h5py (what any run needs), each command run in turn so that a slow patch of the
+    machine hits all of them alike."""
+    command = str(Path(sys.executable).with_name("single-neuron"))
+    cats = str(cats_folder())
+    commands = {
+        "floor_import_numpy_h5py": [sys.executable, "-c", "import numpy, h5py"],
+        "version": [command, "--version"],
+        "help": [command, "--help"],
+        "train_cats": [command, "train", cats, "--quiet"],
+    }
+    wall = {name: [] for name in commands}
+    cpu = {name: [] for name in commands}
+    for run in range(repeat + 1):                   # the first round warms the file cache, uncounted
+        for name, argv in commands.items():
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            start = time.perf_counter()
+            subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            seconds = time.perf_counter() - start
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            if run:
+                wall[name].append(seconds)
+                cpu[name].append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    floor = statistics.median(wall["floor_import_numpy_h5py"])
+    rows = {name: {"command": " ".join(Path(a).name if a in (command, sys.executable) else a for a in argv),
+                   "median_seconds": statistics.median(wall[name]), "seconds": wall[name],
+                   "median_cpu_seconds": statistics.median(cpu[name]),
+                   "over_floor": statistics.median(wall[name]) / floor}
+            for name, argv in commands.items()}
+    return {"repeat": repeat, "machine": machine(), "commands": rows,
+            "targets": {"version_within_1.5x_of_floor": rows["version"]["over_floor"] <= 1.5,
+                        "train_cats_within_4x_of_floor": rows["train_cats"]["over_floor"] <= 4.0}}
+
+
+def print_startup(s: dict) -> None:
+    print(f"\nstart-up, whole processes, median of {s['repeat']} interleaved runs:")
+    print(f"  {'':26s} {'seconds':>8s} {'cpu s':>7s} {'x floor':>8s}")
+    for name, row in s["commands"].items():
+        print(f"  {name:26s} {row['median_seconds']:8.3f} {row['median_cpu_seconds']:7.3f} {row['over_floor']:7.2f}x")
+
+
 def machine() -> dict:
     from threadpoolctl import threadpool_info
 
@@ -232,8 +279,19 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats and a smaller scaling grid")
     parser.add_argument("--out", default=str(HERE / "results.json"), help="where to write the JSON results")
+    parser.add_argument("--only", choices=("startup",), help="measure only this part and update it in --out")
     args = parser.parse_args(argv)
     repeat = 3 if args.quick else 7
+    if args.only == "startup":
+        previous = json.loads(Path(args.out).read_text()) if Path(args.out).is_file() else {}
+        previous["startup"] = startup_benchmarks(repeat=max(repeat, 11))
+        previous.setdefault("targets", {}).update(previous["startup"]["targets"])
+        with atomic_write(args.out) as f:
+            f.write(json.dumps(previous, indent=2).encode())
+        print_startup(previous["startup"])
+        print("\ntargets:", ", ".join(f"{k}: {'met' if v else 'NOT MET'}"
+                                      for k, v in previous["startup"]["targets"].items()))
+        return 0
     if args.quick:
         grid = [(100, 1000), (100, 10_000), (100, 100_000), (12288, 1000)]
     else:
@@ -251,6 +309,7 @@ def main(argv=None) -> int:
 
     results["gpu"] = gpu.run(iterations=500 if args.quick else 2000)
     results["web"] = __import__("web").run(quick=args.quick)     # serve: predict latency, live-update cost
+    results["startup"] = startup_benchmarks(repeat=max(repeat, 11))
     cat = results["cat"]
     results["targets"] = {
         "auto_speedup_vs_course_at_least_25": cat["ours_auto"]["speedup_vs_course"] >= 25,
@@ -261,6 +320,7 @@ def main(argv=None) -> int:
                                                           results["memory"]["model_primal_extra_peak_over_X"]) < 1.0,
         "out_of_core_peak_within_limit_plus_overhead": all(
             row["out_of_core_peak_over_limit_plus_overhead"] <= 1.0 for row in results["beyond_memory"]["rows"]),
+        **results["startup"]["targets"],
     }
     results["total_seconds"] = time.perf_counter() - started
     with atomic_write(args.out) as f:
@@ -300,6 +360,7 @@ def print_table(r: dict) -> None:
         cells = [f"{row[k]:12.3g}" if k in row else f"{'-':>12s}" for k in
                  ("in_memory_examples_per_second", "out_of_core_examples_per_second", "dask_examples_per_second")]
         print(f"  {row['n_x']:6d} {row['m']:10d} {' '.join(cells)} {row['out_of_core_peak_rss_bytes'] / 2**20:9.0f}")
+    print_startup(r["startup"])
     print("\ntargets:", ", ".join(f"{k}: {'met' if v else 'NOT MET'}" for k, v in r["targets"].items()))
 
 

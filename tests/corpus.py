@@ -234,7 +234,7 @@ IMAGE_CASES = [
     Case("image: JPEG header only", predict(written("head.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00")),
          "cannot decode the image"),
     Case("image: decompression bomb", predict(lambda d: bomb_png(d / "bomb.png")), "refused, too many pixels to decode safely"),
-    Case("image: a folder", predict(lambda d: d), "is a folder, expected an image file"),
+    Case("image: a folder with no image", predict(lambda d: d), "the folder holds no image files"),
     Case("image: missing", predict(lambda d: d / "none.png"), "no such file"),
     Case("image: truncated GIF", predict(truncated_gif), "cannot decode the image"),
     Case("image: a FIFO", predict(lambda d: fifo(d / "pipe.png")), "is a FIFO (named pipe), expected an image file"),

@@ -145,7 +145,8 @@ def test_the_job_api_runs_every_route_and_reports_what_ran(problem, tmp_path):
     ({"engine": "dask", "batch_size": 8, "solver": "gram"}, "solver gram needs every example at every step"),
     ({"solver": "gram", "engine": "torch"}, "solver gram keeps K = X.T X in memory on NumPy"),
     ({"memory_limit": "1GB", "engine": "dask"}, "memory_limit streams a file through NumPy"),
-    ({"seed": 4}, "seed shuffles mini-batches: it needs batch_size"),
+    ({"seed": 4}, "seed shuffles mini-batches or draws the validation examples: it needs batch_size or "
+                  "validation_fraction"),
     ({"n_iter_no_change": 4}, "n_iter_no_change counts iterations for early stopping: it needs tol"),
     ({"device": "cuda"}, "device chooses a GPU for the torch or cupy engine, not for numpy"),
     ({"scheduler": "tcp://127.0.0.1:8786"}, "scheduler and chunk_rows are settings of the dask engine"),

@@ -7,16 +7,20 @@ and runs the same gradient descent as `single_neuron.optimize`.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .. import validation as check
-from ..neuron.formulas import decide, sigmoid, to_numpy
-from ..errors import InputValueError
+from ..neuron.formulas import PIXEL_SCALE, decide, sigmoid, to_numpy
+from ..errors import InputValueError, SingleNeuronError
 from ..engines.in_memory import SOLVERS
 from ..neuron.descent import descend
+from .advice import run_advice
 
 
 class SingleNeuronClassifier(ClassifierMixin, BaseEstimator):
@@ -63,6 +67,14 @@ class SingleNeuronClassifier(ClassifierMixin, BaseEstimator):
     solver_ : str
         The solver used ("primal" or "gram").
     n_features_in_ : int
+
+    A run that goes wrong warns with scikit-learn's `ConvergenceWarning`: early stopping
+    ended it because the cost rose, the cost ended above where it started, or `max_iter`
+    came before early stopping's criterion (with `tol`).
+
+    `save(path, input_shape=...)` writes the model file of `single-neuron train
+    --model-out`, so `single-neuron predict`, `evaluate` and `inspect` use it;
+    `SingleNeuronClassifier.load(path)` reads one back, from either side.
 
     Examples
     --------
@@ -115,6 +127,9 @@ class SingleNeuronClassifier(ClassifierMixin, BaseEstimator):
         self._keep(run)
         self.n_iter_ = run.n_iter
         self.costs_ = run.costs
+        advice = run_advice(run, settings["learning_rate"], settings["tol"], settings["max_iter"], "max_iter")
+        if advice is not None:
+            warnings.warn(advice, ConvergenceWarning, stacklevel=2)
         return self
 
     def partial_fit(self, X, y, classes=None, sample_weight=None):
@@ -185,6 +200,67 @@ class SingleNeuronClassifier(ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         return self.classes_[decide(sigmoid(self.decision_function(X))).astype(int)]
 
+    # ------------------------------------------------------------------------------- model files
+
+    def save(self, path, input_shape=None, pixel_scale=PIXEL_SCALE) -> None:
+        """Write the fitted neuron to `path` (.npz), in the model file format of `single-neuron
+        train --model-out`, atomically.
+
+        input_shape : (height, width, channels) of the images whose unrolled pixels are the
+            features, channels 1, 3 or 4; default (1, n_features, 1), one row of gray values.
+        pixel_scale : what the pixels were divided by to give the features (default 255, as
+            `Dataset.X`; 1 for raw pixel values).
+        """
+        from ..io.modelfile import SavedModel, save_model
+
+        check_is_fitted(self)
+        n = self.n_features_in_
+        shape = (1, n, 1) if input_shape is None else tuple(input_shape)
+        if (len(shape) != 3 or not all(isinstance(v, (int, np.integer)) and v > 0 for v in shape)
+                or shape[2] not in (1, 3, 4) or shape[0] * shape[1] * shape[2] != n):
+            raise InputValueError(f"input_shape: expected (height, width, channels) with 1, 3 or 4 channels "
+                                  f"and height * width * channels = {n} features, got {input_shape!r}")
+        labels = [c.item() if isinstance(c, np.generic) else c for c in self.classes_]
+        training = {"estimator": type(self).__name__, "learning_rate": self.learning_rate,
+                    "num_iterations": self.max_iter, "print_every": self.print_every, "solver": self.solver_,
+                    "dtype": str(np.dtype(self.dtype)), "l2": self.l2, "tol": self.tol,
+                    "n_iter_no_change": self.n_iter_no_change, "n_iter": self.n_iter_}
+        if all(isinstance(c, (bool, int, float, str)) for c in labels):
+            training["labels"] = labels         # the labels themselves, when JSON keeps them as they are
+        save_model(path, SavedModel(w=self.coef_.T, b=float(self.intercept_[0]),
+                                    input_shape=tuple(int(v) for v in shape),
+                                    classes=(str(labels[0]), str(labels[1])),
+                                    pixel_scale=check.positive_number("pixel_scale", pixel_scale),
+                                    costs=list(self.costs_),
+                                    training={k: v for k, v in training.items() if v is not None}))
+
+    @classmethod
+    def load(cls, path) -> SingleNeuronClassifier:
+        """A fitted classifier from a model file written by `save` or by `single-neuron train
+        --model-out`. Its features are the model's unrolled pixels divided by its pixel scale
+        (`input_shape_`, `pixel_scale_`); classes_ are the labels it was fitted on, or the
+        model's class names."""
+        from ..io.modelfile import load_model
+
+        saved = load_model(path)
+        training = saved.training
+        estimator = cls(**_hyper_parameters(training))
+        labels = training.get("labels")
+        if not (isinstance(labels, list) and len(labels) == 2 and [str(c) for c in labels] == list(saved.classes)):
+            labels = list(saved.classes)
+        estimator.classes_ = np.array(labels)
+        estimator.coef_ = saved.w.T.astype(np.float64)
+        estimator.intercept_ = np.array([float(saved.b)])
+        estimator.n_features_in_ = int(saved.w.shape[0])
+        n_iter = training.get("n_iter")
+        estimator.n_iter_ = n_iter if isinstance(n_iter, int) and not isinstance(n_iter, bool) else 0
+        estimator.costs_ = list(saved.costs)
+        solver = training.get("solver")
+        estimator.solver_ = solver if solver in ("primal", "gram") else "primal"
+        estimator.input_shape_ = tuple(saved.input_shape)
+        estimator.pixel_scale_ = float(saved.pixel_scale)
+        return estimator
+
     # ------------------------------------------------------------------------------------ checks
 
     def _checked_settings(self) -> dict:
@@ -219,3 +295,21 @@ class SingleNeuronClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError("SingleNeuronClassifier needs examples of both classes with a positive "
                              f"sample_weight, got {kept.size} class(es)")
         return s.astype(dtype).reshape(1, -1)
+
+
+def _hyper_parameters(training: dict) -> dict:
+    """The constructor's arguments from a model file's training record: each one only if it is a
+    value the estimator accepts (a file may come from anywhere), else the default."""
+    names = {"learning_rate": "learning_rate", "max_iter": "num_iterations", "dtype": "dtype",
+             "l2": "l2", "tol": "tol", "n_iter_no_change": "n_iter_no_change", "print_every": "print_every"}
+    params = {}
+    for param, key in names.items():
+        value = training.get(key)
+        if value is None or isinstance(value, bool):
+            continue
+        try:
+            SingleNeuronClassifier(**{param: value})._checked_settings()
+        except (SingleNeuronError, TypeError):
+            continue
+        params[param] = value
+    return params

@@ -14,10 +14,12 @@ from pathlib import Path
 
 import numpy as np
 
+from ..errors import InputValueError
 from ..io.dataset import Dataset
 from ..io.modelfile import SavedModel
 from ..neuron.descent import descend
-from ..neuron.formulas import decide, sigmoid, to_numpy, unroll
+from ..neuron.formulas import THRESHOLD, cost, decide, sigmoid, to_numpy, unroll
+from .advice import run_advice
 from .settings import DEFAULT_CHUNK_ROWS, Settings
 
 
@@ -40,13 +42,21 @@ def train(data=None, test=None, *, size: int = 64, sample_weight=None, on_record
     where it has one. size: the side image folders are resized to. sample_weight:
     (m,) non-negative weights of the training examples. settings: the fields of
     `Settings` (learning_rate, num_iterations, print_every, solver, dtype, l2,
-    batch_size, seed, tol, n_iter_no_change, engine, device, memory_limit, scheduler,
-    chunk_rows). on_record(i, cost) is called at each recorded cost; should_stop()
-    is asked before each iteration; on_weights(i, current), after on_record, gives
-    current() -> (w, b) at that point (w on the route's engine; see `descend`).
+    batch_size, seed, tol, n_iter_no_change, validation_fraction, engine, device,
+    memory_limit, scheduler, chunk_rows). on_record(i, cost) is called at each
+    recorded cost; should_stop() is asked before each iteration; on_weights(i,
+    current), after on_record, gives current() -> (w, b) at that point (w on the
+    route's engine; see `descend`).
+
+    With validation_fraction, that share of the training examples (drawn from `seed`,
+    stratified by label) is held out: training stops once their cost has not fallen
+    by more than tol (default 0) for n_iter_no_change iterations (default 5), and the
+    model keeps w and b of the iteration where it was lowest.
 
     Returns the model and a report: costs (one per print_every iterations), train and
-    test accuracy in percent (None without a test set), the settings, the sizes.
+    test accuracy in percent (None without a test set), the settings, the sizes, and
+    `warning`: advice when the run went wrong (the cost rose, or it ended before
+    early stopping's criterion was met), else None.
     """
     settings = Settings(**settings).checked()
     started = time.perf_counter()
@@ -66,16 +76,22 @@ def train(data=None, test=None, *, size: int = 64, sample_weight=None, on_record
         run = descend(data_pass, w0, 0.0, settings.num_iterations, settings.learning_rate, l2=settings.l2,
                       record_every=settings.print_every, batch_size=settings.batch_size,
                       seed=settings.seed_or_default, tol=settings.tol, n_iter_no_change=settings.patience,
-                      on_record=on_record, should_stop=should_stop, on_weights=on_weights)
+                      on_record=on_record, should_stop=should_stop, on_weights=on_weights,
+                      validation=route.validation_cost())
         w = to_numpy(run.w).astype(np.float64)
         train_accuracy = route.train_accuracy(data_pass, run)
     test_set = route.test_set
     test_accuracy = None if test_set is None else _accuracy(w, run.b, test_set, settings.dtype)
     recorded = {**settings.recorded(), "solver": run.solver, "n_iter": run.n_iter, "stopped": run.stopped,
                 "weighted": sample_weight is not None}
+    if settings.validation_fraction is not None:
+        recorded.update(m_validation=route.m_validation, best_iteration=run.best_iteration,
+                        validation_cost=run.best_validation_cost)
     report = {
-        "warning": divergence_warning(run.costs, settings.learning_rate),
+        "warning": run_advice(run, settings.learning_rate, settings.tol, settings.num_iterations,
+                              "num_iterations"),
         "costs": run.costs,
+        **({"validation_costs": run.validation_costs} if settings.validation_fraction is not None else {}),
         "train_accuracy": train_accuracy,
         "test_accuracy": test_accuracy,
         **recorded,
@@ -126,11 +142,18 @@ class _MemoryRoute:
                                                                      train_set.classes)
         if test is not None and test_path is None:
             self.test_set = as_dataset(test, "test")
-        self.train_set = train_set
-        self.source, self.m = train_set.source, train_set.m
-        self.image_shape, self.classes = train_set.image_shape, train_set.classes
+        self.source, self.image_shape, self.classes = train_set.source, train_set.image_shape, train_set.classes
+        self.loaded = train_set                    # every training example, held-out ones included
+        self.fit_index = self.held_index = None
+        if settings.validation_fraction is not None:
+            self.fit_index, self.held_index = validation_split(train_set.y, settings.validation_fraction,
+                                                               settings.seed_or_default)
+            train_set = _subset(train_set, self.fit_index)
+        self.train_set, self.m = train_set, train_set.m
+        self.m_validation = 0 if self.held_index is None else int(self.held_index.size)
         self.X = unroll(train_set.images, dtype=settings.dtype)
         self.Y = train_set.y.reshape(1, -1).astype(settings.dtype)
+        self._held_weights = None
         self._session = None
 
     def __enter__(self):
@@ -142,7 +165,30 @@ class _MemoryRoute:
         self.X = self.Y = None
 
     def sample_weight(self, sample_weight):
-        return _checked_weights(sample_weight, self.train_set.y, self.settings.dtype)
+        """The training examples' weights, checked; with held-out examples, theirs are kept apart
+        for the validation cost."""
+        weights = _checked_weights(sample_weight, self.loaded.y, self.settings.dtype)
+        if weights is None or self.held_index is None:
+            return weights
+        self._held_weights = weights[:, self.held_index]
+        if np.unique(self.train_set.y[weights[0, self.fit_index] > 0]).size < 2:
+            raise InputValueError("sample_weight: both classes need examples with a positive weight "
+                                  "among those not held out for validation")
+        return np.ascontiguousarray(weights[:, self.fit_index])
+
+    def validation_cost(self):
+        """The held-out examples' cost J(w, b), or None without them."""
+        if self.held_index is None:
+            return None
+        dtype = self.settings.dtype
+        X = unroll(self.loaded.images[self.held_index], dtype=dtype)
+        Y = self.loaded.y[self.held_index].reshape(1, -1).astype(dtype)
+        weights = self._held_weights
+
+        def held_out_cost(w, b) -> float:
+            return cost(to_numpy(w).astype(dtype, copy=False).T @ X + float(b), Y, weights)
+
+        return held_out_cost
 
     def make_pass(self, weights):
         s = self.settings
@@ -168,7 +214,10 @@ class _MemoryRoute:
                          None if weights is None else engine.to_engine(weights))
 
     def train_accuracy(self, data_pass, run) -> float:
-        return _accuracy(to_numpy(run.w), run.b, self.train_set, self.settings.dtype)
+        from ..neuron.course import accuracy
+
+        w = to_numpy(run.w)          # X is still here: no second unrolling of the images
+        return accuracy(decide(sigmoid(w.astype(self.X.dtype, copy=False).T @ self.X + run.b)), self.Y)
 
 
 class _FileRoute:
@@ -179,6 +228,10 @@ class _FileRoute:
         from ..io.h5 import CourseRows
         from ..io.sources import h5_training_files
 
+        if settings.validation_fraction is not None:
+            raise InputValueError("validation_fraction holds examples out in memory: the dask engine reads an "
+                                  "HDF5 file on its workers, so it cannot (load the file with engine numpy, "
+                                  "or leave validation_fraction out)")
         self.settings = settings
         train_file, self.test_set = h5_training_files(data, test)
         self.rows = CourseRows(train_file)
@@ -198,6 +251,9 @@ class _FileRoute:
         if sample_weight is None:
             return None
         return _checked_weights(sample_weight, self.rows.y, self.settings.dtype)
+
+    def validation_cost(self):
+        return None
 
     def make_pass(self, weights):
         s = self.settings
@@ -243,12 +299,28 @@ def _checked_weights(sample_weight, y, dtype):
     return s.astype(dtype).reshape(1, -1)
 
 
-def divergence_warning(costs, learning_rate: float) -> str | None:
-    """Advice when the recorded cost ended above where it started: the run diverged or oscillated."""
-    if len(costs) >= 2 and costs[-1] > costs[0]:
-        return (f"the cost rose from {costs[0]:.6g} to {costs[-1]:.6g} during training: the learning rate "
-                f"{learning_rate:g} is too large for this data; lower it, or scale the inputs to [0, 1]")
-    return None
+def validation_split(y: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """(kept, held out): sorted indices of the examples that train and of those held out.
+
+    Stratified: `fraction` of each class, rounded, at least one and never all, drawn
+    from `seed`. (scikit-learn's train_test_split does the same, but importing it
+    costs a second of start-up.)"""
+    rng = np.random.default_rng(seed)
+    held = []
+    for label in (0, 1):
+        members = np.flatnonzero(y == label)
+        if members.size < 2:
+            raise InputValueError(f"validation_fraction: class {label} has {members.size} example(s); holding "
+                                  "some out for validation needs at least 2 of each class")
+        count = min(max(int(round(fraction * members.size)), 1), members.size - 1)
+        held.append(rng.permutation(members)[:count])
+    held_out = np.sort(np.concatenate(held))
+    return np.setdiff1d(np.arange(y.size), held_out), held_out
+
+
+def _subset(data: Dataset, index: np.ndarray) -> Dataset:
+    return Dataset(images=data.images[index], y=data.y[index], classes=data.classes, source=data.source,
+                   skipped=data.skipped)
 
 
 @dataclass
@@ -263,13 +335,14 @@ class Prediction:
                 "probability": self.probability}
 
 
-def classify(trained: SavedModel, path) -> Prediction:
-    """Decode, resize and scale one image file as in training, and classify it."""
+def classify(trained: SavedModel, path, threshold: float = THRESHOLD) -> Prediction:
+    """Decode, resize and scale one image file as in training, and classify it: label 1 where
+    the probability of class 1 is above `threshold` (the notes' 0.5 by default)."""
     from ..io.images import read_image
     from .views import probabilities
 
     height, width, channels = trained.input_shape
     pixels = read_image(path, (height, width), channels)
     p = float(probabilities(trained, pixels[np.newaxis])[0])
-    label = int(decide(np.float64(p)))
+    label = int(decide(np.float64(p), threshold))
     return Prediction(image=str(Path(path)), label=label, class_name=trained.classes[label], probability=p)

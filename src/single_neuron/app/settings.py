@@ -11,9 +11,12 @@ honour is refused with the reason, never dropped or misreported. The matrix:
 | l2               | yes            | yes          | yes          | yes  | yes                      |
 | sample_weight    | yes            | yes          | yes          | yes  | yes                      |
 | tol (early stop) | yes            | yes          | yes          | yes  | yes                      |
+| validation_fraction | yes         | yes          | yes          | yes (in memory) | refused           |
 | dtype float32    | yes            | yes          | yes          | yes  | yes                      |
 
-(gram needs every example at every step and K in memory; it runs on NumPy only.)
+(gram needs every example at every step and K in memory; it runs on NumPy only. The
+held-out examples of validation_fraction are kept in memory, so a file read in chunks,
+by the stream or by Dask's workers, cannot have them.)
 """
 
 from __future__ import annotations
@@ -44,6 +47,8 @@ class Settings:
     seed: int | None = None            # shuffles the mini-batches (default 0)
     tol: float | None = None           # early stopping: the least fall in cost that counts
     n_iter_no_change: int | None = None  # early stopping: iterations without it (default 5)
+    validation_fraction: float | None = None  # early stopping on this share of the training examples,
+                                              # held out (tol then defaults to 0); the best w, b are kept
     engine: str = "numpy"              # numpy, torch, cupy, dask
     device: str | None = None          # torch: cuda (default) or cpu
     memory_limit: int | str | None = None  # stream an HDF5 file within this many bytes ("256MB")
@@ -65,6 +70,7 @@ class Settings:
             tol=None if self.tol is None else check.non_negative_number("tol", self.tol),
             n_iter_no_change=(None if self.n_iter_no_change is None
                               else check.count("n_iter_no_change", self.n_iter_no_change, minimum=1)),
+            validation_fraction=_fraction("validation_fraction", self.validation_fraction),
             memory_limit=_memory_limit(self.memory_limit),
             chunk_rows=None if self.chunk_rows is None else check.count("chunk_rows", self.chunk_rows, minimum=1),
         )
@@ -73,16 +79,22 @@ class Settings:
         if s.engine not in ENGINES:
             raise InputValueError(f"engine: expected one of {', '.join(ENGINES)}, got {s.engine!r}")
         s._refuse_what_no_route_honours()
+        if s.validation_fraction is not None and s.tol is None:
+            s = replace(s, tol=0.0)            # early stopping on the held-out cost: any fall counts
         return s
 
     def _refuse_what_no_route_honours(self) -> None:
         def refuse(message):
             raise InputValueError(message)
 
-        if self.seed is not None and self.batch_size is None:
-            refuse("seed shuffles mini-batches: it needs batch_size")
-        if self.n_iter_no_change is not None and self.tol is None:
-            refuse("n_iter_no_change counts iterations for early stopping: it needs tol")
+        if self.seed is not None and self.batch_size is None and self.validation_fraction is None:
+            refuse("seed shuffles mini-batches or draws the validation examples: it needs batch_size or "
+                   "validation_fraction")
+        if self.n_iter_no_change is not None and self.tol is None and self.validation_fraction is None:
+            refuse("n_iter_no_change counts iterations for early stopping: it needs tol or validation_fraction")
+        if self.validation_fraction is not None and self.memory_limit is not None:
+            refuse("validation_fraction holds examples out in memory: it cannot be used when memory_limit "
+                   "streams a file (leave one of them out)")
         if self.solver == "gram":
             if self.batch_size is not None:
                 refuse("solver gram needs every example at every step: it cannot run mini-batches "
@@ -109,6 +121,16 @@ class Settings:
     def recorded(self) -> dict:
         """The settings that were set, for a report and a model file's metadata."""
         return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+def _fraction(name: str, value) -> float | None:
+    """None, or a number strictly between 0 and 1."""
+    if value is None:
+        return None
+    out = check.scalar(name, value)
+    if not 0 < out < 1:
+        raise InputValueError(f"{name}: expected a number between 0 and 1 (both excluded), got {value}")
+    return out
 
 
 def _memory_limit(value) -> int | None:

@@ -1,10 +1,15 @@
-"""`data export`: a course HDF5 file written as a folder of PNG images, one sub-folder per class."""
+"""`data export` and `data import`: between course HDF5 files and folders of images, one sub-folder per class."""
 
 from __future__ import annotations
 
+from .output import note
+from .options import whole
+
+
 def declare(commands) -> None:
-    data = commands.add_parser("data", help="convert data sets",
-                               description="export: write a course HDF5 file as a folder of PNG images.")
+    data = commands.add_parser("data", help="convert data sets between HDF5 files and image folders",
+                               description="export: write a course HDF5 file as a folder of PNG images; "
+                                           "import: write a folder of images as a course HDF5 file.")
     actions = data.add_subparsers(dest="data_command", metavar="ACTION", parser_class=type(data))
     actions.required = True
     export = actions.add_parser(
@@ -14,6 +19,17 @@ def declare(commands) -> None:
     export.add_argument("source", metavar="FILE.h5", help="course-format HDF5 file")
     export.add_argument("folder", metavar="DIR", help="new folder to create")
     export.set_defaults(run=run_export)
+    imported = actions.add_parser(
+        "import", help="write a folder of images (DIR/<class>/...) as a course HDF5 file, chunked",
+        description="Write every image of a folder with one sub-folder per class (or train/ and test/ "
+                    "each laid out so) to a course-format HDF5 file, resized to PX x PX, one image at a "
+                    "time: `train FILE.h5` then learns what `train DIR` learns, and `--memory-limit` or "
+                    "`--engine dask` can read it in chunks. The file appears complete or not at all.")
+    imported.add_argument("folder", metavar="DIR", help="folder of images, one sub-folder per class")
+    imported.add_argument("destination", metavar="FILE.h5", help="new HDF5 file to create")
+    imported.add_argument("--size", type=whole(1, 4096), default=64, metavar="PX",
+                          help="resize every image to PX x PX (default 64)")
+    imported.set_defaults(run=run_import)
 
 
 def run_export(args) -> int:
@@ -24,4 +40,19 @@ def run_export(args) -> int:
     count = export_image_folder(data, args.folder)
     print(f"wrote {count} images of {data.image_shape[0]}x{data.image_shape[1]} to {args.folder} "
           f"({data.classes[0]}: {int((data.y == 0).sum())}, {data.classes[1]}: {int((data.y == 1).sum())})")
+    return 0
+
+
+def run_import(args) -> int:
+    from ..io.h5_writer import import_image_folder
+
+    classes, splits = import_image_folder(args.folder, args.destination, args.size)
+    for split in splits:
+        if split.skipped:
+            note(f"skipped {len(split.skipped)} file(s) of the {split.name} images that are not images "
+                 f"(first: {split.skipped[0]})")
+    parts = [f"{split.name}: {sum(split.counts)} images ({classes[0]}: {split.counts[0]}, "
+             f"{classes[1]}: {split.counts[1]})" for split in splits]
+    height, width, channels = splits[0].image_shape
+    print(f"wrote {'; '.join(parts)} of {height}x{width}x{channels} to {args.destination}")
     return 0

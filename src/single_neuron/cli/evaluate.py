@@ -52,6 +52,7 @@ def run(args) -> int:
     print(f"recall:    {report['recall']:.4f}")
     print(f"F1:        {report['f1']:.4f}")
     print(f"ROC AUC:   {auc}")
+    print(f"log loss:  {report['log_loss']:.4f}")
     width = max(len(c0), len(c1), 9)
     print("confusion matrix (rows: true, columns: predicted):")
     print(f"  {'':{width}s}  {c0:>{width}s}  {c1:>{width}s}")

@@ -42,6 +42,22 @@ def non_negative(text: str) -> float:
     return value
 
 
+def fraction(text: str) -> float:
+    """A finite number strictly between 0 and 1."""
+    value = _number(text)
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1 (both excluded), got {text}")
+    return value
+
+
+def probability(text: str) -> float:
+    """A finite number from 0 to 1."""
+    value = _number(text)
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"expected a number from 0 to 1, got {text}")
+    return value
+
+
 def whole(minimum: int = 0, maximum: int = 2**63 - 1):
     """A whole number in [minimum, maximum], written as digits (no fractions, no 1e30)."""
 

@@ -47,4 +47,18 @@ def build_parser() -> argparse.ArgumentParser:
     commands.required = True
     for module in (train, predict, evaluate, data, explain, inspect, bench, serve):
         module.declare(commands)
+    complete(parser)
     return parser
+
+
+def complete(parser: argparse.ArgumentParser) -> None:
+    """Answer the shell's tab completion, if that is what this run is for, and exit.
+
+    The shell's completion hook (`eval "$(register-python-argcomplete single-neuron)"`)
+    runs the command with _ARGCOMPLETE set; any other run does not even import argcomplete."""
+    import os
+
+    if "_ARGCOMPLETE" in os.environ:
+        import argcomplete
+
+        argcomplete.autocomplete(parser)

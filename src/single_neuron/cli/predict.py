@@ -1,19 +1,36 @@
-"""`predict`: classify image files with a saved model, one line (or one JSON entry) each."""
+"""`predict`: classify image files (or every image in folders) with a saved model.
+
+One result per image, as text lines, CSV rows or one JSON object. The run is a
+pipeline of small steps, each its own function: the IMAGE arguments become a list
+of files (`image_files`), each file is classified, and each result goes to the
+chosen output (`TextOutput`, `CsvOutput`, `JsonOutput`). An option that does more
+per image adds a step in the loop of `run`.
+"""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
+
+from .output import fail, note
+from .options import probability
 
 
 def declare(commands) -> None:
     predict = commands.add_parser(
-        "predict", help="classify image files with a saved model",
+        "predict", help="classify image files, or every image in folders, with a saved model",
         description="Decode each image (any common format and mode), resize it to the model's input "
-                    "size, scale it as in training and print its label and probability.")
+                    "size, scale it as in training and print its label and the probability of the second "
+                    "class. A folder stands for every image inside it, sub-folders included.")
     predict.add_argument("model", metavar="MODEL", help="model file written by train --model-out")
-    predict.add_argument("images", nargs="+", metavar="IMAGE", help="image files")
-    predict.add_argument("--json", action="store_true", help="print one JSON object instead of text")
-    predict.add_argument("--quiet", action="store_true", help="no progress bar")
+    predict.add_argument("images", nargs="+", metavar="IMAGE", help="image files or folders of images")
+    predict.add_argument("--threshold", type=probability, default=0.5, metavar="T",
+                         help="label 1 when the probability of the second class is above T (default 0.5)")
+    formats = predict.add_mutually_exclusive_group()
+    formats.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+    formats.add_argument("--csv", action="store_true",
+                         help="print CSV instead of text: a header, then image,label,class,probability")
+    predict.add_argument("--quiet", action="store_true", help="print only the results: no progress bar")
     predict.add_argument("--explain", metavar="FOLDER",
                          help="also draw each image explained (the file, the model's view of it, which "
                               "pixels pushed towards which class) into FOLDER, a new folder")
@@ -22,35 +39,123 @@ def declare(commands) -> None:
 
 def run(args) -> int:
     from ..app.jobs import classify
-    from ..app.progress import items, wanted
+    from ..app.progress import Progress, wanted
     from ..errors import SingleNeuronError
     from ..io.modelfile import load_model
-    from .output import fail
 
     trained = load_model(args.model)
     if args.explain:
         from ..app.pictures import check_new_folder
 
         check_new_folder(args.explain)              # refused before any image is read
-    predictions, failures = [], 0
-    for path in items(args.images, wanted(args.quiet or len(args.images) < 20)):
-        try:
-            p = classify(trained, path)
-        except SingleNeuronError as exc:
-            failures += 1
-            fail(exc)
-            continue
-        predictions.append(p)
-        if not args.json:
-            print(f"{p.image}: {p.class_name} (label {p.label}, probability of "
-                  f"{trained.classes[1]} {p.probability:.4f})")
-    if args.json:
-        print(json.dumps({"classes": list(trained.classes),
-                          "predictions": [p.as_dict() for p in predictions]}))
+    files, failures = image_files(args.images)
+    classified = []
+    output = (JsonOutput if args.json else CsvOutput if args.csv else TextOutput)(trained.classes)
+    # A bar only where there is something to wait for.
+    with Progress(len(files), wanted(args.quiet) and len(files) >= 20, unit="image", what="images") as progress:
+        for path in files:
+            try:
+                prediction = classify(trained, path, args.threshold)
+            except SingleNeuronError as exc:
+                failures += 1
+                with progress.paused():
+                    fail(exc)
+                progress.advance()
+                continue
+            output.add(prediction, progress.print)
+            classified.append(prediction.image)
+            progress.advance()
+    output.end()
     if args.explain:
         from ..app.pictures import save_explanations
 
-        written = save_explanations(args.explain, trained, [p.image for p in predictions])
-        if not args.json:
+        written = save_explanations(args.explain, trained, classified)
+        if not (args.json or args.csv):
             print(f"{len(written)} image{'s' * (len(written) != 1)} explained in {args.explain}")
     return 1 if failures else 0
+
+
+def image_files(arguments) -> tuple[list[str], int]:
+    """The files the IMAGE arguments name: a file as given, a folder as every image inside it
+    (sorted; hidden files and sub-folders skipped by name, a data folder's classes.txt too, and
+    files that are not images by their extension, with a note). Returns the files and the number
+    of arguments that name no image."""
+    from PIL import Image
+
+    from ..io.folders import CLASSES_FILE
+
+    extensions = {suffix.lower() for suffix in Image.registered_extensions()}
+    files, missing = [], 0
+    for argument in arguments:
+        path = Path(argument)
+        if not path.is_dir():
+            files.append(argument)              # a missing or unreadable file gets its own error line
+            continue
+        found, skipped = [], []
+        for item in sorted(path.rglob("*")):
+            if (any(part.startswith(".") for part in item.relative_to(path).parts) or not item.is_file()
+                    or item.relative_to(path).parts == (CLASSES_FILE,)):
+                continue
+            (found if item.suffix.lower() in extensions else skipped).append(str(item))
+        if not found:
+            others = f" ({len(skipped)} other file(s), none an image by its extension)" if skipped else ""
+            fail(f"{path}: the folder holds no image files{others}")
+            missing += 1
+        elif skipped:
+            note(f"skipped {len(skipped)} file(s) in {path} that are not images (first: {skipped[0]})")
+        files.extend(found)
+    return files, missing
+
+
+class TextOutput:
+    """One line per image: `IMAGE: CLASS (label L, probability of CLASS1 p)`.
+
+    Every output takes the model's class names, then each prediction through `add(prediction,
+    print_line)` (print_line writes one line of results, clear of any progress bar), then
+    `end()`."""
+
+    def __init__(self, classes):
+        self.classes = classes
+
+    def add(self, p, print_line) -> None:
+        print_line(f"{p.image}: {p.class_name} (label {p.label}, probability of {self.classes[1]} "
+                   f"{p.probability:.4f})")
+
+    def end(self) -> None:
+        pass
+
+
+class CsvOutput(TextOutput):
+    """A header row, then one row per image: image,label,class,probability (in full)."""
+
+    def __init__(self, classes):
+        import csv
+        import io
+
+        super().__init__(classes)
+        self._buffer = io.StringIO()
+        self._writer = csv.writer(self._buffer, lineterminator="\n")
+        self._row(["image", "label", "class", f"probability of {classes[1]}"], print)
+
+    def _row(self, cells, print_line) -> None:
+        self._writer.writerow(cells)
+        print_line(self._buffer.getvalue().rstrip("\n"))
+        self._buffer.seek(0)
+        self._buffer.truncate()
+
+    def add(self, p, print_line) -> None:
+        self._row([p.image, p.label, p.class_name, repr(p.probability)], print_line)
+
+
+class JsonOutput(TextOutput):
+    """One JSON object, written at the end: the classes and every prediction."""
+
+    def __init__(self, classes):
+        super().__init__(classes)
+        self.predictions = []
+
+    def add(self, p, print_line) -> None:
+        self.predictions.append(p.as_dict())
+
+    def end(self) -> None:
+        print(json.dumps({"classes": list(self.classes), "predictions": self.predictions}))

@@ -7,7 +7,7 @@ import re
 
 from ..errors import InputValueError
 from .output import note
-from .options import non_negative, positive, whole
+from .options import fraction, non_negative, positive, whole
 
 
 def _data_arguments(cmd) -> None:
@@ -46,10 +46,14 @@ def declare(commands) -> None:
                             "--iterations then counts epochs")
     train.add_argument("--seed", type=whole(0), help="seed of the mini-batch shuffling (default 0)")
     train.add_argument("--tol", type=non_negative, metavar="T",
-                       help="early stopping: stop once the cost has not fallen by more than T for "
-                            "--n-iter-no-change iterations")
+                       help="early stopping: stop once the cost (with --validation-fraction, the validation "
+                            "cost) has not fallen by more than T for --n-iter-no-change iterations")
     train.add_argument("--n-iter-no-change", type=whole(1), metavar="N",
                        help="early stopping: iterations without improvement before stopping (default 5)")
+    train.add_argument("--validation-fraction", type=fraction, metavar="F",
+                       help="early stopping on held-out examples: hold out this share of the training set "
+                            "(drawn from --seed, by class), stop once their cost stops falling (--tol, default "
+                            "0) and keep the best weights")
     train.add_argument("--memory-limit", metavar="SIZE",
                        help="out-of-core: stream an HDF5 file in chunks within SIZE (e.g. 256MB), with the "
                             "exact full-batch gradient")
@@ -63,7 +67,7 @@ def declare(commands) -> None:
     train.add_argument("--model-out", metavar="FILE", help="save the trained model to FILE (.npz)")
     train.add_argument("--plot", metavar="FILE", help="draw the cost curve to FILE (.png, .svg or .pdf)")
     train.add_argument("--json", action="store_true", help="print one JSON object instead of text")
-    train.add_argument("--quiet", action="store_true", help="no progress bar")
+    train.add_argument("--quiet", action="store_true", help="print only the results: no cost lines, no progress bar")
     train.set_defaults(run=run_train)
 
     rates = commands.add_parser(
@@ -83,7 +87,8 @@ def _settings(args) -> dict:
     """The command line's options as the keywords of `single_neuron.train`."""
     return {"learning_rate": args.learning_rate, "num_iterations": args.iterations, "print_every": args.print_every,
             "solver": args.solver, "dtype": args.dtype, "l2": args.l2, "batch_size": args.batch_size,
-            "seed": args.seed, "tol": args.tol, "n_iter_no_change": args.n_iter_no_change, "engine": args.engine,
+            "seed": args.seed, "tol": args.tol, "n_iter_no_change": args.n_iter_no_change,
+            "validation_fraction": args.validation_fraction, "engine": args.engine,
             "device": args.device, "memory_limit": args.memory_limit, "scheduler": args.scheduler,
             "chunk_rows": args.chunk_rows}
 
@@ -91,17 +96,21 @@ def _settings(args) -> dict:
 # The library names settings as Python does; its messages name them as the command line does.
 OPTIONS = {"learning_rate": "--learning-rate", "num_iterations": "--iterations", "print_every": "--print-every",
            "batch_size": "--batch-size", "seed": "--seed", "tol": "--tol", "n_iter_no_change": "--n-iter-no-change",
+           "validation_fraction": "--validation-fraction",
            "memory_limit": "--memory-limit", "chunk_rows": "--chunk-rows", "scheduler": "--scheduler",
            "device": "--device", "engine": "--engine", "solver": "--solver", "l2": "--l2", "dtype": "--dtype"}
 
 
 def _as_options(exc: Exception) -> InputValueError:
+    return InputValueError(_option_names(str(exc)))
+
+
+def _option_names(text: str) -> str:
     # Names with an underscore are the settings wherever they stand; plain words only where a
     # message starts with one ("seed shuffles mini-batches", not "the Dask scheduler").
     names = "|".join(name for name in OPTIONS if "_" in name)
-    text = re.sub(rf"\b({names})\b", lambda m: OPTIONS[m.group(1)], str(exc))
-    text = re.sub(r"^(\w+)\b(?=[ :])", lambda m: OPTIONS.get(m.group(1), m.group(1)), text)
-    return InputValueError(text)
+    text = re.sub(rf"\b({names})\b", lambda m: OPTIONS[m.group(1)], text)
+    return re.sub(r"^(\w+)\b(?=[ :])", lambda m: OPTIONS.get(m.group(1), m.group(1)), text)
 
 
 def _skipped(report_sources) -> None:
@@ -112,7 +121,7 @@ def _skipped(report_sources) -> None:
 
 def run_train(args) -> int:
     from ..app.jobs import train
-    from ..app.progress import TrainingProgress, wanted
+    from ..app.progress import Progress, wanted
     from ..app.settings import Settings
     from ..io.atomic import check_writable
 
@@ -130,23 +139,21 @@ def run_train(args) -> int:
         from ..io.figure_files import check_figure_path
 
         check_figure_path(args.plot)
-    progress = TrainingProgress(args.iterations, wanted(args.quiet))
     step = "epoch" if args.batch_size else "iteration"
+    with Progress(args.iterations, wanted(args.quiet), unit="it" if step == "iteration" else step,
+                  what="training") as progress:
+        def show(i, cost):
+            progress.at(i, f"cost {cost:.6f}")
+            if not (args.json or args.quiet):
+                progress.print(f"Cost after {step} {i}: {cost:f}")
 
-    def show(i, cost):
-        progress.at(i, cost)
-        if not args.json:
-            progress.print(f"Cost after {step} {i}: {cost:f}")
-
-    try:
-        run = train(args.data, test=args.test, size=args.size, on_record=show, **_settings(args))
-    except InputValueError as exc:
-        raise _as_options(exc) from None
-    finally:
-        progress.close()
+        try:
+            run = train(args.data, test=args.test, size=args.size, on_record=show, **_settings(args))
+        except InputValueError as exc:
+            raise _as_options(exc) from None
     _skipped(run.report.get("skipped", []))
     if run.report["warning"]:
-        note(f"warning: {run.report['warning']}")
+        note(f"warning: {_option_names(run.report['warning'])}")
     if args.model_out:
         from ..io.modelfile import save_model
 
@@ -160,6 +167,8 @@ def run_train(args) -> int:
     if args.json:
         print(json.dumps(report))
         return 0
+    if args.validation_fraction is not None:
+        print(_early_stopping_line(report, step))
     print(f"train accuracy: {report['train_accuracy']} %")
     if report["test_accuracy"] is None:
         print("test accuracy: none (no test set)")
@@ -169,6 +178,16 @@ def run_train(args) -> int:
         if path:
             print(f"{what} {path}")
     return 0
+
+
+def _early_stopping_line(report: dict, step: str) -> str:
+    held = f"{report['m_validation']} examples held out"
+    if report["best_iteration"] is None:
+        return f"validation: {held}, no {step} run"
+    ended = (f"stopped at {step} {report['n_iter']}" if report["stopped"] == "converged"
+             else f"ran all {report['n_iter']} {step}s")
+    return (f"validation: {held}; {ended}; kept the weights of {step} {report['best_iteration']}, "
+            f"validation cost {report['validation_cost']:f}")
 
 
 def run_compare_rates(args) -> int:

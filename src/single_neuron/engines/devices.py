@@ -7,6 +7,9 @@ GPU is one clear error, never a silent fall-back to the CPU.
 
 from __future__ import annotations
 
+import os
+import shutil
+import sys
 from dataclasses import dataclass
 from typing import Callable
 
@@ -32,7 +35,7 @@ def resolve(name: str, device: str | None = None) -> Engine:
         try:
             import torch
         except ImportError:
-            raise InputValueError("engine torch: PyTorch is not installed (pip install torch)") from None
+            raise InputValueError(f"engine torch: PyTorch is not installed; {torch_install_hint()}") from None
         device = device or "cuda"
         if device.startswith("cuda") and not torch.cuda.is_available():
             raise InputValueError("engine torch: no CUDA GPU is available to PyTorch on this machine; "
@@ -52,3 +55,16 @@ def resolve(name: str, device: str | None = None) -> Engine:
                                   "use the numpy engine")
         return Engine("cupy", "cuda", cupy.asarray)
     raise InputValueError(f"engine: expected one of {', '.join(ENGINES)}, got {name!r}")
+
+
+def torch_install_hint(platform: str = sys.platform, nvidia_gpu: bool | None = None) -> str:
+    """How to install PyTorch here. On Linux the plain package is a CUDA build of several
+    gigabytes; a machine without an NVIDIA GPU wants PyTorch's CPU-only build instead,
+    which PyTorch publishes on an index of its own (its install page gives the command)."""
+    if nvidia_gpu is None:
+        nvidia_gpu = os.path.exists("/proc/driver/nvidia/version") or shutil.which("nvidia-smi") is not None
+    if platform != "linux" or nvidia_gpu:
+        return "pip install 'single-neuron[torch]'"
+    return ("this machine has no NVIDIA GPU, so install PyTorch's CPU-only build with the pip command PyTorch's "
+            "install page gives for Linux and CPU, then use --device cpu (plain `pip install torch` would "
+            "download a CUDA build of several gigabytes)")

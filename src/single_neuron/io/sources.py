@@ -16,7 +16,6 @@ import numpy as np
 
 from .dataset import Dataset
 from ..errors import DataError, InputValueError
-from . import folders
 from .h5 import load_h5, splits_of_file
 
 __all__ = ["Dataset", "load_h5", "load_training_data", "load_like",
@@ -69,6 +68,8 @@ def load_training_data(train=None, test=None, size: int = 64) -> tuple[Dataset, 
     if not train.exists():
         raise DataError(f"{train}: no such file or folder")
     if train.is_dir() and not _h5_files(train):
+        from . import folders                # Pillow only for image folders: HDF5 data starts faster
+
         if not folders.class_folders(train):
             raise DataError(f"{train}: found no data: expected a course HDF5 pair (train_*.h5, test_*.h5) "
                             "or one sub-folder of images per class")
@@ -122,6 +123,8 @@ def load_like(path, image_shape: tuple[int, int, int], classes: tuple[str, str])
     if not path.exists():
         raise DataError(f"{path}: no such file or folder")
     if path.is_dir() and not _h5_files(path):
+        from . import folders
+
         folder = path / "test" if folders.is_split_folder(path) else path
         return folders.load_image_folder(folder, image_shape[:2], image_shape[2], classes)
     if path.is_dir():

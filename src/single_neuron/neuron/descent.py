@@ -13,9 +13,10 @@ is the same as the example written twice), by
 where M_B is the weight of the batch the step uses (all examples by default, or a
 mini-batch). The loop owns everything about the iteration: the step count, the
 learning rate, L2, the costs recorded every `record_every` iterations (before that
-iteration's update, as the course records them), early stopping, the mini-batch
-schedule and its seeded shuffling, the record hook, stopping on request, and
-stopping when the numbers leave the finite range.
+iteration's update, as the course records them), early stopping (on the training
+cost, or on the cost of held-out examples, keeping the best parameters), the
+mini-batch schedule and its seeded shuffling, the record hook, stopping on request,
+and stopping when the numbers leave the finite range.
 
 What varies between routes is only where a pass over the data runs. A route hands
 the loop a `Pass`, which, for given parameters, returns the gradient's sums over
@@ -39,6 +40,7 @@ RecordHook = Callable[[int, float], None]
 # on_weights(i, current): current() returns (w, b) at the recorded iteration i, computed only when
 # called (in the Gram form w = X c costs a product), and valid until the hook returns.
 WeightsHook = Callable[[int, Callable[[], tuple[object, float]]], None]
+ValidationCost = Callable[[object, float], float]     # (w (n_x, 1), b) -> the held-out examples' cost
 
 
 @dataclass
@@ -53,6 +55,11 @@ class Trajectory:
     costs: list[float] = field(default_factory=list)
     solver: str = "primal"
     stopped: str = "done"    # "done", "converged" (early stopping) or "requested"
+    lowest_cost: float | None = None   # with early stopping: the lowest training cost seen,
+    last_cost: float | None = None     # and the last one evaluated (above the lowest: the cost rose)
+    validation_costs: list[float] = field(default_factory=list)  # held-out cost at each recorded cost
+    best_iteration: int | None = None  # with a validation cost: the iteration whose w, b are returned
+    best_validation_cost: float | None = None
 
 
 class Pass(Protocol):
@@ -88,16 +95,20 @@ class Pass(Protocol):
 def descend(data: Pass, w0, b0, num_iterations: int, learning_rate: float, *, l2: float = 0.0,
             record_every: int = 100, batch_size: int | None = None, seed: int = 0,
             tol: float | None = None, n_iter_no_change: int = 5, on_record: RecordHook | None = None,
-            should_stop: Callable[[], bool] | None = None, on_weights: WeightsHook | None = None) -> Trajectory:
+            should_stop: Callable[[], bool] | None = None, on_weights: WeightsHook | None = None,
+            validation: ValidationCost | None = None) -> Trajectory:
     """Run gradient descent from (w0, b0) over `data`; the arguments are already checked.
 
     Full batch by default; with `batch_size`, each iteration is an epoch that visits
     the examples in an order shuffled from `seed`, one step per batch, and the cost
     is recorded over every example. With `tol`, the cost is evaluated at every
     iteration and the run ends once it has failed to fall more than `tol` below its
-    best value for `n_iter_no_change` iterations in a row. `should_stop()` is asked
-    before every iteration. `on_weights(i, current)` follows `on_record` at each recorded
-    cost, for a caller that shows w as it changes. A cost that is not a finite number raises
+    best value for `n_iter_no_change` iterations in a row. With `validation(w, b)`, the
+    cost of held-out examples (needs `tol`), early stopping watches that cost instead,
+    and the run returns the parameters at which it was lowest (`best_iteration`); dw
+    and db stay the gradient of the last step taken. `should_stop()` is asked before
+    every iteration. `on_weights(i, current)` follows `on_record` at each recorded cost,
+    for a caller that shows w as it changes. A cost that is not a finite number raises
     DivergenceError, with advice.
     """
     alpha, M = float(learning_rate), float(data.total_weight)
@@ -110,6 +121,8 @@ def descend(data: Pass, w0, b0, num_iterations: int, learning_rate: float, *, l2
     g, db, g_scale, g_shrink = None, 0.0, 1.0, 1.0
     costs: list[float] = []
     best, stale, done, stopped = math.inf, 0, 0, "done"
+    lowest, J = math.inf, None
+    held_out = _HeldOut(validation, data) if validation is not None else None
     rng = np.random.default_rng(seed) if batch_size else None
 
     def step(g, db, weight, move=True):
@@ -158,15 +171,19 @@ def descend(data: Pass, w0, b0, num_iterations: int, learning_rate: float, *, l2
                 J = loss_sum / M + (penalty * data.norm_sq(coords, shrink) if l2 else 0.0)
                 if not math.isfinite(J):
                     raise DivergenceError(_divergence_advice(i, J, learning_rate))
+                watched = J if held_out is None else held_out.cost(i, coords, shrink, b)
                 if i % record_every == 0:
                     costs.append(J)
+                    if held_out is not None:
+                        held_out.costs.append(watched)
                     if on_record is not None:
                         on_record(i, J)
                     if on_weights is not None:
                         on_weights(i, lambda: (data.weights(coords, shrink), b))
                 if tol is not None:
-                    stale = stale + 1 if J > best - tol else 0
-                    best = min(best, J)
+                    stale = stale + 1 if watched > best - tol else 0
+                    best = min(best, watched)
+                    lowest = min(lowest, J)
             converged = tol is not None and stale >= n_iter_no_change
             if batch_size is None:
                 g_shrink = shrink
@@ -185,6 +202,11 @@ def descend(data: Pass, w0, b0, num_iterations: int, learning_rate: float, *, l2
                     g_shrink = shrink
                     g, db, g_scale = step(g_sum, db_sum, weight)
             done += 1
+        if held_out is not None:
+            if stopped != "converged" and done:
+                held_out.cost(done, coords, shrink, b)     # the last step's parameters are candidates too
+            if held_out.best_iteration is not None:
+                coords, b, shrink = held_out.best()
         w = data.weights(coords, shrink)
         if not _finite(w, b):
             raise DivergenceError(_divergence_advice(done, math.nan, learning_rate))
@@ -194,8 +216,46 @@ def descend(data: Pass, w0, b0, num_iterations: int, learning_rate: float, *, l2
             if g_scale != 1.0:
                 g = g * g_scale
             dw = data.weights(g, (l2 / M) * g_shrink)
-    return Trajectory(w=w, b=float(b), dw=dw, db=float(db), n_iter=done, costs=costs, solver=data.solver,
-                      stopped=stopped)
+    trajectory = Trajectory(w=w, b=float(b), dw=dw, db=float(db), n_iter=done, costs=costs, solver=data.solver,
+                            stopped=stopped)
+    if tol is not None and J is not None:
+        trajectory.lowest_cost, trajectory.last_cost = lowest, J
+    if held_out is not None:
+        trajectory.validation_costs = held_out.costs
+        if held_out.best_iteration is not None:
+            trajectory.best_iteration, trajectory.best_validation_cost = held_out.best_iteration, held_out.lowest
+    return trajectory
+
+
+class _HeldOut:
+    """The cost of held-out examples at each iteration, and the parameters at its lowest.
+
+    The pass's coordinates are kept, not w: for the Gram form they are m numbers, and w
+    is made from them only to measure the held-out cost and once at the end."""
+
+    def __init__(self, cost: ValidationCost, data: Pass):
+        self.cost_of, self.data = cost, data
+        self.costs: list[float] = []
+        self.lowest, self.best_iteration = math.inf, None
+        self.kept = None
+
+    def cost(self, i: int, coords, shrink: float, b) -> float:
+        V = float(self.cost_of(self.data.weights(coords, shrink), b))
+        if not math.isfinite(V):
+            raise DivergenceError(f"the validation cost left the finite numbers at iteration {i} (cost {V}): "
+                                  "lower the learning rate, or scale the inputs to [0, 1]")
+        if V < self.lowest:
+            self.lowest, self.best_iteration = V, i
+            if isinstance(coords, np.ndarray) and self.kept is not None:
+                np.copyto(self.kept[0], coords)
+                self.kept = (self.kept[0], b, shrink)
+            else:
+                self.kept = (coords.copy() if isinstance(coords, np.ndarray) else coords * 1, b, shrink)
+        return V
+
+    def best(self):
+        """(coords, b, shrink) at the lowest held-out cost."""
+        return self.kept
 
 
 def _finite(w, b) -> bool:

@@ -115,9 +115,9 @@ def residual(Z, Y):
     return sigmoid(Z) - Y
 
 
-def decide(A):
-    """y_hat: 1 where A > 0.5, else 0, as booleans of A's shape."""
-    return A > THRESHOLD
+def decide(A, threshold: float = THRESHOLD):
+    """y_hat: 1 where A > threshold (the notes' 0.5), else 0, as booleans of A's shape."""
+    return A > threshold
 
 
 # ------------------------------------------------------------------- NumPy forms for the loops

@@ -1,0 +1,170 @@
+"""Image folders written as course-format HDF5 files, one image at a time.
+
+    FILE.h5
+      train_set_x   (m, height, width, channels) uint8, chunked by examples
+      train_set_y   (m,) int64 of 0/1
+      test_set_x, test_set_y   likewise, when the folder holds train/ and test/
+      list_classes  (2,) bytes: the names of label 0 and label 1
+
+The images are chosen, ordered, labelled and resized exactly as `folders.load_image_folder`
+reads the folder, so a model trained on the file learns what it would learn from the
+folder; but they are written as they are decoded, a chunk at a time, so a folder much
+larger than memory becomes a file that out-of-core and Dask training read in chunks.
+The file is built under a temporary name beside its destination (named after this
+process, as `atomic` names its temporaries, and swept the same way once the writer is
+gone) and renamed into place when complete.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import h5py
+import numpy as np
+
+from ..errors import DataError, ImageError, OutputError
+from . import folders
+from .atomic import check_writable, sweep_stale, temporary_name
+from .images import read_image
+
+CHUNK_BYTES = 1 << 20          # about 1 MiB of pixels a chunk: a few images, or a few thousand small ones
+
+
+@dataclass(frozen=True)
+class Split:
+    """What one split of the written file holds."""
+
+    name: str                              # "train" or "test"
+    image_shape: tuple[int, int, int]
+    counts: tuple[int, int]                # examples of label 0 and of label 1
+    skipped: tuple[str, ...]               # files passed over: not images, or not decodable
+
+
+def import_image_folder(folder, path, size: int = 64) -> tuple[tuple[str, str], list[Split]]:
+    """Write the image folder `folder` (one sub-folder per class, or train/ and test/ each laid
+    out so) to the course-format HDF5 file `path`, images resized to size x size.
+
+    Returns the class names (label 0 first) and what each split holds. `path` must not
+    exist yet, nor lie inside `folder`.
+    """
+    folder, path = Path(folder), Path(path)
+    if not folder.is_dir():
+        raise DataError(f"{folder}: no such folder")
+    if path.resolve().is_relative_to(folder.resolve()):
+        raise OutputError(f"{path}: lies inside the folder being imported; choose a place outside {folder}")
+    if path.exists() or path.is_symlink():
+        raise OutputError(f"{path}: already exists; choose a new name")
+    check_writable(path, "HDF5 file")
+    sources = [("train", folder / "train"), ("test", folder / "test")] if folders.is_split_folder(folder) \
+        else [("train", folder)]
+    train = _listing(sources[0][1], None, None)
+    listings = [("train", train)] + [("test", _listing(source, train.channels, train.classes))
+                                     for _, source in sources[1:]]
+    splits = []
+    with _file_being_built(path) as f:
+        for name, listing in listings:
+            splits.append(_write_split(f, name, listing, (size, size)))
+        f["list_classes"] = np.array([c.encode("utf-8") for c in train.classes])
+    return train.classes, splits
+
+
+@dataclass
+class _Listing:
+    folder: Path
+    files: list[tuple[Path, int]]
+    skipped: list[str]
+    channels: int
+    classes: tuple[str, str]
+
+
+def _listing(folder: Path, channels: int | None, classes: tuple[str, str] | None) -> _Listing:
+    """The image files of a class folder and their labels, chosen as `folders.load_image_folder`
+    chooses them: the same order, the same files skipped, the same number of channels."""
+    if not folder.is_dir():
+        raise DataError(f"{folder}: no such folder")
+    order = folders.ordered_classes(folder, classes)
+    files, skipped, modes = [], [], set()
+    for label, class_dir in enumerate(order):
+        found = 0
+        for file in sorted(p for p in class_dir.rglob("*") if p.is_file() and not p.name.startswith(".")):
+            mode = _image_mode(file)
+            if mode is None:
+                skipped.append(str(file))
+                continue
+            modes.add(mode)
+            files.append((file, label))
+            found += 1
+        if not found:
+            raise DataError(f"{class_dir}: the class folder holds no images")
+    if channels is None:
+        channels = 1 if modes <= folders.GRAYSCALE_MODES else 3
+    return _Listing(folder, files, skipped, channels, (order[0].name, order[1].name))
+
+
+def _image_mode(path: Path) -> str | None:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as img:
+            return img.mode
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        return None
+
+
+def _write_split(f, name: str, listing: _Listing, size: tuple[int, int]) -> Split:
+    shape = (size[0], size[1], listing.channels)
+    m = len(listing.files)
+    rows = max(1, min(m, CHUNK_BYTES // int(np.prod(shape))))
+    x = f.create_dataset(f"{name}_set_x", shape=(m, *shape), maxshape=(m, *shape), chunks=(rows, *shape),
+                         dtype=np.uint8)
+    y = f.create_dataset(f"{name}_set_y", shape=(m,), maxshape=(m,), chunks=(max(rows, min(m, 4096)),),
+                         dtype=np.int64)
+    pixels, labels = np.empty((rows, *shape), np.uint8), np.empty(rows, np.int64)
+    kept, filled, skipped = 0, 0, list(listing.skipped)
+    counts = [0, 0]
+    for file, label in listing.files:
+        try:
+            pixels[filled] = read_image(file, size, listing.channels)
+        except ImageError:
+            skipped.append(str(file))             # it named itself an image but does not decode
+            continue
+        labels[filled] = label
+        counts[label] += 1
+        filled += 1
+        if filled == rows:                       # a whole chunk at a time: nothing is read back
+            x[kept:kept + rows], y[kept:kept + rows] = pixels, labels
+            kept, filled = kept + rows, 0
+    if filled:
+        x[kept:kept + filled], y[kept:kept + filled] = pixels[:filled], labels[:filled]
+        kept += filled
+    for label in (0, 1):
+        if counts[label] == 0:
+            raise DataError(f"{listing.folder / listing.classes[label]}: the class folder holds no images "
+                            "that decode")
+    if kept < m:
+        x.resize(kept, axis=0)
+        y.resize(kept, axis=0)
+    return Split(name, shape, (counts[0], counts[1]), tuple(skipped))
+
+
+@contextlib.contextmanager
+def _file_being_built(path: Path):
+    """An HDF5 file open for writing under a temporary name, renamed to `path` once complete."""
+    sweep_stale(path)
+    tmp = temporary_name(path)
+    try:
+        with h5py.File(tmp, "w") as f:
+            yield f
+        with open(tmp, "rb") as done:
+            os.fsync(done.fileno())
+        if path.exists():
+            raise OutputError(f"{path}: appeared while it was being written; nothing was replaced")
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write the HDF5 file ({exc.strerror or exc})") from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
