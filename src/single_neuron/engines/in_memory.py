@@ -204,7 +204,7 @@ class ExtendedGram(_Examples):
     """
 
     solver = "gram"
-    every = 9           # float64 steps between two anchors: odd, so checks see both sides of a swing
+    every = 13          # float64 steps between two anchors: odd, so checks see both sides of a swing
     growth = 2.0        # overshoot factor that switches to extended precision
     calm = 16           # contractive checks in a row that switch back
 
@@ -243,18 +243,21 @@ class ExtendedGram(_Examples):
 
     # ------------------------------------------------------------------ anchors
 
-    def _anchor(self, shrink):
-        """Fold the float64 steps into the anchors; return Z = C K + b_C (+ shrink z0), extended."""
+    def _anchor(self):
+        """Fold the float64 steps into the anchors and compute C K exactly."""
         if self.since:
             self.C += self.r_w
             self.b_C += EXTENDED(self.r_b)
             self.b_C_float, self.r_b = float(self.b_C), 0.0
             self.r[...] = 0.0
-        ZK = self.times_K(self.C)
-        self.ZK[...] = ZK
+        self.ZK_ext = self.times_K(self.C)
+        self.ZK[...] = self.ZK_ext
         np.add(self.ZK, self.b_C_float, out=self.base)
         self.since = 0
-        Z = ZK + self.b_C
+
+    def _exact_logits(self, shrink):
+        """Z at the anchor, extended: C K + b_C (+ shrink z0)."""
+        Z = self.ZK_ext + self.b_C
         if self.has_start:
             Z += EXTENDED(shrink) * self.z0_ext
         return Z
@@ -297,13 +300,13 @@ class ExtendedGram(_Examples):
     def gradient(self, c, shrink, b, index, want_loss):
         self._sync_b(b)
         self.b = self.b_float
-        exact = None
-        if self.careful or self.since >= self.every or want_loss:   # a recorded cost is exact too
+        anchored = self.careful or self.since >= self.every or want_loss   # a recorded cost is exact too
+        if anchored:
             self.shrink = shrink
-            exact = self._anchor(shrink)
+            self._anchor()
             self.careful = self._needs_care()
             if self.careful:
-                return self._careful_gradient(exact, want_loss)
+                return self._careful_gradient(self._exact_logits(shrink), want_loss)
         Z = self.Z
         np.matmul(self.r, self.K_fast, out=Z)
         Z += self.base
@@ -311,7 +314,7 @@ class ExtendedGram(_Examples):
             np.multiply(self.z0, shrink, out=self.E)
             Z += self.E
         self.since += 1
-        loss = self._loss(Z.astype(EXTENDED) if exact is None else exact) if want_loss else None
+        loss = self._loss(self._exact_logits(shrink) if anchored else Z.astype(EXTENDED)) if want_loss else None
         residual_into(Z, self.half_minus_Y, self.dZ)
         if self.s is not None:
             self.dZ *= self.s
@@ -369,7 +372,8 @@ class ExtendedGram(_Examples):
 
     def loss(self, c, shrink, b):
         self._sync_b(b)
-        return self._loss(self._anchor(shrink))
+        self._anchor()
+        return self._loss(self._exact_logits(shrink))
 
     def norm_sq(self, c, shrink):
         """||shrink w0 + X c.T||^2 as in `Gram.norm_sq`, from this step's logits (only L2 runs ask,
