@@ -12,12 +12,13 @@ gram: gradient descent from w0 only ever adds combinations of the columns of X t
     rounding. It needs every example at every step (no mini-batches).
 
     Rounding is where the two forms differ: c K adds m terms of size |c_j| K_ij that
-    cancel down to Z, so float64 errors in K, in c and in that sum land in Z tens of
-    times larger than the primal form's. For float64 data with m <= n_x / 30 (K and
-    its parts then take under a tenth of X's memory), `ExtendedGram` removes them:
-    K exact (split products, `exact_gram`), c and b kept in extended precision, Z
-    recomputed exactly from them every few steps and at every step that is not
-    contractive. See docs/solvers.md for the measurements.
+    cancel down to Z, so float64 errors in K, in c and in that sum land in Z far
+    larger than the primal form's. For float64 data with m <= n_x / WIDE (K and its
+    parts then take under a tenth of X's memory), `ExtendedGram` removes them: K
+    exact (`gram_matrix.exact_gram`), c and b kept in extended precision, Z computed
+    exactly from them every few steps, and every step in extended precision while
+    steps overshoot. `Gram` is the plain form, for float32 and wide data. See
+    docs/solvers.md for the measurements.
 """
 
 from __future__ import annotations
@@ -138,7 +139,8 @@ class Primal(_Examples):
 
 
 class Gram(_Examples):
-    """The same steps on the dual coefficients c of w = shrink * w0 + X c.T."""
+    """The same steps on the dual coefficients c of w = shrink * w0 + X c.T, all in X's dtype (float32
+    data, and float64 data too wide for `ExtendedGram`)."""
 
     solver = "gram"
 
@@ -314,7 +316,7 @@ class ExtendedGram(_Examples):
             np.multiply(self.z0, shrink, out=self.E)
             Z += self.E
         self.since += 1
-        loss = self._loss(self._exact_logits(shrink) if anchored else Z.astype(EXTENDED)) if want_loss else None
+        loss = self._loss(self._exact_logits(shrink)) if want_loss else None      # anchored: exact
         residual_into(Z, self.half_minus_Y, self.dZ)
         if self.s is not None:
             self.dZ *= self.s
