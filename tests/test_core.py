@@ -124,6 +124,31 @@ def test_gram_and_primal_solvers_give_the_same_iterates(rng, l2, start):
     np.testing.assert_allclose(c2, c1, rtol=1e-12)
 
 
+@pytest.mark.parametrize("learning_rate", [0.05, 3.0])      # 3.0 overshoots: steps in extended precision
+@pytest.mark.parametrize("l2", [0.0, 0.7])
+@pytest.mark.parametrize("start", ["zeros", "random"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_the_extended_gram_form_gives_the_primal_iterates(rng, learning_rate, l2, start, weighted):
+    from single_neuron.engines.in_memory import ExtendedGram, in_memory_pass
+    from single_neuron.neuron.descent import descend
+
+    n_x, m = 600, 20                                # m * 30 <= n_x: K and its parts are small beside X
+    X = rng.normal(size=(n_x, m)) * 0.3
+    Y = (rng.random((1, m)) < 0.5).astype(float)
+    s = rng.integers(1, 4, size=(1, m)).astype(float) if weighted else None
+    w = np.zeros((n_x, 1)) if start == "zeros" else rng.normal(size=(n_x, 1)) * 0.05
+    passes = [in_memory_pass(X, Y, solver, 300, s) for solver in ("primal", "gram")]
+    assert isinstance(passes[1], ExtendedGram)
+    p, g = (descend(data, w, 0.3, 300, learning_rate, l2=l2, record_every=10) for data in passes)
+    np.testing.assert_allclose(g.w, p.w, rtol=1e-12, atol=1e-14 * np.abs(p.w).max())
+    assert g.b == pytest.approx(p.b, rel=1e-12, abs=1e-15)
+    # Near the minimum dw is a difference of far larger terms (with L2, l2 / M w): measured on w's scale.
+    np.testing.assert_allclose(g.dw, p.dw, rtol=1e-9, atol=1e-12 * np.abs(p.w).max())
+    assert g.db == pytest.approx(p.db, rel=1e-9, abs=1e-15)
+    np.testing.assert_allclose(g.costs, p.costs, rtol=1e-12)
+    assert g.solver == "gram" and len(g.costs) == 30
+
+
 def test_l2_adds_its_penalty_to_the_cost_and_its_gradient(rng):
     X, Y = _problem(rng, 5, 9)
     w = rng.normal(size=(5, 1))
@@ -148,6 +173,19 @@ def test_the_solver_choice_follows_the_work():
     assert choose_solver(n_x=12288, m=209, num_iterations=2000) == "gram"
     assert choose_solver(n_x=100, m=100000, num_iterations=2000) == "primal"
     assert choose_solver(n_x=12288, m=209, num_iterations=10) == "primal"
+    # auto takes the Gram form only where its exact K fits in a tenth of X's memory
+    assert choose_solver(n_x=3000, m=100, num_iterations=10**6) == "gram"
+    assert choose_solver(n_x=3000, m=101, num_iterations=10**6) == "primal"
+
+
+def test_gram_keeps_the_simple_form_for_float32_and_wide_data(rng):
+    from single_neuron.engines.in_memory import ExtendedGram, Gram, in_memory_pass
+
+    X, Y = _problem(rng, 600, 20)
+    assert type(in_memory_pass(X, Y, "gram")) is ExtendedGram
+    assert type(in_memory_pass(X.astype(np.float32), Y.astype(np.float32), "gram")) is Gram
+    X, Y = _problem(rng, 600, 21)
+    assert type(in_memory_pass(X, Y, "gram")) is Gram
 
 
 def test_zero_iterations_leave_the_start_and_record_nothing():

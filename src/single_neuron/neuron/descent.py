@@ -91,6 +91,12 @@ class Pass(Protocol):
 
     def weights(self, coords, start: float): ...                    # w = coords (+ start * w0)
 
+    # Optional: a pass that keeps its coordinates and b in extended precision makes the update
+    # itself, w := decay w - alpha X (s dZ).T / weight, b := b - alpha sum(s dZ) / weight, from
+    # the sums of its last gradient(); it writes w's coordinates, rounded, into coords wherever
+    # the loop reads them (with L2, and before weights()) and returns b rounded to a float.
+    # def advance(self, alpha: float, weight: float, decay: float) -> float: ...
+
 
 def descend(data: Pass, w0, b0, num_iterations: int, learning_rate: float, *, l2: float = 0.0,
             record_every: int = 100, batch_size: int | None = None, seed: int = 0,
@@ -124,6 +130,7 @@ def descend(data: Pass, w0, b0, num_iterations: int, learning_rate: float, *, l2
     lowest, J = math.inf, None
     held_out = _HeldOut(validation, data) if validation is not None else None
     rng = np.random.default_rng(seed) if batch_size else None
+    advance = getattr(data, "advance", None) if batch_size is None else None
 
     def step(g, db, weight, move=True):
         """The pass's sums over a batch of `weight` -> dw = g / weight + l2 / M * w and db; then,
@@ -133,6 +140,14 @@ def descend(data: Pass, w0, b0, num_iterations: int, learning_rate: float, *, l2
         nonlocal coords, b, shrink
         scale = 1.0 / weight
         db = db * scale
+        if advance is not None:                  # the pass moves its own, more precise, copy
+            if l2:
+                g = g * scale + (l2 / M) * coords
+                scale = 1.0
+            if move:
+                b = advance(alpha, weight, decay)
+                shrink *= decay
+            return g, db, scale
         if in_place and not l2:
             if move:
                 np.multiply(g, alpha * scale, out=tmp)
@@ -168,7 +183,8 @@ def descend(data: Pass, w0, b0, num_iterations: int, learning_rate: float, *, l2
             else:
                 loss_sum = data.loss(coords, shrink, b) if watch else None
             if watch:
-                J = loss_sum / M + (penalty * data.norm_sq(coords, shrink) if l2 else 0.0)
+                # float(): a pass may return its sum in extended precision, rounded here once.
+                J = float(loss_sum / M + (penalty * data.norm_sq(coords, shrink) if l2 else 0.0))
                 if not math.isfinite(J):
                     raise DivergenceError(_divergence_advice(i, J, learning_rate))
                 watched = J if held_out is None else held_out.cost(i, coords, shrink, b)
