@@ -80,7 +80,7 @@ def save_model(path, model: SavedModel) -> None:
     }
     check_writable(path, "model")
     try:
-        with atomic_write(path) as f:
+        with atomic_write(path, "model") as f:
             _write_npz(f, arrays)
     except OSError as exc:
         raise OutputError(f"{path}: cannot write the model ({exc.strerror or exc})") from None
@@ -159,6 +159,10 @@ def _from_arrays(path: Path, arrays: dict) -> SavedModel:
         raise ModelFileError(f"{path}: b has shape {b.shape} and dtype {b.dtype}, expected one float")
     if not (np.isfinite(w).all() and np.isfinite(b).all()):
         raise ModelFileError(f"{path}: the weights hold nan or inf")
+    with np.errstate(over="ignore"):            # |w.T x + b| <= sum |w| * 255 / pixel_scale + |b|
+        bound = float(np.abs(w).sum(dtype=np.float64)) * (255.0 / scale) + abs(float(b.reshape(())))
+    if not np.isfinite(bound):
+        raise ModelFileError(f"{path}: the weights are too large: w.T x + b can overflow for some image")
     costs = arrays["costs"]
     if costs.dtype.kind != "f" or costs.ndim != 1:
         raise ModelFileError(f"{path}: costs have shape {costs.shape} and dtype {costs.dtype}, "
