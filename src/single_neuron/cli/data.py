@@ -22,9 +22,11 @@ def declare(commands) -> None:
 def run_export(args) -> int:
     from ..io.folders import export_image_folder
     from ..io.h5 import load_h5
+    from .output import shown
 
     data = load_h5(args.source)
     count = export_image_folder(data, args.folder)
-    print(f"wrote {count} images of {data.image_shape[0]}x{data.image_shape[1]} to {args.folder} "
-          f"({data.classes[0]}: {int((data.y == 0).sum())}, {data.classes[1]}: {int((data.y == 1).sum())})")
+    print(f"wrote {count} images of {data.image_shape[0]}x{data.image_shape[1]} to {shown(args.folder)} "
+          f"({shown(data.classes[0])}: {int((data.y == 0).sum())}, {shown(data.classes[1])}: "
+          f"{int((data.y == 1).sum())})")
     return 0

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 
 def declare(commands) -> None:
     predict = commands.add_parser(
@@ -22,7 +20,7 @@ def run(args) -> int:
     from ..app.progress import items, wanted
     from ..errors import SingleNeuronError
     from ..io.modelfile import load_model
-    from .output import fail
+    from .output import fail, print_json, shown
 
     trained = load_model(args.model)
     predictions, failures = [], 0
@@ -35,9 +33,8 @@ def run(args) -> int:
             continue
         predictions.append(p)
         if not args.json:
-            print(f"{p.image}: {p.class_name} (label {p.label}, probability of "
-                  f"{trained.classes[1]} {p.probability:.4f})")
+            print(f"{shown(p.image)}: {shown(p.class_name)} (label {p.label}, probability of "
+                  f"{shown(trained.classes[1])} {p.probability:.4f})")
     if args.json:
-        print(json.dumps({"classes": list(trained.classes),
-                          "predictions": [p.as_dict() for p in predictions]}))
+        print_json({"classes": list(trained.classes), "predictions": [p.as_dict() for p in predictions]})
     return 1 if failures else 0

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import re
 
 from ..errors import InputValueError
-from .output import note
+from .interruption import should_stop
+from .output import note, print_json, shown
 from .parser import non_negative, positive, whole
 
 
@@ -139,7 +139,8 @@ def run_train(args) -> int:
             progress.print(f"Cost after {step} {i}: {cost:f}")
 
     try:
-        run = train(args.data, test=args.test, size=args.size, on_record=show, **_settings(args))
+        run = train(args.data, test=args.test, size=args.size, on_record=show, should_stop=should_stop,
+                    **_settings(args))
     except InputValueError as exc:
         raise _as_options(exc) from None
     finally:
@@ -158,7 +159,7 @@ def run_train(args) -> int:
     report = {**run.report, "model_out": args.model_out, "plot": args.plot}
     report.pop("skipped", None)
     if args.json:
-        print(json.dumps(report))
+        print_json(report)
         return 0
     print(f"train accuracy: {report['train_accuracy']} %")
     if report["test_accuracy"] is None:
@@ -167,7 +168,7 @@ def run_train(args) -> int:
         print(f"test accuracy: {report['test_accuracy']} %")
     for path, what in ((args.model_out, "model saved to"), (args.plot, "cost curve drawn to")):
         if path:
-            print(f"{what} {path}")
+            print(f"{what} {shown(path)}")
     return 0
 
 
@@ -184,7 +185,7 @@ def run_compare_rates(args) -> int:
     rows = []
     for rate in args.rates:
         run = train(train_set, test=test_set, learning_rate=rate, num_iterations=args.iterations,
-                    print_every=args.print_every, solver=args.solver, dtype=args.dtype)
+                    print_every=args.print_every, solver=args.solver, dtype=args.dtype, should_stop=should_stop)
         rows.append({"learning_rate": rate, "costs": run.report["costs"],
                      "final_cost": run.report["costs"][-1] if run.report["costs"] else None,
                      "train_accuracy": run.report["train_accuracy"], "test_accuracy": run.report["test_accuracy"]})
@@ -193,7 +194,7 @@ def run_compare_rates(args) -> int:
 
         learning_rates(args.plot, [(r["learning_rate"], r["costs"]) for r in rows], args.print_every)
     if args.json:
-        print(json.dumps({"iterations": args.iterations, "runs": rows, "plot": args.plot}))
+        print_json({"iterations": args.iterations, "runs": rows, "plot": args.plot})
         return 0
     print(f"{'learning rate':>14s} {'last cost':>10s} {'train %':>8s} {'test %':>8s}")
     for r in rows:
@@ -201,5 +202,5 @@ def run_compare_rates(args) -> int:
         last = "-" if r["final_cost"] is None else f"{r['final_cost']:10.6f}"
         print(f"{r['learning_rate']:14g} {last:>10s} {r['train_accuracy']:8.2f} {test:>8s}")
     if args.plot:
-        print(f"cost curves drawn to {args.plot}")
+        print(f"cost curves drawn to {shown(args.plot)}")
     return 0
