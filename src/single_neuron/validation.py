@@ -169,3 +169,16 @@ def count(name: str, value, minimum: int = 0, maximum: int | None = None) -> int
         bound = f">= {minimum}" if maximum is None else f"from {minimum} to {maximum}"
         raise InputValueError(f"{name}: expected a whole number {bound}, got {out}")
     return out
+
+
+def weight_total(name: str, weights: np.ndarray, dtype) -> float:
+    """The sum of finite, non-negative `weights` (the M of the weighted cost), refused if it is
+    more than `dtype` holds: every sum of the loop would overflow. Only the weights' ratios
+    matter, so the advice is to divide them by a common factor."""
+    with np.errstate(over="ignore"):
+        total = float(np.sum(weights, dtype=np.float64))
+    limit = float(np.finfo(np.dtype(dtype)).max)
+    if not total <= limit:
+        raise InputValueError(f"{name}: the weights add up to {total:g}, more than {np.dtype(dtype)} holds "
+                              f"({limit:g}); divide them all by a common factor (only their ratios matter)")
+    return total

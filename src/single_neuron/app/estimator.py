@@ -212,6 +212,7 @@ class SingleNeuronClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(f"sample_weight: expected shape ({y.shape[0]},), got {s.shape}")
         if not np.isfinite(s).all() or (s < 0).any():
             raise ValueError("sample_weight: expected finite, non-negative numbers")
+        check.weight_total("sample_weight", s, dtype)
         if not s.any():
             raise ValueError("sample_weight: every weight is zero; at least two examples need a positive weight")
         kept = np.unique(y[s > 0])

@@ -223,6 +223,7 @@ def _checked_weights(sample_weight, y, dtype):
     """(1, m) weights in `dtype`: finite, non-negative, with a positive weight in each class."""
     if sample_weight is None:
         return None
+    from .. import validation as check
     from ..errors import InputValueError
 
     s = np.asarray(sample_weight, dtype=np.float64)
@@ -232,6 +233,7 @@ def _checked_weights(sample_weight, y, dtype):
         raise InputValueError(f"sample_weight: expected shape ({y.shape[0]},), got {s.shape}")
     if not np.isfinite(s).all() or (s < 0).any():
         raise InputValueError("sample_weight: expected finite, non-negative numbers")
+    check.weight_total("sample_weight", s, dtype)
     if np.unique(y[s > 0]).size < 2:
         raise InputValueError("sample_weight: both classes need examples with a positive weight")
     return s.astype(dtype).reshape(1, -1)

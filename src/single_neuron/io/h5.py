@@ -100,6 +100,8 @@ def _check_image_shape(shape, where) -> None:
                         f"channels, got shape {shape}")
     if shape[0] == 0:
         raise DataError(f"{where}: the data set is empty (0 examples)")
+    if 0 in shape[1:]:
+        raise DataError(f"{where}: images of shape {tuple(shape[1:])} hold no pixels")
 
 
 def splits_of_file(path) -> list[str]:
@@ -260,6 +262,7 @@ class CourseRows:
 
     def all_labels(self) -> np.ndarray:
         """Every label as (m,) uint8, checked (m bytes)."""
+        require_memory(float(self.m), self.path, f"{self.split}_set_y of {self.m} labels")
         out = np.empty(self.m, np.uint8)
         _, y = self._open()
         self._labels(_label_rows(y, np.s_[:]), 0, out)
