@@ -134,3 +134,14 @@ def test_images_of_no_pixels_are_refused_on_every_route(tmp_path, run_cli, optio
     code, out, err = run_cli("train", data, "--model-out", tmp_path / "m.npz", *options)
     assert code == 1 and out == "" and "hold no pixels" in err and err.count("\n") == 1
     assert not (tmp_path / "m.npz").exists()
+
+
+@pytest.mark.parametrize("setting", [{"memory_limit": 0}, {"memory_limit": "0"}, {"num_iterations": True},
+                                     {"print_every": 0.5}, {"seed": -1, "batch_size": 2},
+                                     {"engine": "dask", "scheduler": ""}, {"engine": "dask", "scheduler": " "}])
+def test_the_python_job_refuses_what_the_command_line_refuses(setting):
+    from single_neuron import train
+
+    images = np.random.default_rng(6).integers(0, 256, size=(6, 2, 2, 1), dtype=np.uint8)
+    with pytest.raises(InputValueError):
+        train((images, np.arange(6) % 2), num_iterations=setting.pop("num_iterations", 2), **setting)

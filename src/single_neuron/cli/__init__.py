@@ -175,11 +175,14 @@ def _check_arguments(parser, args) -> None:
     if not outputs:
         return
     from ..io.atomic import check_outputs
-    from ..io.sources import files_read
 
     inputs = []
-    for dest in DATA_INPUTS:
-        inputs += files_read(getattr(args, dest, None))
+    data = [getattr(args, dest) for dest in DATA_INPUTS if getattr(args, dest, None) is not None]
+    if data:
+        from ..io.sources import files_read
+
+        for path in data:
+            inputs += files_read(path)
     for dest in FILE_INPUTS:
         value = getattr(args, dest, None)
         inputs += value if isinstance(value, list) else [value]

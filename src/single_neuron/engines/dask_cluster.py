@@ -121,6 +121,9 @@ def session(address: str | None = None, workers: int = 2, *, security=None, dash
 
     from ..errors import InputValueError
 
+    if address is not None and not str(address).strip():
+        raise InputValueError("scheduler: expected the address of a Dask scheduler (tls://HOST:PORT), got an "
+                              "empty one; leave it out to start a local cluster")
     if address:
         options = {} if security is None else {"security": security}
         try:
