@@ -14,9 +14,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from conftest import files_in
 from single_neuron import OutputError
-from single_neuron.io.atomic import atomic_write, check_writable
+from single_neuron.io.atomic import atomic_write
 from single_neuron.io.modelfile import SavedModel, save_model
 
 COMMAND = [sys.executable, "-m", "single_neuron"]
