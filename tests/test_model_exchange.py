@@ -15,12 +15,13 @@ from single_neuron.io.sources import load_digits_task
 
 def test_an_estimator_fitted_on_the_cats_serves_predict_and_evaluate(tmp_path, cat_sets, run_cli):
     train, test = cat_sets
-    clf = SingleNeuronClassifier(learning_rate=0.005, max_iter=300).fit(train.X.T, train.y)
+    names = np.array(train.classes)                    # labelled by name: classes_ sorts them, cat first
+    clf = SingleNeuronClassifier(learning_rate=0.005, max_iter=300).fit(train.X.T, names[train.y])
     path = tmp_path / "rows.npz"
     clf.save(path, input_shape=(64, 64, 3))
     saved = load_model(path)
     np.testing.assert_array_equal(saved.w, clf.coef_.T)
-    assert saved.input_shape == (64, 64, 3) and saved.classes == ("0", "1") and saved.pixel_scale == 255.0
+    assert saved.input_shape == (64, 64, 3) and saved.classes == ("cat", "non-cat") and saved.pixel_scale == 255.0
     assert saved.training["num_iterations"] == 300 and saved.training["n_iter"] == 300
     images = []
     for i in range(4):
@@ -30,9 +31,10 @@ def test_an_estimator_fitted_on_the_cats_serves_predict_and_evaluate(tmp_path, c
     assert code == 0, err
     got = [p["probability"] for p in json.loads(out)["predictions"]]
     np.testing.assert_allclose(got, clf.predict_proba(test.X.T[:4])[:, 1], rtol=1e-12)
+    # the test file names its classes the other way round: they are matched by name, not position
     code, out, err = run_cli("evaluate", path, test.source, "--json")
     assert code == 0, err
-    assert json.loads(out)["accuracy"] == pytest.approx(100 * clf.score(test.X.T, test.y), abs=1e-12)
+    assert json.loads(out)["accuracy"] == pytest.approx(100 * clf.score(test.X.T, names[test.y]), abs=1e-12)
 
 
 def test_load_gives_back_the_fitted_estimator_with_its_labels(tmp_path, rng):

@@ -169,3 +169,37 @@ def count(name: str, value, minimum: int = 0, maximum: int | None = None) -> int
         bound = f">= {minimum}" if maximum is None else f"from {minimum} to {maximum}"
         raise InputValueError(f"{name}: expected a whole number {bound}, got {out}")
     return out
+
+
+def sample_weights(sample_weight, y: np.ndarray, dtype, both_classes: bool = True) -> np.ndarray:
+    """Sample weights for the examples of labels `y` (m,) as a (1, m) row of `dtype`: one number
+    for all, or m finite, non-negative numbers whose sum `dtype` holds, some positive; with
+    `both_classes`, each class keeps an example of positive weight (a fit needs both, a
+    mini-batch of partial_fit need not)."""
+    s = np.asarray(sample_weight, dtype=np.float64)
+    if s.ndim == 0:
+        s = np.full(y.shape[0], float(s))
+    if s.shape != (y.shape[0],):
+        raise ShapeError(f"sample_weight: expected shape ({y.shape[0]},), got {shape_text(s.shape)}")
+    if not np.isfinite(s).all() or (s < 0).any():
+        raise InputValueError("sample_weight: expected finite, non-negative numbers")
+    weight_total("sample_weight", s, dtype)
+    if not s.any():
+        raise InputValueError("sample_weight: every weight is zero; at least one example needs a positive weight")
+    if both_classes and np.unique(y[s > 0]).size < 2:
+        raise InputValueError("sample_weight: both classes need examples with a positive weight, got "
+                              f"{np.unique(y[s > 0]).size} class(es)")
+    return s.astype(dtype).reshape(1, -1)
+
+
+def weight_total(name: str, weights: np.ndarray, dtype) -> float:
+    """The sum of finite, non-negative `weights` (the M of the weighted cost), refused if it is
+    more than `dtype` holds: every sum of the loop would overflow. Only the weights' ratios
+    matter, so the advice is to divide them by a common factor."""
+    with np.errstate(over="ignore"):
+        total = float(np.sum(weights, dtype=np.float64))
+    limit = float(np.finfo(np.dtype(dtype)).max)
+    if not total <= limit:
+        raise InputValueError(f"{name}: the weights add up to {total:g}, more than {np.dtype(dtype)} holds "
+                              f"({limit:g}); divide them all by a common factor (only their ratios matter)")
+    return total

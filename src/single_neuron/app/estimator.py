@@ -277,24 +277,8 @@ class SingleNeuronClassifier(ClassifierMixin, BaseEstimator):
         }
 
     def _sample_weight(self, sample_weight, y, dtype, both_classes: bool = True):
-        """(1, m) weights in `dtype`, checked; fit also needs each class to keep a positive weight,
-        partial_fit's batches need not hold both classes."""
-        if sample_weight is None:
-            return None
-        s = np.asarray(sample_weight, dtype=np.float64)
-        if s.ndim == 0:
-            s = np.full(y.shape[0], float(s))
-        if s.shape != (y.shape[0],):
-            raise ValueError(f"sample_weight: expected shape ({y.shape[0]},), got {s.shape}")
-        if not np.isfinite(s).all() or (s < 0).any():
-            raise ValueError("sample_weight: expected finite, non-negative numbers")
-        if not s.any():
-            raise ValueError("sample_weight: every weight is zero; at least two examples need a positive weight")
-        kept = np.unique(y[s > 0])
-        if both_classes and kept.size < 2:
-            raise ValueError("SingleNeuronClassifier needs examples of both classes with a positive "
-                             f"sample_weight, got {kept.size} class(es)")
-        return s.astype(dtype).reshape(1, -1)
+        """(1, m) weights in `dtype`, checked (see `validation.sample_weights`), or None."""
+        return None if sample_weight is None else check.sample_weights(sample_weight, y, dtype, both_classes)
 
 
 def _hyper_parameters(training: dict) -> dict:

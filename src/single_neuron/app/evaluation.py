@@ -31,8 +31,13 @@ def evaluate(trained: SavedModel, data: Dataset) -> Evaluation:
 
     Accuracy is in percent, as the course reports it; the confusion matrix is
     [[true 0 predicted 0, true 0 predicted 1], [true 1 predicted 0, true 1 predicted 1]].
-    ROC AUC is None when the data holds only one class.
+    ROC AUC is None when the data holds only one class (and "roc_auc_note" says so). The
+    data's labels are matched to the model's classes by name (see `io.sources.labelled_by`):
+    a data set that names other classes is a DataError, never scored by position.
     """
+    from ..io.sources import labelled_by
+
+    data = labelled_by(data, trained.classes, "the model's")
     p = probabilities(trained, data.images)
     predicted = decide(p).astype(np.int64)
     y = data.y
@@ -49,4 +54,6 @@ def evaluate(trained: SavedModel, data: Dataset) -> Evaluation:
         "confusion_matrix": metrics.confusion_matrix(y, predicted, labels=[0, 1]).tolist(),
         "source": data.source,
     }
+    if not both:
+        report["roc_auc_note"] = "undefined: the data holds examples of one class only"
     return Evaluation(report=report, labels=y, probabilities=p, predicted=predicted)

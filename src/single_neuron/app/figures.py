@@ -61,7 +61,8 @@ def misclassified(path, images: np.ndarray, true_labels, predicted, probabilitie
         else:
             ax.imshow(pixels)
         ax.set_title(f"true: {classes[true_labels[k]]}\npredicted: {classes[predicted[k]]}\n"
-                     f"p({classes[1]}) = {probabilities[k]:.2f}", fontsize=8)
+                     f"p({classes[1]}) = {probabilities[k]:.2f}", fontsize=8,
+                     parse_math=False)              # class names are data: "$x^{$" is text, not TeX
         ax.axis("off")
     save(fig, path)
     return n

@@ -282,21 +282,10 @@ class _FileRoute:
 
 
 def _checked_weights(sample_weight, y, dtype):
-    """(1, m) weights in `dtype`: finite, non-negative, with a positive weight in each class."""
-    if sample_weight is None:
-        return None
-    from ..errors import InputValueError
+    """(1, m) weights in `dtype` (see `validation.sample_weights`), or None."""
+    from .. import validation as check
 
-    s = np.asarray(sample_weight, dtype=np.float64)
-    if s.ndim == 0:
-        s = np.full(y.shape[0], float(s))
-    if s.shape != (y.shape[0],):
-        raise InputValueError(f"sample_weight: expected shape ({y.shape[0]},), got {s.shape}")
-    if not np.isfinite(s).all() or (s < 0).any():
-        raise InputValueError("sample_weight: expected finite, non-negative numbers")
-    if np.unique(y[s > 0]).size < 2:
-        raise InputValueError("sample_weight: both classes need examples with a positive weight")
-    return s.astype(dtype).reshape(1, -1)
+    return None if sample_weight is None else check.sample_weights(sample_weight, y, dtype)
 
 
 def validation_split(y: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:

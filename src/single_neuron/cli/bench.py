@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from .options import whole
 
 
@@ -22,11 +20,14 @@ def declare(commands) -> None:
 
 
 def run(args) -> int:
+    from ..io.resources import require_memory
     from ..teaching.vectorization import dot_product, gradient_step
+    from .output import print_json
 
+    require_memory(16.0 * args.n, "bench vectorization", f"two vectors of {args.n:,} float64 numbers")
     dot, step = dot_product(args.n, args.repeat), gradient_step(repeat=args.repeat)
     if args.json:
-        print(json.dumps({"dot_product": dot, "gradient_step": step}))
+        print_json({"dot_product": dot, "gradient_step": step})
         return 0
     print(f"dot product of two vectors of {args.n:,} elements:")
     print(f"  explicit loop: {dot['loop_seconds'] * 1e3:10.3f} ms   (c = {dot['loop_result']:.6f})")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .output import note
+from .output import note, shown
 from .options import whole
 
 
@@ -29,7 +29,7 @@ def declare(commands) -> None:
     imported.add_argument("destination", metavar="FILE.h5", help="new HDF5 file to create")
     imported.add_argument("--size", type=whole(1, 4096), default=64, metavar="PX",
                           help="resize every image to PX x PX (default 64)")
-    imported.set_defaults(run=run_import)
+    imported.set_defaults(run=run_import, outputs={"destination": "HDF5 file"}, data_inputs=("folder",))
 
 
 def run_export(args) -> int:
@@ -38,8 +38,9 @@ def run_export(args) -> int:
 
     data = load_h5(args.source)
     count = export_image_folder(data, args.folder)
-    print(f"wrote {count} images of {data.image_shape[0]}x{data.image_shape[1]} to {args.folder} "
-          f"({data.classes[0]}: {int((data.y == 0).sum())}, {data.classes[1]}: {int((data.y == 1).sum())})")
+    print(f"wrote {count} images of {data.image_shape[0]}x{data.image_shape[1]} to {shown(args.folder)} "
+          f"({shown(data.classes[0])}: {int((data.y == 0).sum())}, {shown(data.classes[1])}: "
+          f"{int((data.y == 1).sum())})")
     return 0
 
 
@@ -54,5 +55,5 @@ def run_import(args) -> int:
     parts = [f"{split.name}: {sum(split.counts)} images ({classes[0]}: {split.counts[0]}, "
              f"{classes[1]}: {split.counts[1]})" for split in splits]
     height, width, channels = splits[0].image_shape
-    print(f"wrote {'; '.join(parts)} of {height}x{width}x{channels} to {args.destination}")
+    print(f"wrote {'; '.join(parts)} of {height}x{width}x{channels} to {shown(args.destination)}")
     return 0

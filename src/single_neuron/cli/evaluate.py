@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 
 def declare(commands) -> None:
     evaluate = commands.add_parser(
@@ -15,7 +13,8 @@ def declare(commands) -> None:
                                "or an image folder")
     evaluate.add_argument("--errors", metavar="FILE", help="draw the misclassified images to FILE (.png, .svg or .pdf)")
     evaluate.add_argument("--json", action="store_true", help="print one JSON object instead of text")
-    evaluate.set_defaults(run=run)
+    evaluate.set_defaults(run=run, outputs={"errors": "picture of the errors"}, data_inputs=("data",),
+                          file_inputs=("model",))
 
 
 def run(args) -> int:
@@ -23,6 +22,7 @@ def run(args) -> int:
     from ..io.atomic import check_writable
     from ..io.modelfile import load_model
     from ..io.sources import load_evaluation_data
+    from .output import print_json, shown
 
     if args.errors:
         from ..io.figure_files import check_figure_path
@@ -41,12 +41,12 @@ def run(args) -> int:
                                                trained.classes)
         report["errors_plot"] = args.errors
     if args.json:
-        print(json.dumps(report))
+        print_json(report)
         return 0
     (tn, fp), (fn, tp) = report["confusion_matrix"]
     auc = "n/a (one class)" if report["roc_auc"] is None else f"{report['roc_auc']:.4f}"
-    c0, c1 = trained.classes
-    print(f"{report['m']} examples from {report['source']}")
+    c0, c1 = (shown(c) for c in trained.classes)
+    print(f"{report['m']} examples from {shown(report['source'])}")
     print(f"accuracy:  {report['accuracy']:.2f} %")
     print(f"precision: {report['precision']:.4f}   (of {c1})")
     print(f"recall:    {report['recall']:.4f}")
@@ -59,5 +59,5 @@ def run(args) -> int:
     print(f"  {c0:>{width}s}  {tn:>{width}d}  {fp:>{width}d}")
     print(f"  {c1:>{width}s}  {fn:>{width}d}  {tp:>{width}d}")
     if args.errors:
-        print(f"{report['errors_shown']} misclassified image(s) drawn to {args.errors}")
+        print(f"{report['errors_shown']} misclassified image(s) drawn to {shown(args.errors)}")
     return 0

@@ -21,10 +21,11 @@ def declare(commands) -> None:
     explain.add_argument("--y", type=label, default=1, help="logistic: the label, 0 or 1 (default 1)")
     explain.add_argument("--dot", metavar="FILE", help="also write the graph in Graphviz DOT")
     explain.add_argument("--png", metavar="FILE", help="also draw the graph to FILE (.png, .svg or .pdf)")
-    explain.set_defaults(run=run)
+    explain.set_defaults(run=run, outputs={"dot": "graph", "png": "picture"})
 
 
 def run(args) -> int:
+    from .output import shown
     from ..io.atomic import check_writable
     from ..teaching.explain import (NOTES_FORMULAS, explain_logistic, explain_notes, logistic_formulas,
                                     write_dot, write_png)
@@ -48,8 +49,8 @@ def run(args) -> int:
     print("\n".join(lines))
     if args.dot:
         write_dot(args.dot, root, title, formulas)
-        print(f"graph written to {args.dot}")
+        print(f"graph written to {shown(args.dot)}")
     if args.png:
         how = write_png(args.png, root, title, formulas)
-        print(f"graph drawn to {args.png} (with {how})")
+        print(f"graph drawn to {shown(args.png)} (with {how})")
     return 0

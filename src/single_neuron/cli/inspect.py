@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 
 
 def declare(commands) -> None:
@@ -15,22 +14,18 @@ def declare(commands) -> None:
     inspect.add_argument("model", metavar="MODEL", help="model file written by train --model-out")
     inspect.add_argument("--weights", metavar="FILE", help="draw w as an image to FILE (.png, .svg or .pdf)")
     inspect.add_argument("--json", action="store_true", help="print one JSON object instead of text")
-    inspect.set_defaults(run=run)
+    inspect.set_defaults(run=run, outputs={"weights": "picture of w"}, file_inputs=("model",))
 
 
 def run(args) -> int:
+    from .output import print_json, shown
     from ..app.views import describe
     from ..io.modelfile import load_model
 
-    if args.weights:
-        from pathlib import Path
-
-        from ..errors import OutputError
+    if args.weights:                       # (main has refused a picture that would replace the model)
         from ..io.figure_files import check_figure_path
 
         check_figure_path(args.weights, "picture of w")
-        if Path(args.weights).resolve() == Path(args.model).resolve():
-            raise OutputError(f"{args.weights}: is the model file itself; draw w to another file")
     trained = load_model(args.model)
     facts = describe(trained)
     if args.weights:
@@ -38,11 +33,11 @@ def run(args) -> int:
 
         save_weights(args.weights, trained)
     if args.json:
-        print(json.dumps({"model": str(args.model), **facts, "weights_picture": args.weights}))
+        print_json({"model": str(args.model), **facts, "weights_picture": args.weights})
         return 0
     print("\n".join(text_lines(args.model, facts)))
     if args.weights:
-        print(f"w drawn to {args.weights}")
+        print(f"w drawn to {shown(args.weights)}")
     return 0
 
 

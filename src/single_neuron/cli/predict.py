@@ -9,10 +9,9 @@ per image adds a step in the loop of `run`.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from .output import fail, note
+from .output import fail, note, print_json, shown
 from .options import probability
 
 
@@ -34,7 +33,7 @@ def declare(commands) -> None:
     predict.add_argument("--explain", metavar="FOLDER",
                          help="also draw each image explained (the file, the model's view of it, which "
                               "pixels pushed towards which class) into FOLDER, a new folder")
-    predict.set_defaults(run=run)
+    predict.set_defaults(run=run, file_inputs=("model", "images"))
 
 
 def run(args) -> int:
@@ -71,7 +70,7 @@ def run(args) -> int:
 
         written = save_explanations(args.explain, trained, classified)
         if not (args.json or args.csv):
-            print(f"{len(written)} image{'s' * (len(written) != 1)} explained in {args.explain}")
+            print(f"{len(written)} image{'s' * (len(written) != 1)} explained in {shown(args.explain)}")
     return 1 if failures else 0
 
 
@@ -118,8 +117,8 @@ class TextOutput:
         self.classes = classes
 
     def add(self, p, print_line) -> None:
-        print_line(f"{p.image}: {p.class_name} (label {p.label}, probability of {self.classes[1]} "
-                   f"{p.probability:.4f})")
+        print_line(f"{shown(p.image)}: {shown(p.class_name)} (label {p.label}, probability of "
+                   f"{shown(self.classes[1])} {p.probability:.4f})")
 
     def end(self) -> None:
         pass
@@ -135,7 +134,7 @@ class CsvOutput(TextOutput):
         super().__init__(classes)
         self._buffer = io.StringIO()
         self._writer = csv.writer(self._buffer, lineterminator="\n")
-        self._row(["image", "label", "class", f"probability of {classes[1]}"], print)
+        self._row(["image", "label", "class", f"probability of {shown(classes[1])}"], print)
 
     def _row(self, cells, print_line) -> None:
         self._writer.writerow(cells)
@@ -144,7 +143,7 @@ class CsvOutput(TextOutput):
         self._buffer.truncate()
 
     def add(self, p, print_line) -> None:
-        self._row([p.image, p.label, p.class_name, repr(p.probability)], print_line)
+        self._row([shown(p.image), p.label, shown(p.class_name), repr(p.probability)], print_line)
 
 
 class JsonOutput(TextOutput):
@@ -158,4 +157,4 @@ class JsonOutput(TextOutput):
         self.predictions.append(p.as_dict())
 
     def end(self) -> None:
-        print(json.dumps({"classes": list(self.classes), "predictions": self.predictions}))
+        print_json({"classes": list(self.classes), "predictions": self.predictions})

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import re
 
 from ..errors import InputValueError
-from .output import note
+from .interruption import should_stop
+from .output import note, print_json, shown
 from .options import fraction, non_negative, positive, whole
 
 
@@ -68,7 +68,7 @@ def declare(commands) -> None:
     train.add_argument("--plot", metavar="FILE", help="draw the cost curve to FILE (.png, .svg or .pdf)")
     train.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     train.add_argument("--quiet", action="store_true", help="print only the results: no cost lines, no progress bar")
-    train.set_defaults(run=run_train)
+    train.set_defaults(run=run_train, outputs={"model_out": "model", "plot": "plot"}, data_inputs=("data", "test"))
 
     rates = commands.add_parser(
         "compare-rates", help="train with several learning rates and compare them",
@@ -80,7 +80,7 @@ def declare(commands) -> None:
     _loop_arguments(rates, 1500)
     rates.add_argument("--plot", metavar="FILE", help="draw the cost curves to FILE (.png, .svg or .pdf)")
     rates.add_argument("--json", action="store_true", help="print one JSON object instead of text")
-    rates.set_defaults(run=run_compare_rates)
+    rates.set_defaults(run=run_compare_rates, outputs={"plot": "plot"}, data_inputs=("data", "test"))
 
 
 def _settings(args) -> dict:
@@ -148,7 +148,8 @@ def run_train(args) -> int:
                 progress.print(f"Cost after {step} {i}: {cost:f}")
 
         try:
-            run = train(args.data, test=args.test, size=args.size, on_record=show, **_settings(args))
+            run = train(args.data, test=args.test, size=args.size, on_record=show, should_stop=should_stop,
+                        **_settings(args))
         except InputValueError as exc:
             raise _as_options(exc) from None
     _skipped(run.report.get("skipped", []))
@@ -165,7 +166,7 @@ def run_train(args) -> int:
     report = {**run.report, "model_out": args.model_out, "plot": args.plot}
     report.pop("skipped", None)
     if args.json:
-        print(json.dumps(report))
+        print_json(report)
         return 0
     if args.validation_fraction is not None:
         print(_early_stopping_line(report, step))
@@ -176,7 +177,7 @@ def run_train(args) -> int:
         print(f"test accuracy: {report['test_accuracy']} %")
     for path, what in ((args.model_out, "model saved to"), (args.plot, "cost curve drawn to")):
         if path:
-            print(f"{what} {path}")
+            print(f"{what} {shown(path)}")
     return 0
 
 
@@ -203,7 +204,8 @@ def run_compare_rates(args) -> int:
     rows = []
     for rate in args.rates:
         run = train(train_set, test=test_set, learning_rate=rate, num_iterations=args.iterations,
-                    print_every=args.print_every, solver=args.solver, dtype=args.dtype)
+                    print_every=args.print_every, solver=args.solver, dtype=args.dtype,
+                    should_stop=should_stop)
         rows.append({"learning_rate": rate, "costs": run.report["costs"],
                      "final_cost": run.report["costs"][-1] if run.report["costs"] else None,
                      "train_accuracy": run.report["train_accuracy"], "test_accuracy": run.report["test_accuracy"]})
@@ -212,7 +214,7 @@ def run_compare_rates(args) -> int:
 
         learning_rates(args.plot, [(r["learning_rate"], r["costs"]) for r in rows], args.print_every)
     if args.json:
-        print(json.dumps({"iterations": args.iterations, "runs": rows, "plot": args.plot}))
+        print_json({"iterations": args.iterations, "runs": rows, "plot": args.plot})
         return 0
     print(f"{'learning rate':>14s} {'last cost':>10s} {'train %':>8s} {'test %':>8s}")
     for r in rows:
@@ -220,5 +222,5 @@ def run_compare_rates(args) -> int:
         last = "-" if r["final_cost"] is None else f"{r['final_cost']:10.6f}"
         print(f"{r['learning_rate']:14g} {last:>10s} {r['train_accuracy']:8.2f} {test:>8s}")
     if args.plot:
-        print(f"cost curves drawn to {args.plot}")
+        print(f"cost curves drawn to {shown(args.plot)}")
     return 0

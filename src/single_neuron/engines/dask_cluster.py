@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import signal
+import threading
 
 import numpy as np
 
@@ -100,20 +102,98 @@ def chunked(read_rows, m: int, n_x: int, chunk_rows: int, dtype: str = "float64"
 
 
 @contextlib.contextmanager
-def session(address: str | None = None, workers: int = 2):
-    """A dask.distributed client for the block: to `address`, or to a new local cluster on loopback."""
-    from dask.distributed import Client, LocalCluster
+def session(address: str | None = None, workers: int = 2, *, security=None, dashboard: str | None = None):
+    """A dask.distributed client for the block: to the scheduler at `address`, or to a new
+    local cluster that is ours alone.
+
+    The local cluster listens on loopback only and speaks TLS with credentials made for it
+    alone (distributed's `Security.temporary()`: a key and a self-signed certificate held
+    in memory and handed to its workers, never written to disk), so no other process can
+    connect to it and run code on its workers. It serves no HTTP at all (no dashboard, no
+    metrics) unless `dashboard` gives an address for the scheduler's dashboard.
+
+    To a scheduler at `address`: `security` (a distributed `Security`) if given, else
+    distributed's own configuration (``distributed.comm.tls.*``: a ``tls://`` address
+    needs the CA file and the client's certificate and key there; see docs/security.md).
+    """
+    import dask
+    from dask.distributed import Client
 
     from ..errors import InputValueError
 
+    if address is not None and not str(address).strip():
+        raise InputValueError("scheduler: expected the address of a Dask scheduler (tls://HOST:PORT), got an "
+                              "empty one; leave it out to start a local cluster")
     if address:
+        options = {} if security is None else {"security": security}
         try:
-            client = Client(address, timeout="3s")
+            client = Client(address, timeout="3s", **options)
         except (OSError, TimeoutError, ValueError, TypeError) as exc:
-            raise InputValueError(f"scheduler {address}: cannot reach the Dask scheduler ({exc})") from None
+            raise InputValueError(_unreachable(address, exc)) from None
         with client:
             yield client
         return
-    with LocalCluster(n_workers=workers, threads_per_worker=1, host="127.0.0.1", dashboard_address=None,
-                      processes=True, silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+    http = {"distributed.worker.http.routes": []}
+    if dashboard is None:
+        http["distributed.scheduler.http.routes"] = []
+    with dask.config.set(http), _quiet_teardown(), _local_cluster(workers, dashboard) as cluster, \
+            Client(cluster) as client:
+        # distributed starts an HTTP server on every node even with its routes emptied; close them,
+        # so that nothing but the TLS ports listens.
+        if dashboard is None:
+            cluster.scheduler.http_server.stop()
+        client.run(_close_http)
         yield client
+
+
+def _local_cluster(workers: int, dashboard: str | None):
+    """The LocalCluster of `session`, started with Ctrl-C kept from its worker processes.
+
+    A terminal's Ctrl-C goes to every process of the command, the workers included; they
+    would each print a traceback. SIGINT is blocked in this thread while the cluster starts:
+    the threads and processes started meanwhile inherit the block (across exec too), so the
+    workers never see it, and this process, once the cluster is up, handles a Ctrl-C that
+    came meanwhile as usual, closing the cluster on its way out.
+    """
+    from dask.distributed import LocalCluster
+
+    block = hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread()
+    if block:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    # Without a dashboard the scheduler's HTTP server (which distributed always starts, on 8787 by
+    # default) takes any free loopback port, so that it meets no other cluster's, and is closed.
+    http = {} if dashboard is not None else {"dashboard": False, "dashboard_address": "127.0.0.1:0"}
+    try:
+        return LocalCluster(n_workers=workers, threads_per_worker=1, host="127.0.0.1", processes=True,
+                            security=True, dashboard_address=dashboard, silence_logs=logging.ERROR,
+                            scheduler_kwargs=http)
+    finally:
+        if block:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+@contextlib.contextmanager
+def _quiet_teardown():
+    """A cluster closed while a client still waits (an interrupted run) makes asyncio log
+    "Task exception was never retrieved" for each pending wait: noise after the one line."""
+    log = logging.getLogger("asyncio")
+    level = log.level
+    log.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        log.setLevel(level)
+
+
+def _close_http(dask_worker) -> None:
+    """Run on each worker by `session`: stop listening for HTTP."""
+    dask_worker.http_server.stop()
+
+
+def _unreachable(address: str, exc: Exception) -> str:
+    reason = str(exc).split("\n")[0] or type(exc).__name__
+    if address.startswith("tls://") and isinstance(exc, TypeError):
+        return (f"scheduler {address}: TLS needs the scheduler's certificates: set distributed.comm.tls.ca-file, "
+                "distributed.comm.tls.client.cert and distributed.comm.tls.client.key in Dask's configuration "
+                "(see docs/security.md)")
+    return f"scheduler {address}: cannot reach the Dask scheduler ({reason})"

@@ -1,49 +1,184 @@
 """Write files and folders so that readers see the old version or the new one, never half of one.
 
-A file's content goes to an anonymous file in the destination's folder (Linux's
-O_TMPFILE: it has no name until it is complete, so a writer killed mid-way
-leaves nothing behind), is flushed to disk, linked under a temporary name and
-renamed over the destination, atomically, on the same file system. Where
-O_TMPFILE is not available the temporary file is named from the start. Named
-temporaries carry the writer's process id, and a later write to the same
-destination removes those whose writer is gone.
+Every output of the package goes through here, so the rules for outputs live here:
+
+- `check_writable` refuses, before any work, a destination that is not a regular
+  file (a device such as /dev/null, a FIFO, a socket, a folder, or a link to one
+  of these: replacing them would replace the system's node or swallow the output),
+  a name the file system cannot hold, a folder that cannot be written, and any
+  destination that is one of the command's own inputs (after links), so that an
+  output never overwrites the data it was made from.
+- `atomic_write` writes a file's content to an anonymous file in the destination's
+  folder (Linux's O_TMPFILE: it has no name until it is complete, so a writer killed
+  mid-way leaves nothing behind), flushes it to disk, links it under a temporary name
+  and renames it over the destination, atomically, on the same file system. Where
+  O_TMPFILE is not available the temporary file is named from the start. Named
+  temporaries carry the writer's process id, and a later write to the same
+  destination removes those whose writer is gone. A link is written through: its
+  target is replaced, the link stays.
+- `atomic_folder` builds a new folder under a temporary name and renames it into place.
+
+Every failure is an OutputError naming the path and the system's reason (no space
+left, read-only file system, permission denied, name too long, ...).
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import secrets
 import shutil
-import tempfile
+import stat
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import BinaryIO, Iterable, Iterator
 
 from ..errors import OutputError
 
 TEMP_SUFFIX = ".tmp"
+NAME_MAX = 255                      # bytes in one name on Linux file systems (asked of the system when it says)
+_TEMP_EXTRA = 1 + 1 + 10 + 1 + 8 + len(TEMP_SUFFIX)   # ".", ".", pid, ".", random, ".tmp"
 
 
-def check_writable(path, what: str = "output") -> None:
-    """Refuse a destination that cannot take a file, before any work is done for it."""
+def _kind(mode: int) -> str | None:
+    """What a file that is not a regular file is, in words; None for a regular file."""
+    for test, words in ((stat.S_ISDIR, "a folder"), (stat.S_ISCHR, "a character device"),
+                        (stat.S_ISBLK, "a block device"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+                        (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return words
+    return None if stat.S_ISREG(mode) else "not a regular file"
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc)
+
+
+def destination(path, what: str = "output") -> Path:
+    """The file a write to `path` replaces: `path` itself, or the end of its chain of links.
+
+    Refuses an empty name and anything that is not (or would not be) a regular file.
+    """
+    if str(path) == "":
+        raise OutputError(f"expected a file name for the {what}, got an empty one")
     path = Path(path)
-    if path.is_dir():
-        raise OutputError(f"{path}: is a folder, expected a file name for the {what}")
-    if not path.parent.is_dir():
-        raise OutputError(f"{path}: the folder {path.parent} does not exist")
+    try:
+        st = os.stat(path)                       # follows links: what a write would reach
+    except FileNotFoundError:
+        st = None
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write the {what} here ({_reason(exc)})") from None
+    if st is not None:
+        kind = _kind(st.st_mode)
+        if kind == "a folder":
+            raise OutputError(f"{path}: is a folder, expected a file name for the {what}")
+        if kind is not None:
+            via = " (through a link)" if path.is_symlink() else ""
+            raise OutputError(f"{path}: is {kind}{via}, not a regular file; the {what} is written to a "
+                              "regular file only")
+    real = Path(os.path.realpath(path))
+    return real if path.is_symlink() else path
+
+
+def check_writable(path, what: str = "output", inputs: Iterable = ()) -> Path:
+    """Refuse, before any work is done for it, a destination that cannot take the file, or that
+    is one of `inputs`. Returns the path the file will be written to (links followed).
+
+    inputs: the files the same command reads, and folders whose existing files it reads
+    (an image folder's class folders): an output that is one of them, or an existing file
+    under one of them, is refused.
+    """
+    target = destination(path, what)
+    folder = target.parent
+    if not folder.is_dir():
+        raise OutputError(f"{path}: the folder {folder} does not exist")
+    limit = _name_max(folder)
+    if len(os.fsencode(target.name)) > limit:
+        raise OutputError(f"{path}: cannot write the {what} here ({os.strerror(errno.ENAMETOOLONG)}: "
+                          f"a name holds at most {limit} bytes)")
+    _refuse_inputs(path, target, what, inputs)
+    _probe(folder, path, what)
+    return target
+
+
+def check_outputs(outputs: dict, inputs: Iterable = ()) -> None:
+    """`check_writable` for each of a command's outputs ({what: path}), against each other too."""
+    inputs = list(inputs)
+    seen: dict[Path, str] = {}
+    for what, path in outputs.items():
+        target = Path(os.path.realpath(check_writable(path, what, inputs)))
+        if target in seen:
+            raise OutputError(f"{path}: named for both the {seen[target]} and the {what}; give each its own file")
+        seen[target] = what
+
+
+def _refuse_inputs(path, target: Path, what: str, inputs: Iterable) -> None:
+    real = Path(os.path.realpath(target))
+    exists = real.exists()
+    for item in inputs:
+        if item is None or str(item) == "":
+            continue
+        source = Path(os.path.realpath(item))
+        same = real == source or (exists and os.path.exists(source) and os.path.samefile(real, source))
+        inside = exists and source.is_dir() and source in real.parents
+        if same or inside:
+            where = "is" if same else "is a file inside"
+            raise OutputError(f"{path}: {where} an input of this command ({item}); writing the {what} there "
+                              "would destroy the data; choose another name")
+
+
+def _name_max(folder: Path) -> int:
+    try:
+        return int(os.pathconf(folder, "PC_NAME_MAX"))
+    except (OSError, ValueError):
+        return NAME_MAX
+
+
+def _probe(folder: Path, path, what: str) -> None:
+    """Ask the file system whether a file can be created in `folder` (read-only file systems,
+    permissions, special folders), with a file that is gone again before this returns."""
+    fd = named = None
+    try:
+        fd = _anonymous_file(folder, probing=True)
+        if fd is None:
+            named = temporary_name(Path(folder) / "probe")
+            fd = os.open(named, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write the {what} here ({_reason(exc)})") from None
+    finally:
+        if fd is not None:
+            os.close(fd)
+        if named is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(named)
+
+
+def _stem(path: Path) -> str:
+    """The start of the destination's name that temporaries carry, short enough that a temporary
+    name fits where the destination's name fits."""
+    room = max(1, _name_max(path.parent) - _TEMP_EXTRA)
+    return os.fsencode(path.name)[:room].decode("utf-8", "ignore") or "x"
 
 
 def temporary_name(path: Path) -> Path:
     """A hidden name beside `path` that records this process: .NAME.PID.RANDOM.tmp"""
-    return path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
+    return path.with_name(f".{_stem(path)}.{os.getpid()}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
 
 
 def sweep_stale(path: Path) -> None:
     """Remove temporaries left beside `path` by writers that no longer run."""
-    for stale in path.parent.glob(f".{path.name}.*{TEMP_SUFFIX}"):
-        parts = stale.name[len(path.name) + 2:].split(".")
+    prefix = f".{_stem(path)}."
+    try:
+        names = os.listdir(path.parent)
+    except OSError:
+        return
+    for name in names:
+        if not (name.startswith(prefix) and name.endswith(TEMP_SUFFIX)):
+            continue
+        parts = name[len(prefix):].split(".")
         if len(parts) == 3 and parts[0].isdigit() and not _alive(int(parts[0])):
-            if stale.is_dir():
+            stale = path.parent / name
+            if stale.is_dir() and not stale.is_symlink():
                 shutil.rmtree(stale, ignore_errors=True)
             else:
                 with contextlib.suppress(OSError):
@@ -55,18 +190,22 @@ def _alive(pid: int) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:
+    except (PermissionError, OverflowError):
         return True
     return True
 
 
-def _anonymous_file(folder: Path) -> int | None:
+def _anonymous_file(folder: Path, probing: bool = False) -> int | None:
     flag = getattr(os, "O_TMPFILE", None)
     if flag is None or not os.path.isdir("/proc/self/fd"):
         return None
     try:
         return os.open(folder, flag | os.O_WRONLY, 0o666)
-    except OSError:                 # a file system without O_TMPFILE support
+    except OSError as exc:
+        # EOPNOTSUPP / EISDIR / EINVAL: a file system without O_TMPFILE; anything else is a real
+        # refusal (EROFS, EACCES, ...) that the probe reports.
+        if probing and exc.errno not in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL):
+            raise
         return None
 
 
@@ -81,10 +220,14 @@ def _link_anonymous(fd: int, name: Path) -> None:
 
 
 @contextlib.contextmanager
-def atomic_write(path) -> Iterator[BinaryIO]:
-    """Yield a binary file object whose content replaces `path` when the block exits cleanly."""
-    path = Path(path)
-    check_writable(path)
+def atomic_write(path, what: str = "output") -> Iterator[BinaryIO]:
+    """Yield a binary file object whose content replaces `path` when the block exits cleanly.
+
+    An OSError while writing (no space left, an I/O error) is an OutputError naming `path`;
+    the destination then keeps its old content and no temporary file is left.
+    """
+    shown = path
+    path = check_writable(path, what)
     sweep_stale(path)
     named = None
     try:
@@ -93,7 +236,7 @@ def atomic_write(path) -> Iterator[BinaryIO]:
             named = temporary_name(path)
             fd = os.open(named, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     except OSError as exc:
-        raise OutputError(f"{path}: cannot write here ({exc.strerror or exc})") from None
+        raise OutputError(f"{shown}: cannot write the {what} here ({_reason(exc)})") from None
     try:
         with os.fdopen(fd, "wb") as f:
             yield f
@@ -103,38 +246,49 @@ def atomic_write(path) -> Iterator[BinaryIO]:
                 named = temporary_name(path)
                 _link_anonymous(f.fileno(), named)
         os.replace(named, path)
-    except BaseException:
+    except BaseException as exc:
         if named is not None:
-            with contextlib.suppress(FileNotFoundError):
+            with contextlib.suppress(OSError):
                 os.unlink(named)
+        if isinstance(exc, OSError):
+            raise OutputError(f"{shown}: cannot write the {what} ({_reason(exc)})") from None
         raise
     _sync_folder(path.parent)
 
 
 @contextlib.contextmanager
-def atomic_folder(path) -> Iterator[Path]:
+def atomic_folder(path, what: str = "folder") -> Iterator[Path]:
     """Yield a new temporary folder that becomes `path` when the block exits cleanly.
 
-    `path` must not exist, or be an empty folder.
+    `path` must not exist, or be an empty folder (not a link). An OSError inside the
+    block (no space left, ...) is an OutputError naming `path`, and nothing is left.
     """
-    path = Path(path)
+    if str(path) == "":
+        raise OutputError(f"expected a name for the {what}, got an empty one")
+    shown, path = path, Path(path)
+    if path.is_symlink():
+        raise OutputError(f"{shown}: is a link; give the name of a new folder")
     if path.exists() and (not path.is_dir() or any(path.iterdir())):
-        raise OutputError(f"{path}: already exists and is not an empty folder; choose a new name")
+        raise OutputError(f"{shown}: already exists and is not an empty folder; choose a new name")
     if not path.parent.is_dir():
-        raise OutputError(f"{path}: the folder {path.parent} does not exist")
+        raise OutputError(f"{shown}: the folder {path.parent} does not exist")
+    if len(os.fsencode(path.name)) > _name_max(path.parent):
+        raise OutputError(f"{shown}: cannot write here ({os.strerror(errno.ENAMETOOLONG)})")
     sweep_stale(path)
     tmp = temporary_name(path)
     try:
         tmp.mkdir()
     except OSError as exc:
-        raise OutputError(f"{path}: cannot write here ({exc.strerror or exc})") from None
+        raise OutputError(f"{shown}: cannot write here ({_reason(exc)})") from None
     try:
         yield tmp
         if path.exists():
             path.rmdir()
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise OutputError(f"{shown}: cannot write the {what} ({_reason(exc)})") from None
         raise
     _sync_folder(path.parent)
 

@@ -1,7 +1,9 @@
 """Folders of images, one sub-folder per class: read them as a data set, write one out.
 
     DIR/
-      classes.txt        optional: the two class names, label 0 first
+      classes.txt        optional: the two class folders, label 0 first, one a line;
+                         a line FOLDER<TAB>"NAME" gives the class in FOLDER another name
+                         (a JSON string: any name, even one no folder could carry)
       non-cat/  *.png, *.jpg, ...
       cat/      ...
 
@@ -14,6 +16,7 @@ laid out as above, holds both splits.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -53,7 +56,7 @@ def ordered_classes(folder: Path, classes: tuple[str, str] | None = None) -> lis
     listed = folder / CLASSES_FILE
     if classes is None and (listed.exists() or listed.is_symlink()):
         _require_inside(listed, folder.resolve(), folder)
-        classes = _listed_classes(listed)
+        classes = tuple(folder_name for folder_name, _ in read_classes_file(listed))
         if len(classes) != 2:
             raise DataError(f"{shown(listed)}: expected the two class names, one a line, found {len(classes)} lines")
         if sorted(classes) != sorted(names):
@@ -64,14 +67,41 @@ def ordered_classes(folder: Path, classes: tuple[str, str] | None = None) -> lis
     return found
 
 
-def _listed_classes(listed: Path) -> tuple[str, ...]:
-    """The class names in classes.txt, one a line (a regular file of at most CLASSES_FILE_BYTES)."""
+def read_classes_file(listed: Path) -> list[tuple[str, str]]:
+    """The (folder, class name) pairs of a classes.txt, label 0 first (see the module's docstring):
+    a regular file of at most CLASSES_FILE_BYTES, UTF-8, inside its data folder."""
+    import json
+
     data = read_regular(listed, DataError, "a list of class names", limits.CLASSES_FILE_BYTES)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise DataError(f"{shown(listed)}: expected the class names as UTF-8 text") from None
-    return tuple(line.strip() for line in text.splitlines() if line.strip())
+    pairs = []
+    for number, line in enumerate(text.splitlines(), 1):
+        folder_name, tab, name = line.partition("\t")
+        if not folder_name.strip():
+            continue
+        if not tab:
+            pairs.append((folder_name.strip(), folder_name.strip()))
+            continue
+        try:
+            name = json.loads(name)
+        except json.JSONDecodeError:
+            name = None
+        if not isinstance(name, str):
+            raise DataError(f"{shown(listed)}: line {number}: expected FOLDER, or FOLDER, a tab and the class "
+                            "name as a JSON string")
+        pairs.append((folder_name.strip(), check_class_name(name, shown(listed), DataError)))
+    return pairs
+
+
+def class_names(folder: Path, order: list[Path]) -> tuple[str, str]:
+    """The names of the classes in the folders `order`: their folder names, or the names
+    classes.txt gives them."""
+    listed = folder / CLASSES_FILE
+    names = dict(read_classes_file(listed)) if listed.is_file() else {}
+    return tuple(names.get(p.name, p.name) for p in order)
 
 
 def memory_to_load_folder(count: int, size: tuple[int, int], channels: int, largest: ImageHeader | None,
@@ -137,7 +167,7 @@ def load_image_folder(folder, size: tuple[int, int] = (64, 64), channels: int | 
     for label in (0, 1):
         if counts[label] == 0:
             raise DataError(f"{shown(order[label])}: the class folder holds no images that decode")
-    return Dataset(images=images[:kept], y=labels[:kept], classes=(order[0].name, order[1].name),
+    return Dataset(images=images[:kept], y=labels[:kept], classes=class_names(folder, order),
                    source=shown(folder), skipped=tuple(skipped))
 
 
@@ -156,18 +186,62 @@ def _header(path: Path) -> ImageHeader | None:
         return None
 
 
+# ------------------------------------------------------------------ classes.txt, and writing a folder
+
+FOLDER_NAME_BYTES = 200          # well under the 255 bytes of a name, with room for a suffix
+
+
+def folder_names(classes) -> list[str]:
+    """A safe, distinct folder name for each class name, the name itself where it is one.
+
+    Whatever a name holds (a path such as ../x or /etc, separators, control characters,
+    nothing at all, ".", "..", hundreds of characters), its folder is one plain name inside
+    the export folder: separators and unprintable characters become "_", a leading dot
+    (a hidden folder, which readers pass over) "_", spaces at either end go, an empty result
+    is "class-<label>", and the name is cut to FOLDER_NAME_BYTES bytes. Names that end up
+    alike (also when only their case differs, for file systems that ignore it) get "-2",
+    "-3", ... added.
+    """
+    out: list[str] = []
+    for label, name in enumerate(classes):
+        safe = "".join(ch if ch.isprintable() and ch not in "/\\" else "_" for ch in str(name)).strip()
+        safe = os.fsencode(safe)[:FOLDER_NAME_BYTES].decode("utf-8", "ignore").strip()
+        if safe.startswith("."):
+            safe = "_" + safe[1:]
+        if not safe or safe.lower() == CLASSES_FILE:
+            safe = f"class-{label}"
+        base, n = safe, 2
+        while safe.lower() in (o.lower() for o in out):
+            safe, n = f"{base}-{n}", n + 1
+        out.append(safe)
+    return out
+
+
 def export_image_folder(data: Dataset, folder) -> int:
     """Write `data` as DIR/<class>/<index>.png plus classes.txt; returns the number of images.
 
-    The folder is built under a temporary name beside it and renamed into place, so
-    it appears complete or not at all. DIR must not exist yet (or be empty).
+    Each class gets a safe folder name (see `folder_names`); classes.txt keeps the class
+    names themselves, so that reading the folder back gives the same names and labels. The
+    folder is built under a temporary name beside it and renamed into place, so it appears
+    complete or not at all. DIR must not exist yet (or be empty).
     """
+    import json
+
+    names = [check_class_name(str(c), shown(data.source), DataError) for c in data.classes]
+    if names[0] == names[1]:
+        raise DataError(f"{shown(data.source)}: both classes are named {shown(names[0])!r}; a folder of classes "
+                        "needs two different names")
     mode = {1: "L", 3: "RGB", 4: "RGBA"}[data.images.shape[3]]
-    with atomic_folder(folder) as tmp:
-        (tmp / CLASSES_FILE).write_text("\n".join(data.classes) + "\n", encoding="utf-8")
-        for name in data.classes:
-            (tmp / name).mkdir()
+    subfolders = folder_names(names)
+    lines = [f if f == n else f"{f}\t{json.dumps(n)}" for f, n in zip(subfolders, names)]
+    with atomic_folder(folder, "export folder") as tmp:
+        (tmp / CLASSES_FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
+        for name in subfolders:
+            place = tmp / name
+            if place.parent != tmp or name in (".", ".."):        # folder_names guarantees it; never trust
+                raise DataError(f"class folder {name!r} would not lie inside {folder}")
+            place.mkdir()
         for i, (pixels, label) in enumerate(zip(data.images, data.y)):
             img = Image.fromarray(pixels[..., 0] if mode == "L" else pixels, mode)
-            img.save(tmp / data.classes[label] / f"{i:05d}.png")
+            img.save(tmp / subfolders[label] / f"{i:05d}.png")
     return int(data.m)

@@ -94,7 +94,7 @@ def save_model(path, model: SavedModel) -> None:
     }
     check_writable(path, "model")
     try:
-        with atomic_write(path) as f:
+        with atomic_write(path, "model") as f:
             _write_npz(f, arrays)
     except OSError as exc:
         raise OutputError(f"{path}: cannot write the model ({exc.strerror or exc})") from None

@@ -10,6 +10,7 @@ Sources:
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +19,7 @@ from .dataset import Dataset
 from ..errors import DataError, InputValueError
 from .h5 import load_h5, splits_of_file
 
-__all__ = ["Dataset", "load_h5", "load_training_data", "load_like",
+__all__ = ["Dataset", "load_h5", "load_training_data", "load_like", "labelled_by", "files_read",
            "load_evaluation_data", "load_digits_task", "test_file_beside"]
 
 
@@ -90,6 +91,26 @@ def load_training_data(train=None, test=None, size: int = 64) -> tuple[Dataset, 
     return train_set, test_set
 
 
+def labelled_by(data: Dataset, classes, whose: str = "the model's") -> Dataset:
+    """`data` with its labels numbered by `classes` (the names of label 0 and label 1), matched
+    by name, never by position: the same names in the other order swap the labels; any other
+    name is a DataError that lists both pairs (`whose`: "the model's", "the training set's")."""
+    names, classes = tuple(data.classes), tuple(classes)
+    if names == classes:
+        return data
+    if names == classes[::-1] and classes[0] != classes[1]:
+        return replace(data, y=(1 - data.y).astype(data.y.dtype), classes=classes)
+    unknown = [n for n in names if n not in classes]
+    what = (f"class {unknown[0]!r} is not one of" if len(unknown) == 1
+            else "its classes are not")
+    raise DataError(f"{data.source}: {what} {whose} ({_pair(classes)}); the data holds {_pair(names)}, "
+                    "and classes are matched by name")
+
+
+def _pair(names) -> str:
+    return " and ".join(repr(str(n)) for n in names)
+
+
 def h5_training_files(train, test=None) -> tuple[Path, Dataset | None]:
     """For training that reads the file itself (in chunks, or on Dask workers): the HDF5 training
     file, and the test set loaded (`test`, else the twin beside it, else the file's own test split)."""
@@ -111,13 +132,14 @@ def h5_training_files(train, test=None) -> tuple[Path, Dataset | None]:
     return train_file, load_like(test_path, image_shape, classes)
 
 
-def load_like(path, image_shape: tuple[int, int, int], classes: tuple[str, str]) -> Dataset:
+def load_like(path, image_shape: tuple[int, int, int], classes: tuple[str, str],
+              whose: str = "the training set's") -> Dataset:
     """Load the data at `path` to be used with a model of `image_shape` and `classes`.
 
     An HDF5 file (its test split if it has one), a folder with an HDF5 pair (its test
     file), a folder with train/ and test/ (test/), or an image folder (resized to the
-    shape, labels ordered by `classes` where the names match). HDF5 images must
-    already have the shape.
+    shape). Labels are numbered by `classes`, matched by name (see `labelled_by`).
+    HDF5 images must already have the shape.
     """
     path = Path(path)
     if not path.exists():
@@ -126,7 +148,8 @@ def load_like(path, image_shape: tuple[int, int, int], classes: tuple[str, str])
         from . import folders
 
         folder = path / "test" if folders.is_split_folder(path) else path
-        return folders.load_image_folder(folder, image_shape[:2], image_shape[2], classes)
+        data = folders.load_image_folder(folder, image_shape[:2], image_shape[2], classes)
+        return labelled_by(data, classes, whose)
     if path.is_dir():
         train_file, beside = _pair_in_folder(path)
         path = beside or train_file
@@ -134,19 +157,42 @@ def load_like(path, image_shape: tuple[int, int, int], classes: tuple[str, str])
     if data.image_shape != tuple(image_shape):
         raise DataError(f"{path}: images of shape {data.image_shape}, expected {tuple(image_shape)} "
                         "like the training images")
-    return data
+    return labelled_by(data, classes, whose)
 
 
 def load_evaluation_data(path, image_shape: tuple[int, int, int], classes: tuple[str, str]) -> Dataset:
     """The data `evaluate` measures a model on: `path` as in `load_like`, or by default the
     bundled digits' test split (which only a model of 8x8 grayscale images can use)."""
     if path is not None:
-        return load_like(path, image_shape, classes)
+        return load_like(path, image_shape, classes, "the model's")
     _, test = load_digits_task()
     if test.image_shape != tuple(image_shape):
         raise DataError(f"the model takes images of shape {tuple(image_shape)}; give the DATA to evaluate "
                         "it on (the default, the bundled digits, are 8x8 grayscale)")
-    return test
+    return labelled_by(test, classes, "the model's")
+
+
+def files_read(path) -> list[Path]:
+    """What a command given the data argument `path` reads: files, and folders every existing
+    file of which it may read (an image folder's class folders). Outputs are checked against
+    these (see `io.atomic.check_writable`) so that none overwrites the data."""
+    if path is None or str(path) == "":
+        return []
+    path = Path(path)
+    if not path.is_dir():
+        twin = test_file_beside(path) if path.name.endswith(".h5") else None
+        return [path] + ([twin] if twin is not None else [])
+    h5_files = _h5_files(path)
+    if h5_files:
+        return h5_files
+    from . import folders
+
+    try:
+        if folders.is_split_folder(path):
+            return folders.class_folders(path / "train") + folders.class_folders(path / "test")
+        return folders.class_folders(path) or [path]
+    except OSError:
+        return [path]
 
 
 def _h5_files(folder: Path) -> list[Path]:

@@ -9,7 +9,6 @@ names that every prediction prints.
 from __future__ import annotations
 
 import os
-import unicodedata
 
 from . import limits
 
@@ -20,7 +19,9 @@ _SHOWN_CHARS = 300
 
 
 def _unsafe(ch: str) -> bool:
-    return unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp") or ch in _BIDI
+    # Everything Python would not print as it is (controls, format characters such as the
+    # bidirectional overrides, separators other than the space, unpaired surrogates).
+    return not ch.isprintable() or ch in _BIDI
 
 
 def shown(value) -> str:

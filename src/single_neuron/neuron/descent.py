@@ -226,6 +226,10 @@ def descend(data: Pass, w0, b0, num_iterations: int, learning_rate: float, *, l2
         w = data.weights(coords, shrink)
         if not _finite(w, b):
             raise DivergenceError(_divergence_advice(done, math.nan, learning_rate))
+        if done:                  # finite weights can still give infinite logits in the loop's dtype
+            final = data.loss(coords, shrink, b) / M + (penalty * data.norm_sq(coords, shrink) if l2 else 0.0)
+            if not math.isfinite(final):
+                raise DivergenceError(_divergence_advice(done, final, learning_rate))
         if g is None:
             dw = 0 * w
         else:

@@ -83,27 +83,29 @@ def picture_graph(root: Value, formulas: dict[str, str] | None = None) -> list[N
             names[id(node)] = f"t{temporaries}"
     nodes = []
     for node in shown:
-        inputs: list[int] = []
-        _shown_inputs(node, index, inputs, set())
+        inputs = [index[id(p)] for p in shown_inputs(node, lambda p: id(p) in index)]
         name = names[id(node)]
         formula = formulas.get(name) or (_expression(node, names, top=True)[0] if node.parents else "")
         nodes.append(Node(name, formula, node.data, node.grad, inputs))
     return nodes
 
 
-def _shown_inputs(node: Value, index: dict, found: list[int], seen: set) -> None:
-    """The shown nodes that `node` is computed from, through folded ones (iterative)."""
+def shown_inputs(node: Value, is_shown) -> list[Value]:
+    """The nearest nodes that `node` is computed from and that `is_shown(node)` keeps, looking
+    through the others (the steps inside one formula); in order, each once, without recursion."""
+    found: list[Value] = []
+    seen: set[int] = set()
     stack = list(reversed(node.parents))
     while stack:
         parent = stack.pop()
         if id(parent) in seen:
             continue
         seen.add(id(parent))
-        if id(parent) in index:
-            if index[id(parent)] not in found:
-                found.append(index[id(parent)])
+        if is_shown(parent):
+            found.append(parent)
         else:
             stack.extend(reversed(parent.parents))
+    return found
 
 
 # Precedence: a sum binds least, then products, then powers, then names and calls.

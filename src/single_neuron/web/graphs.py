@@ -12,7 +12,8 @@ from __future__ import annotations
 import math
 
 from ..errors import InputValueError
-from ..teaching.graph import Value, logistic_example, notes_example, topological_order
+from ..teaching.graph import logistic_example, notes_example, topological_order
+from ..teaching.graph_picture import shown_inputs
 
 LARGEST = 1e6            # inputs beyond this make no clearer picture, only overflow
 FEATURES = 2             # the notes draw logistic regression with two features
@@ -69,24 +70,8 @@ def graph(example: str, query: dict[str, str]) -> dict:
     return {"example": example, "output": spec["output"], "inputs": inputs,
             "nodes": [{"name": node.label, "value": node.data, "grad": node.grad,
                        "formula": spec["formulas"].get(node.label, node.label),
-                       "inputs": [p.label for p in _named_inputs(node)]} for node in drawn]}
-
-
-def _named_inputs(node: Value) -> list[Value]:
-    """The nearest named nodes that `node` is computed from, through unnamed steps; constants left out."""
-    found: list[Value] = []
-    seen: set[int] = set()
-    stack = list(reversed(node.parents))
-    while stack:
-        parent = stack.pop()
-        if id(parent) in seen:
-            continue
-        seen.add(id(parent))
-        if parent.label:
-            found.append(parent)
-        else:
-            stack.extend(reversed(parent.parents))
-    return found
+                       "inputs": [p.label for p in shown_inputs(node, lambda p: bool(p.label))]}
+                      for node in drawn]}
 
 
 def _number(name: str, text: str) -> float:
