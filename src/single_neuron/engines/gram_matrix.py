@@ -63,7 +63,7 @@ def _row_blocks(X: np.ndarray, block_bytes: int):
 def _pixel_gram(X: np.ndarray, block_bytes: int) -> np.ndarray | None:
     """P.T P (exact, float64) if X is P / PIXEL_SCALE for integers P small enough for that, else None."""
     n_x, m = X.shape
-    top = float(np.max(np.abs(X))) * PIXEL_SCALE
+    top = max(float(X.max()), -float(X.min())) * PIXEL_SCALE      # |X| without a copy of X
     if not top < math.inf or n_x * (top + 1.0) ** 2 > 2.0 ** 53:
         return None
     S, tmp = np.zeros((m, m)), np.empty((m, m))
@@ -84,7 +84,7 @@ def _split_gram(X: np.ndarray, block_bytes: int) -> np.ndarray:
     """K = X.T X in extended precision for any finite float64 X (see the module's notes)."""
     n_x, m = X.shape
     S, T, tmp = np.zeros((m, m)), np.zeros((m, m)), np.empty((m, m))
-    top = float(np.max(np.abs(X)))
+    top = max(float(X.max()), -float(X.min()))                   # |X| without a copy of X
     if top > 0.0:
         sigma = math.ldexp(1.5, math.frexp(top)[1] + 52 - exact_bits(n_x))
         blocks, (high, low, mid) = _row_blocks(X, block_bytes)
