@@ -59,8 +59,17 @@ def test_png_output_is_a_real_picture(tmp_path, run_cli):
 @pytest.mark.parametrize("args, fragment, status", [
     (["explain", "logistic", "--x", "1", "2", "--w", "1"], "x and w: expected the same number of values", 1),
     (["explain", "logistic", "--y", "3"], "y: expected 0 or 1, got 3", 2),
+    (["explain", "logistic", "--x", "1", "--w=-745", "--b", "0", "--y", "1"], "keep |z| below 709", 1),
     (["explain", "--dot", "/no/such/folder/g.dot"], "the folder /no/such/folder does not exist", 1),
 ])
 def test_bad_explain_arguments_fail_in_one_line(run_cli, args, fragment, status):
     code, out, err = run_cli(*args)
     assert code == status and fragment in err and err.count("\n") == 1
+
+
+def test_explain_logistic_is_exact_where_a_rounds_to_1(run_cli):
+    # z = 37: a rounds to 1, yet L = log(1 + e^-37) and dz = a - 1 = -1 / (1 + e^37) are not 0.
+    code, out, err = run_cli("explain", "logistic", "--x", "1", "--w", "37", "--b", "0", "--y", "1")
+    assert code == 0 and err == ""
+    assert "L(a, y) = -(y log a + (1 - y) log(1 - a)) = 8.53305e-17" in out
+    assert "dz = da * a(1 - a) = a - y = -8.53305e-17   (graph: -8.53305e-17)" in out

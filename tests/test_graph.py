@@ -39,6 +39,71 @@ def test_one_example_of_logistic_regression(x, w, b, y):
     assert g["b"].grad == pytest.approx(dz, rel=1e-12, abs=1e-15)
 
 
+def _exact_logistic(z: float, y: int) -> tuple[Decimal, Decimal]:
+    """L and dL/dz = a - y of one example, to 50 digits."""
+    with localcontext() as ctx:
+        ctx.prec = 50
+        t = -Decimal(z) if y else Decimal(z)         # L = log(1 + e^t), |a - y| = 1 / (1 + e^-t)
+        L = (1 + t.exp()).ln()
+        dz = 1 / (1 + (-t).exp())
+        return +L, -dz if y else +dz
+
+
+@pytest.mark.parametrize("z, y", [(37.0, 1), (50.0, 0), (-40.0, 0), (-708.0, 1), (700.0, 0), (745.0, 1),
+                                  (-745.0, 0), (36.5, 1), (1e6, 1), (-1e6, 0)])
+def test_the_loss_graph_is_exact_where_a_rounds_to_0_or_1(z, y):
+    g = logistic_example([1.0], [z], 0.0, y)
+    L, dz = _exact_logistic(z, y)
+    assert g["L"].data == pytest.approx(float(L), rel=1e-14, abs=1e-300)
+    assert g["z"].grad == pytest.approx(float(dz), rel=1e-12, abs=1e-300)
+    assert g["w1"].grad == g["b"].grad == g["z"].grad
+
+
+@pytest.mark.parametrize("z, y", [(-745.0, 1), (-710.0, 1), (710.0, 0), (1e6, 0)])
+def test_the_loss_graph_refuses_derivatives_beyond_float64(z, y):
+    with pytest.raises(InputValueError, match=r"beyond float64's range; keep \|z\| below 709"):
+        logistic_example([1.0], [z], 0.0, y)
+
+
+def test_logistic_loss_of_any_node_takes_only_the_logs_it_needs():
+    a = Value(1.0)
+    L = a.logistic_loss(1)                      # -log 1: the (1 - y) term is left out, not 0 * log 0
+    L.backward()
+    assert (L.data, a.grad) == (0.0, -1.0)
+    a = Value(0.25)
+    L = a.logistic_loss(0.5)
+    L.backward()
+    assert L.data == pytest.approx(-(0.5 * math.log(0.25) + 0.5 * math.log(0.75)), rel=1e-15)
+    assert a.grad == pytest.approx(-0.5 / 0.25 + 0.5 / 0.75, rel=1e-15)
+    with pytest.raises(InputValueError, match="0 < a < 1"):
+        Value(1.0).logistic_loss(0)
+    with pytest.raises(InputValueError, match="from 0 to 1"):
+        Value(0.5).logistic_loss(2)
+
+
+def test_operations_written_for_micrograd_build_the_same_graph():
+    # micrograd's way to add an operation: Value(out, (self,), "op") and a _backward closure.
+    def cube(self):
+        out = Value(self.data ** 3, (self,), "cube")
+
+        def _backward():
+            self.grad += 3 * self.data ** 2 * out.grad
+        out._backward = _backward
+        return out
+
+    x = Value(2.0)
+    y = cube(cube(x))                           # x^9
+    y.backward()
+    assert x.grad == 9 * 2.0 ** 8
+    y.backward()                                # each call starts from zero
+    assert x.grad == 9 * 2.0 ** 8
+    assert y._prev == {y.parents[0]} and y._op == "cube" and y.op == "cube"
+    p = x * 3
+    assert p._prev == set(p.parents) and len(p._prev) == 2 and p._op == "*"
+    with pytest.raises(InputValueError, match="label="):
+        Value(1.0, "x")
+
+
 def test_a_node_used_twice_collects_both_contributions():
     x = Value(3.0)
     y = x * x + x          # dy/dx = 2x + 1
@@ -206,7 +271,7 @@ def test_micrograd_more_ops_without_pytorch():
 # --- gradients from an earlier backward pass ------------------------------------------------------
 
 def test_by_default_backward_starts_from_zero():
-    w = Value(2.0, "w")
+    w = Value(2.0, label="w")
     (w * 3.0).backward()
     (w * w).backward()
     assert w.grad == 4.0        # d(w^2)/dw alone: what the first graph left is gone
@@ -214,7 +279,7 @@ def test_by_default_backward_starts_from_zero():
 
 def test_accumulate_sums_the_leaves_over_graphs_built_afresh():
     # micrograd's use: one graph per example, each parameter's gradient summed over the examples
-    w, b = Value(0.5, "w"), Value(-0.2, "b")
+    w, b = Value(0.5, label="w"), Value(-0.2, label="b")
     examples = [(1.0, 0.3), (2.0, -1.0), (-1.5, 0.7)]
     for x, y in examples:
         ((w * x + b - y) ** 2).backward(accumulate=True)
@@ -228,7 +293,7 @@ def test_accumulate_sums_the_leaves_over_graphs_built_afresh():
 
 
 def test_accumulate_on_one_graph_adds_in_the_leaves_only():
-    x = Value(1.0, "x")
+    x = Value(1.0, label="x")
     m = x * 2.0
     y = m * 3.0
     y.backward(accumulate=True)
@@ -242,7 +307,7 @@ def test_accumulate_on_one_graph_adds_in_the_leaves_only():
 
 
 def test_zero_grad_clears_the_node_and_all_it_depends_on():
-    a, b = Value(2.0, "a"), Value(-3.0, "b")
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
     loss = (a * b).tanh() + a.relu()
     loss.backward(accumulate=True)
     loss.backward(accumulate=True)
@@ -341,7 +406,7 @@ trees = st.recursive(
 @settings(max_examples=300, deadline=None)
 @given(trees, st.lists(st.floats(-2, 2, allow_nan=False), min_size=3, max_size=3))
 def test_random_expressions_match_central_differences(tree, xs):
-    env = {k: Value(v, k) for k, v in zip(VARS, xs)}
+    env = {k: Value(v, label=k) for k, v in zip(VARS, xs)}
     try:
         out = evaluate(tree, env)
         assume(isinstance(out, Value))

@@ -20,7 +20,7 @@ from single_neuron.teaching.graph_picture import (DPI, INPUT_FILL, VALUE_FILL, d
 
 
 def micrograd_graph():
-    a, b = Value(2.0, "a"), Value(-3.0, "b")
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
     c = a * b
     c.label = "c"
     d = c + a
@@ -66,7 +66,7 @@ def test_the_boxes_carry_the_notes_names_and_formulas():
 
 
 def test_formulas_are_written_from_the_graph_where_none_is_given():
-    a, b, c = Value(2.0, "a"), Value(3.0, "b"), Value(4.0, "c")
+    a, b, c = Value(2.0, label="a"), Value(3.0, label="b"), Value(4.0, label="c")
     cases = [(a * b, "a·b"), (3 * a, "3·a"), (a - b, "a - b"), (a / b, "a / b"), (a ** 2, "a^2"),
              (-a, "-a"), (a.sigmoid(), "σ(a)"), ((a + b) * c, "(a + b)·c"), (a * (b + c).log(), "a·log(b + c)"),
              ((a - b) - (b - c), "a - b - (b - c)"), (1 / a, "1 / a")]

@@ -197,10 +197,17 @@ def test_logistic_graph_is_the_engines_and_the_notes_derivatives(client):
     ({"example": "notes", "a": "nan"}, ["between"]),
     ({"example": "notes", "b": "1e300"}, ["between"]),
     ({"example": "logistic", "y": "2"}, ["y: expected 0 or 1"]),
-    ({"example": "logistic", "x1": "1e6", "w1": "1e6"}, ["rounds to exactly 1", "|z|"]),
+    ({"example": "logistic", "x1": "1e6", "w1": "1e6", "y": "0"}, ["so close to 1", "|z| below 709"]),
 ])
 def test_graph_inputs_are_checked(client, query, words):
     one_error(client.get("/api/graph", params=query), 400, *words)
+
+
+def test_the_loss_graph_holds_where_a_rounds_to_1(client):
+    answer = client.get("/api/graph", params={"example": "logistic", "x1": "1e6", "w1": "1e6", "y": "1"})
+    assert answer.status_code == 200, answer.text
+    nodes = {node["name"]: node for node in answer.json()["nodes"]}
+    assert nodes["a"]["value"] == 1.0 and nodes["a"]["grad"] == -1.0 and nodes["L"]["value"] == 0.0
 
 
 # ---------------------------------------------------------------------- safety

@@ -51,7 +51,8 @@ def explain_logistic(x, w, b: float, y: int) -> tuple[list[str], Value]:
     n = len(x)
     terms = " + ".join(f"w{i} x{i}" for i in range(1, n + 1))
     numbers = " + ".join(f"{_n(w[i])} * {_n(x[i])}" for i in range(n))
-    da_formula = -y / a.data + (1 - y) / (1 - a.data)
+    one_minus_a = Value(-z.data).sigmoid().data           # 1 - a without rounding to 0
+    da_formula = (-y / a.data if y else 0.0) + ((1 - y) / one_minus_a if y != 1 else 0.0)
     lines = [
         "One example of logistic regression: "
         f"x = ({', '.join(_n(v) for v in x)}), w = ({', '.join(_n(v) for v in w)}), b = {_n(b)}, y = {y}",
@@ -63,7 +64,7 @@ def explain_logistic(x, w, b: float, y: int) -> tuple[list[str], Value]:
         "",
         "Backward pass (right to left, by the chain rule; dx means dL/dx):",
         f"  da = -y/a + (1-y)/(1-a)   = {_n(da_formula)}   (graph: {_n(a.grad)})",
-        f"  dz = da * a(1 - a) = a - y = {_n(a.data - y)}   (graph: {_n(z.grad)})",
+        f"  dz = da * a(1 - a) = a - y = {_n(a.data if y == 0 else -one_minus_a)}   (graph: {_n(z.grad)})",
     ]
     for i in range(1, n + 1):
         lines.append(f"  dw{i} = x{i} dz = {_n(x[i - 1])} * {_n(z.grad)} = {_n(x[i - 1] * z.grad)}"

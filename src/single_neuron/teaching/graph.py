@@ -7,11 +7,12 @@ once, topologically and without recursion (deep graphs must not hit Python's
 recursion limit), and runs the closures from the output back to the leaves.
 Gradients are added, so a node used twice collects both contributions.
 The operations are micrograd's (`+ - * /` with plain numbers on either side,
-unary minus, `**` by a constant, `relu`) and `tanh`, `exp`, `log`, `sigmoid`.
+unary minus, `**` by a constant, `relu`) and `tanh`, `exp`, `log`, `sigmoid`, and the
+notes' loss L(a, y) as one operation (`logistic_loss`), exact where a rounds to 0 or 1.
 
 The notes' example, J = 3(a + bc):
 
->>> a, b, c = Value(5.0, "a"), Value(3.0, "b"), Value(2.0, "c")
+>>> a, b, c = Value(5.0, label="a"), Value(3.0, label="b"), Value(2.0, label="c")
 >>> u = b * c; v = a + u; J = 3 * v
 >>> J.backward()
 >>> J.data, a.grad, b.grad, c.grad
@@ -31,14 +32,20 @@ class Value:
 
     __slots__ = ("data", "grad", "label", "op", "_parents", "_backward")
 
-    def __init__(self, data, label: str = "", op: str = "", parents: tuple[Value, ...] = ()):
+    def __init__(self, data, _children: tuple[Value, ...] = (), _op: str = "", label: str = ""):
+        # micrograd's signature, so that operations written for micrograd's Value
+        # (Value(out, (self,), "op") and a _backward set afterwards) build the same graph here.
         if isinstance(data, Value) or not isinstance(data, Real):
             raise InputValueError(f"Value: expected a real number, got {type(data).__name__}")
+        if isinstance(_children, (str, bytes)) or not all(isinstance(c, Value) for c in _children):
+            raise InputValueError("Value: _children: expected a tuple of Values (a name goes in label=)")
+        if not isinstance(_op, str) or not isinstance(label, str):
+            raise InputValueError("Value: _op and label: expected text")
         self.data = float(data)
         self.grad = 0.0
         self.label = label
-        self.op = op
-        self._parents = parents
+        self.op = _op
+        self._parents = tuple(_children)
         self._backward = _no_inputs
 
     def __repr__(self) -> str:
@@ -47,13 +54,24 @@ class Value:
 
     @property
     def parents(self) -> tuple[Value, ...]:
+        """The inputs of this node's operation, in order."""
         return self._parents
+
+    @property
+    def _prev(self) -> set[Value]:
+        """micrograd's name for the inputs (a set there), read by its graph-drawing helpers."""
+        return set(self._parents)
+
+    @property
+    def _op(self) -> str:
+        """micrograd's name for `op`."""
+        return self.op
 
     # ---------------------------------------------------------------- basic operations
 
     def __add__(self, other) -> Value:
         other = _lift(other)
-        out = Value(self.data + other.data, op="+", parents=(self, other))
+        out = Value(self.data + other.data, (self, other), "+")
 
         def backward():
             self.grad += out.grad
@@ -64,7 +82,7 @@ class Value:
 
     def __mul__(self, other) -> Value:
         other = _lift(other)
-        out = Value(self.data * other.data, op="*", parents=(self, other))
+        out = Value(self.data * other.data, (self, other), "*")
 
         def backward():
             self.grad += other.data * out.grad
@@ -80,7 +98,7 @@ class Value:
         if self.data < 0 and not k.is_integer():
             raise InputValueError(f"Value ** k: a negative number ({self.data:g}) to a fractional power ({k:g}) "
                                   "is not a real number")
-        out = Value(self.data ** k, op=f"**{k:g}", parents=(self,))
+        out = Value(self.data ** k, (self,), f"**{k:g}")
 
         def backward():
             self.grad += k * self.data ** (k - 1) * out.grad
@@ -89,7 +107,7 @@ class Value:
         return out
 
     def exp(self) -> Value:
-        out = Value(math.exp(self.data), op="exp", parents=(self,))
+        out = Value(math.exp(self.data), (self,), "exp")
 
         def backward():
             self.grad += out.data * out.grad
@@ -100,7 +118,7 @@ class Value:
     def log(self) -> Value:
         if self.data <= 0:
             raise InputValueError(f"Value.log: expected a positive number, got {self.data:g}")
-        out = Value(math.log(self.data), op="log", parents=(self,))
+        out = Value(math.log(self.data), (self,), "log")
 
         def backward():
             self.grad += out.grad / self.data
@@ -109,13 +127,52 @@ class Value:
         return out
 
     def sigmoid(self) -> Value:
-        """sigmoid(x), with the local derivative a (1 - a) of the notes."""
-        x = self.data
-        a = 1.0 / (1.0 + math.exp(-x)) if x >= 0 else math.exp(x) / (1.0 + math.exp(x))
-        out = Value(a, op="sigmoid", parents=(self,))
+        """a = sigmoid(x), with the local derivative a (1 - a) of the notes, taken as
+        sigmoid(x) sigmoid(-x): where x > 36, a rounds to 1 and 1 - a to 0, but sigmoid(-x) does not."""
+        a = _sigmoid(self.data)
+        da_dx = a * _sigmoid(-self.data)
+        out = Value(a, (self,), "sigmoid")
 
         def backward():
-            self.grad += a * (1.0 - a) * out.grad
+            self.grad += da_dx * out.grad
+
+        out._backward = backward
+        return out
+
+    def logistic_loss(self, y: float) -> Value:
+        """L(a, y) = -(y log a + (1 - y) log(1 - a)) for this node a and a label y in [0, 1], with
+        the local derivative dL/da = -y / a + (1 - y) / (1 - a).
+
+        Where a is a sigmoid node, a = sigmoid(z), both come from z: log a = -softplus(-z),
+        log(1 - a) = -softplus(z) and 1 - a = sigmoid(-z), so L stays right where a rounds to 0 or
+        1 (|z| > 36), which `(1 - a).log()` cannot do. A term whose weight (y or 1 - y) is 0 is left
+        out, as the notes' formula means. Elsewhere a must lie where its logs are defined.
+        """
+        if isinstance(y, Value) or not isinstance(y, Real) or not 0.0 <= y <= 1.0:
+            raise InputValueError(f"logistic_loss: y: expected a number from 0 to 1, got {y!r}")
+        y = float(y)
+        if self.op == "sigmoid":
+            z = self._parents[0].data
+            a, one_minus_a = _sigmoid(z), _sigmoid(-z)
+            log_a, log_one_minus_a = -_softplus(-z), -_softplus(z)
+        else:
+            a, one_minus_a = self.data, 1.0 - self.data
+            if (y > 0.0 and a <= 0.0) or (y < 1.0 and one_minus_a <= 0.0):
+                raise InputValueError(f"logistic_loss: a: expected a number whose logs are defined "
+                                      f"(0 < a < 1), got {a:g}")
+            log_a = math.log(a) if y > 0.0 else 0.0
+            log_one_minus_a = math.log(one_minus_a) if y < 1.0 else 0.0
+        L, dL_da = 0.0, 0.0
+        if y > 0.0:
+            L -= y * log_a
+            dL_da -= y / a if a > 0.0 else math.inf
+        if y < 1.0:
+            L -= (1.0 - y) * log_one_minus_a
+            dL_da += (1.0 - y) / one_minus_a if one_minus_a > 0.0 else math.inf
+        out = Value(L, (self,), "L")
+
+        def backward():
+            self.grad += dL_da * out.grad
 
         out._backward = backward
         return out
@@ -128,7 +185,7 @@ class Value:
         +-1 (at x = 7.5 that subtraction loses 6 of the 16 digits).
         """
         t = math.tanh(self.data)
-        out = Value(t, op="tanh", parents=(self,))
+        out = Value(t, (self,), "tanh")
         e = math.exp(-2.0 * abs(self.data))
         dt_dx = 4.0 * e / (1.0 + e) ** 2
 
@@ -140,7 +197,7 @@ class Value:
 
     def relu(self) -> Value:
         """max(0, x), with the local derivative 1 where x > 0 and 0 elsewhere (0 at the kink, as PyTorch)."""
-        out = Value(self.data if self.data > 0 else 0.0, op="relu", parents=(self,))
+        out = Value(self.data if self.data > 0 else 0.0, (self,), "relu")
 
         def backward():
             self.grad += (1.0 if self.data > 0 else 0.0) * out.grad
@@ -204,6 +261,19 @@ def _no_inputs() -> None:
     pass
 
 
+def _sigmoid(x: float) -> float:
+    """1 / (1 + e^-x), as e^x / (1 + e^x) for negative x so that nothing overflows."""
+    if x >= 0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
+    return e / (1.0 + e)
+
+
+def _softplus(x: float) -> float:
+    """log(1 + e^x) = max(x, 0) + log(1 + e^-|x|), finite for every finite x."""
+    return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+
+
 def _lift(x) -> Value:
     return x if isinstance(x, Value) else Value(x)
 
@@ -231,7 +301,7 @@ def topological_order(root: Value) -> list[Value]:
 
 def notes_example(a: float = 5.0, b: float = 3.0, c: float = 2.0) -> dict[str, Value]:
     """The notes' graph u = b c, v = a + u, J = 3 v, with its backward pass done."""
-    a_, b_, c_ = Value(a, "a"), Value(b, "b"), Value(c, "c")
+    a_, b_, c_ = Value(a, label="a"), Value(b, label="b"), Value(c, label="c")
     u = b_ * c_
     u.label = "u"
     v = a_ + u
@@ -253,17 +323,22 @@ def logistic_example(x, w, b: float, y: float) -> dict[str, Value]:
     if y not in (0, 1):
         raise InputValueError(f"y: expected 0 or 1, got {y}")
     nodes: dict[str, Value] = {}
-    z = Value(b, "b")
+    z = Value(b, label="b")
     nodes["b"] = z
     for i, (xi, wi) in enumerate(zip(x, w), start=1):
-        xv, wv = Value(xi, f"x{i}"), Value(wi, f"w{i}")
+        xv, wv = Value(xi, label=f"x{i}"), Value(wi, label=f"w{i}")
         nodes[f"x{i}"], nodes[f"w{i}"] = xv, wv
         z = wv * xv + z
     z.label = "z"
     a = z.sigmoid()
     a.label = "a"
-    L = -(y * a.log() + (1 - y) * (1 - a).log())
+    L = a.logistic_loss(y)
     L.label = "L"
     nodes.update(z=z, a=a, L=L)
     L.backward()
+    if not all(math.isfinite(node.grad) for node in nodes.values()):
+        side = "0" if z.data < 0 else "1"
+        raise InputValueError(
+            f"with these inputs z = {z.data:g}: a = sigmoid(z) is so close to {side} that dL/da "
+            f"= -y/a + (1-y)/(1-a) is beyond float64's range; keep |z| below 709")
     return nodes
