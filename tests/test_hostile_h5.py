@@ -314,6 +314,10 @@ add("empty images", lambda p: in_file(p, x=np.zeros((6, 0, 5, 3), np.uint8)), "a
 add("a damaged gzip chunk", lambda p: damaged(p, {"compression": "gzip"}), "cannot read train_set_x")
 add("a damaged shuffled gzip chunk", lambda p: damaged(p, {"compression": "gzip", "shuffle": True}), "is the file truncated or damaged")
 add("a fletcher32 checksum that fails", lambda p: damaged(p, {"fletcher32": True}), "checksummed")
+add("two classes of one name", lambda p: in_file(p, classes=(b"cat", b"cat")), "both classes are named 'cat'")
+add("one pixel of 0.5 among whole values", lambda p: in_file(p, x=np.where(
+    np.arange(np.prod(SHAPE)).reshape(SHAPE) == 7, 0.5, pixels().astype(np.float64))), "got 0.5 at index (0, 0, 2, 1)")
+add("enum pixels named as such", on("x", odd_type("enum")), "got dtype enum of uint8")
 add("three class names", lambda p: in_file(p, classes=(b"a", b"b", b"c")), "expected 2 class names, got 3")
 add("a class name that clears the screen", lambda p: in_file(p, classes=(b"cat\x1b[2J", b"dog")), "control character \\x1b")
 add("a class name with a line break", lambda p: in_file(p, classes=(b"non\ncat", b"cat")), "control character \\n")
@@ -328,8 +332,8 @@ add("the family driver's first member", family_driver, "cannot read the HDF5 fil
 add("a FIFO", fifo, "is a FIFO (named pipe), expected an HDF5 file")
 add("a link to /dev/zero", link_to("/dev/zero"), "is a character device, expected an HDF5 file")
 add("a link to a FIFO", lambda p: link_to(os.fspath(p.secret.fifo))(p), "is a FIFO")
-add("a link loop", link_to("loop"), "train_link.h5")
-add("a dangling link", link_to("/nonexistent/train.h5"), "no such file")
+add("a link loop", link_to("loop"), "train_link.h5: a link that leads nowhere")
+add("a dangling link", link_to("/nonexistent/train.h5"), "a link that leads nowhere (No such file")
 add("a socket", unix_socket, "is a socket")
 add("a PNG named .h5", bytes_file(b"\x89PNG\r\n\x1a\n" + b"\0" * 100), "not an HDF5 file")
 add("a zip named .h5", bytes_file(b"PK\x03\x04" + b"\0" * 100), "not an HDF5 file")
@@ -347,7 +351,7 @@ add("gzip, shuffle and fletcher32 together", lambda p: in_file(p, x=lambda f, k:
 
 STRUCTURAL = [n for n, (_, fragment) in FILES.items()
               if fragment and fragment != "would need"
-              and not n.startswith(("a damaged", "a fletcher", "a nan label"))]
+              and not n.startswith(("a damaged", "a fletcher", "a nan label", "one pixel"))]
 
 
 def train(build):
@@ -378,7 +382,19 @@ def attacks_on_every_route():
         build, fragment = FILES[name]
         found.append(Attack(f"evaluate: {name}", evaluate(build), "refused", fragment))
         found.append(Attack(f"export: {name}", export(build), "refused", fragment))
+    found += [
+        Attack("train: a test twin that is a link loop", train(twin_loop), "refused",
+               "test_x.h5: a link that leads nowhere (Too many levels of symbolic links)"),
+        Attack("train: an example limit of 0", train(lambda p: in_file(p)), "refused",
+               "error: SINGLE_NEURON_MAX_EXAMPLES: expected a whole number", env={"SINGLE_NEURON_MAX_EXAMPLES": "0"}),
+    ]
     return found
+
+
+def twin_loop(place):
+    path = in_file(place)
+    special_file(place.inp / "test_x.h5", "link", place.inp / "test_x.h5")
+    return path
 
 
 ATTACKS = attacks_on_every_route()

@@ -164,7 +164,7 @@ def attacks():
         found.append(Attack(f"{fmt} cut in half", predict(file_of(data[: len(data) // 2], f"img.{ext}")), "either"))
     for name, (data, ext) in HEADERS.items():
         found.append(Attack(f"{name} in a few bytes", predict(file_of(data, f"big.{ext}")), "refused",
-                            "too many pixels to decode safely"))
+                            "more than the limit of 89,478,485; set SINGLE_NEURON_MAX_IMAGE_PIXELS to raise"))
     found += [
         Attack("20,000 x 20,000 with the pixel limit raised: memory", predict(file_of(png_of_size(20_000, 20_000), "b.png")),
                "refused", "would need", env={"SINGLE_NEURON_MAX_IMAGE_PIXELS": str(10**9)}),

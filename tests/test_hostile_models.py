@@ -243,6 +243,14 @@ add("a pixel scale of 1e-300", with_meta(pixel_scale=1e-300), "pixel_scale 1e-30
 add("a pixel scale as text", with_meta(pixel_scale="255"), "pixel_scale '255'")
 add("a pixel scale that is true", with_meta(pixel_scale=True), "pixel_scale True")
 add("training as a list", with_meta(training=[1, 2]), "training is not an object")
+add("two classes of one name", with_meta(classes=["three", "three"]), "both classes are named 'three'")
+for shown_as, value in (("text", "99%\n\x1b[31m"), ("a list", [1]), ("an object", {"a": 1}), ("true", True),
+                        ("150", 150), ("-1", -1)):
+    add(f"a train accuracy of {shown_as}", with_meta(training={"train_accuracy": value}),
+        "training.train_accuracy")
+add("a test accuracy as text", with_meta(training={"test_accuracy": "70"}), "training.test_accuracy '70'")
+add("10,000,001 costs", crafted(lambda: archive(g(costs=np.full(10**7 + 1, 0.5)))),
+    "refused, 10,000,001 recorded costs, more than the 10,000,000")
 add("a key given twice", meta_text('{"format": "single-neuron-model", "format": "x"}'), "appears twice")
 add("metadata that is a list", meta_text("[1, 2, 3]"), "format is None")
 add("metadata of 70,000 characters", meta_text(json.dumps({**META, "training": {"n": "x" * 70_000}})),
@@ -279,9 +287,16 @@ def evaluate(build):
     return lambda place: ["evaluate", build(place), labelled_digits(place)]
 
 
+def inspect(build):
+    return lambda place: ["inspect", build(place)]
+
+
 def attacks():
     found = [Attack(f"predict: {name}", predict(build), "refused" if fragment else "accepted", fragment or "")
              for name, (build, fragment) in MODELS.items()]
+    found += [Attack(f"inspect: {name}", inspect(build), "refused" if fragment else "accepted", fragment or "")
+              for name, (build, fragment) in MODELS.items() if "meta" in name or "accuracy" in name
+              or "class" in name or "costs" in name or not fragment]
     found += [Attack(f"evaluate: {name}", evaluate(build), "refused" if fragment else "accepted", fragment or "")
               for name, (build, fragment) in list(MODELS.items())[::3]]
     return found

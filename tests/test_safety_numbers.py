@@ -12,7 +12,7 @@ from PIL import Image
 
 from conftest import files_in
 from single_neuron import DivergenceError, InputValueError, SingleNeuronClassifier
-from single_neuron.io.modelfile import SavedModel, save_model
+from single_neuron.io.modelfile import FORMAT, FORMAT_VERSION, SavedModel, save_model
 
 
 @pytest.mark.parametrize("options", [["--learning-rate", "1e308"],
@@ -24,6 +24,16 @@ def test_a_diverging_run_is_one_line_with_advice_and_writes_no_model(tmp_path, r
     code, out, err = run_cli("train", "--iterations", "10", "--model-out", model, "--json", *options)
     assert code == 1 and out == "" and err.count("\n") == 1, err
     assert "left the finite numbers" in err and "lower it" in err
+    assert files_in(tmp_path) == []
+
+
+@pytest.mark.parametrize("rate", ["1e200", "1e300"])
+def test_a_run_whose_weights_outgrow_a_model_file_saves_nothing(tmp_path, run_cli, rate):
+    # The costs stay finite (the stable cost), the weights reach 1e203: a model predict would refuse.
+    model = tmp_path / "m.npz"
+    code, out, err = run_cli("train", "--iterations", "20", "--learning-rate", rate, "--model-out", model, "--quiet")
+    assert code == 1 and err.count("\n") == 1, err
+    assert f"{model}: not saved: refused, the weights are too large" in err and "lower the learning rate" in err
     assert files_in(tmp_path) == []
 
 
@@ -96,7 +106,11 @@ def test_a_crafted_model_of_finite_values_never_gives_a_nan_probability(tmp_path
     w = np.full((4 * 4 * 3, 1), w_value)
     w[::2] *= -1                                       # huge terms of both signs: inf - inf = nan
     model = tmp_path / "crafted.npz"
-    save_model(model, SavedModel(w=w, b=b, input_shape=(4, 4, 3), classes=("a", "b")))
+    with pytest.raises(DivergenceError, match="not saved: refused, the weights are too large"):
+        save_model(model, SavedModel(w=w, b=b, input_shape=(4, 4, 3), classes=("a", "b")))
+    meta = {"format": FORMAT, "format_version": FORMAT_VERSION, "input_shape": [4, 4, 3], "pixel_scale": 255.0,
+            "classes": ["a", "b"], "training": {}}
+    np.savez(model, w=w, b=np.float64(b), costs=np.zeros(0), metadata=np.asarray(json.dumps(meta)))
     image = tmp_path / "x.png"
     Image.new("RGB", (4, 4), (255, 255, 255)).save(image)
     code, out, err = run_cli("predict", model, image, "--json")
@@ -112,6 +126,11 @@ def test_a_crafted_model_of_finite_values_never_gives_a_nan_probability(tmp_path
     (["train", "--print-every", "1e30"], "--print-every"),
     (["train", "--seed", "-1", "--batch-size", "2"], "--seed"),
     (["train", "--memory-limit", "0"], "--memory-limit"),
+    (["train", "--memory-limit", "-1"], "--memory-limit"),
+    (["train", "--memory-limit", "nan"], "--memory-limit"),
+    (["train", "--memory-limit", "1e308"], "--memory-limit"),
+    (["serve", "--max-upload", "abc"], "--max-upload"),
+    (["train", "--iterations", "100000000", "--print-every", "1"], "more than the 10,000,000 a model file holds"),
     (["train", "--model-out", ""], "--model-out"),
     (["train", "--test", ""], "--test"),
     (["train", "--engine", "dask", "--scheduler", ""], "--scheduler"),
@@ -138,10 +157,17 @@ def test_images_of_no_pixels_are_refused_on_every_route(tmp_path, run_cli, optio
 
 @pytest.mark.parametrize("setting", [{"memory_limit": 0}, {"memory_limit": "0"}, {"num_iterations": True},
                                      {"print_every": 0.5}, {"seed": -1, "batch_size": 2},
-                                     {"engine": "dask", "scheduler": ""}, {"engine": "dask", "scheduler": " "}])
+                                     {"engine": "dask", "scheduler": ""}, {"engine": "dask", "scheduler": " "},
+                                     {"num_iterations": 10**8, "print_every": 1}])
 def test_the_python_job_refuses_what_the_command_line_refuses(setting):
     from single_neuron import train
 
     images = np.random.default_rng(6).integers(0, 256, size=(6, 2, 2, 1), dtype=np.uint8)
     with pytest.raises(InputValueError):
         train((images, np.arange(6) % 2), num_iterations=setting.pop("num_iterations", 2), **setting)
+
+
+@pytest.mark.parametrize("option", [["--memory-limit", "-1"], ["--memory-limit", "abc"]])
+def test_a_malformed_size_is_a_usage_error(run_cli, option):
+    code, out, err = run_cli("train", *option)
+    assert code == 2 and "expected a size such as 256MB" in err and err.count("\n") == 1

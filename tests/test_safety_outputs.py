@@ -81,6 +81,21 @@ def test_a_link_to_standard_output_is_refused_in_a_real_process(tmp_path, tiny):
     assert link.is_symlink() and os.readlink(link) == "/proc/self/fd/1"
 
 
+@pytest.mark.parametrize("name", ["/proc/self/fd/1", "/dev/stdout", "link"])
+def test_standard_output_sent_to_a_file_is_not_replaced_by_the_model(tmp_path, tiny, name):
+    # With stdout sent to a log, /proc/self/fd/1 reaches a regular file: the model would replace the log.
+    if name == "link":
+        name = tmp_path / "stdout.npz"
+        name.symlink_to("/proc/self/fd/1")
+    log = tmp_path / "log.txt"
+    with open(log, "w") as out:
+        done = subprocess.run([*COMMAND, "train", tiny, "--model-out", name], stdout=out, stderr=subprocess.PIPE,
+                              text=True, timeout=120)
+    assert done.returncode == 1 and done.stderr.count("\n") == 1, done.stderr
+    assert "the system's name for a process's open file (under /proc)" in done.stderr
+    assert log.read_text() == ""
+
+
 def test_a_link_to_a_regular_file_is_written_through(tmp_path):
     target = tmp_path / "real.npz"
     target.write_bytes(b"old")
@@ -198,6 +213,19 @@ def test_a_closed_pipe_ends_quietly_with_the_status_of_sigpipe(tmp_path, tiny, c
         err = proc.stderr.read()
         status = proc.wait(timeout=120)
     assert status == 141 and err == b""
+
+
+def test_explanations_are_not_written_inside_an_image_folder_being_read(tmp_path, run_cli):
+    folder = tmp_path / "images"
+    folder.mkdir()
+    Image.new("RGB", (8, 8), "red").save(folder / "a.png")
+    model = tmp_path / "m.npz"
+    save_model(model, SavedModel(w=np.zeros((192, 1)), b=0.0, input_shape=(8, 8, 3), classes=("a", "b")))
+    (tmp_path / "link-to-images").symlink_to(folder)
+    for inside in (folder / "explained", tmp_path / "link-to-images" / "explained"):
+        code, out, err = run_cli("predict", model, folder, "--explain", inside)
+        assert code == 1 and out == "" and "lies inside an input of this command" in err and err.count("\n") == 1
+    assert sorted(p.name for p in folder.iterdir()) == ["a.png"]
 
 
 def test_predict_classifies_every_readable_image_and_reports_each_bad_one(tmp_path, run_cli):

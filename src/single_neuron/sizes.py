@@ -10,14 +10,15 @@ UNITS = {"": 1, "b": 1, "k": 1000, "kb": 1000, "kib": 1024, "m": 1000**2, "mb": 
          "g": 1000**3, "gb": 1000**3, "gib": 1024**3, "t": 1000**4, "tb": 1000**4, "tib": 1024**4}
 
 
-def parse_size(text: str, name: str = "memory_limit") -> int:
-    """'256MB', '1.5GiB', '500000' -> bytes (at least one)."""
+def parse_size(text: str, name: str = "memory_limit", error=InputValueError) -> int:
+    """'256MB', '1.5GiB', '500000' -> bytes (at least one); `error` (named `name`, if any) otherwise."""
+    where = f"{name}: " if name else ""
     match = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([a-zA-Z]*)\s*", str(text))
     if not match or match.group(2).lower() not in UNITS:
-        raise InputValueError(f"{name}: expected a size such as 256MB or 2GiB, got {text!r}")
+        raise error(f"{where}expected a size such as 256MB or 2GiB, got {text!r}")
     size = int(float(match.group(1)) * UNITS[match.group(2).lower()])
     if size < 1:
-        raise InputValueError(f"{name}: expected a size of at least one byte, got {text!r}")
+        raise error(f"{where}expected a size of at least one byte, got {text!r}")
     return size
 
 

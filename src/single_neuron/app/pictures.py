@@ -133,15 +133,6 @@ def save_explanation(path, trained: SavedModel, image) -> PhotoView:
 # ------------------------------------------------------------------------ a folder of explanations
 
 
-def check_new_folder(folder) -> None:
-    """Refuse, before any work, a folder that exists with something in it, or whose parent is missing."""
-    folder = Path(folder)
-    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-        raise OutputError(f"{folder}: already exists and is not an empty folder; choose a new name")
-    if not folder.parent.is_dir():
-        raise OutputError(f"{folder}: the folder {folder.parent} does not exist")
-
-
 def figure_names(images: Iterable, suffix: str = ".png") -> list[str]:
     """One safe, distinct file name per image, from the image's own name.
 
@@ -171,7 +162,6 @@ def save_explanations(folder, trained: SavedModel, images: Iterable) -> list[Pat
     from ..io.atomic import atomic_folder
 
     images = list(images)
-    check_new_folder(folder)
     written = []
     with atomic_folder(folder) as tmp:
         for image, name in zip(images, figure_names(images)):

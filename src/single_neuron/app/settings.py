@@ -25,6 +25,7 @@ from dataclasses import asdict, dataclass, replace
 
 from .. import validation as check
 from ..errors import InputValueError
+from ..io.limits import COSTS
 
 ENGINES = ("numpy", "torch", "cupy", "dask")
 SOLVERS = ("auto", "primal", "gram")
@@ -87,6 +88,10 @@ class Settings:
         def refuse(message):
             raise InputValueError(message)
 
+        recorded = -(-self.num_iterations // self.print_every)       # a cost every print_every iterations
+        if recorded > COSTS:
+            refuse(f"num_iterations {self.num_iterations:,} with print_every {self.print_every:,} would record "
+                   f"{recorded:,} costs, more than the {COSTS:,} a model file holds (raise print_every)")
         if self.seed is not None and self.batch_size is None and self.validation_fraction is None:
             refuse("seed shuffles mini-batches or draws the validation examples: it needs batch_size or "
                    "validation_fraction")

@@ -166,13 +166,15 @@ def _check_arguments(parser, args) -> None:
             name = action.option_strings[-1] if action.option_strings else (action.metavar or action.dest)
             raise UsageError(f"argument {name}: expected a value, got an empty string")
     # Each command declares, with set_defaults, which of its options name files it writes
-    # (outputs: {dest: what it is}), data sets it reads (data_inputs) and files it reads as
-    # given (file_inputs).
+    # (outputs: {dest: what it is}), new folders it makes (folders), data sets it reads
+    # (data_inputs) and files it reads as given (file_inputs).
     outputs = {what: getattr(args, dest) for dest, what in getattr(args, "outputs", {}).items()
                if getattr(args, dest, None)}
-    if not outputs:
+    folders = {what: getattr(args, dest) for dest, what in getattr(args, "folders", {}).items()
+               if getattr(args, dest, None)}
+    if not (outputs or folders):
         return
-    from ..io.atomic import check_outputs
+    from ..io.atomic import check_new_folder, check_outputs
 
     inputs = []
     data = [getattr(args, dest) for dest in getattr(args, "data_inputs", ()) if getattr(args, dest, None) is not None]
@@ -184,7 +186,10 @@ def _check_arguments(parser, args) -> None:
     for dest in getattr(args, "file_inputs", ()):
         value = getattr(args, dest, None)
         inputs += value if isinstance(value, list) else [value]
-    check_outputs(outputs, [p for p in inputs if p is not None])
+    inputs = [p for p in inputs if p is not None]
+    check_outputs(outputs, inputs)
+    for what, path in folders.items():
+        check_new_folder(path, what, inputs)
 
 
 def _actions(parser, args):

@@ -18,7 +18,7 @@ def declare(commands) -> None:
                     "that `train DIR` learns exactly what `train FILE.h5` learns.")
     export.add_argument("source", metavar="FILE.h5", help="course-format HDF5 file")
     export.add_argument("folder", metavar="DIR", help="new folder to create")
-    export.set_defaults(run=run_export)
+    export.set_defaults(run=run_export, folders={"folder": "folder of images"}, file_inputs=("source",))
     imported = actions.add_parser(
         "import", help="write a folder of images (DIR/<class>/...) as a course HDF5 file, chunked",
         description="Write every image of a folder with one sub-folder per class (or train/ and test/ "

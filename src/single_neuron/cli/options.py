@@ -76,6 +76,13 @@ def whole(minimum: int = 0, maximum: int = 2**63 - 1):
     return parse
 
 
+def size(text: str) -> int:
+    """A size in bytes written as 256MB, 1.5GiB or 500000."""
+    from ..sizes import parse_size
+
+    return parse_size(text, "", argparse.ArgumentTypeError)
+
+
 def label(text: str) -> int:
     """A label: 0 or 1."""
     if text.strip() not in ("0", "1"):

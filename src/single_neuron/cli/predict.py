@@ -28,12 +28,13 @@ def declare(commands) -> None:
     formats = predict.add_mutually_exclusive_group()
     formats.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     formats.add_argument("--csv", action="store_true",
-                         help="print CSV instead of text: a header, then image,label,class,probability")
+                         help="print CSV instead of text: a header (image,label,class,probability of "
+                              "CLASS1), then one row per image")
     predict.add_argument("--quiet", action="store_true", help="print only the results: no progress bar")
     predict.add_argument("--explain", metavar="FOLDER",
                          help="also draw each image explained (the file, the model's view of it, which "
                               "pixels pushed towards which class) into FOLDER, a new folder")
-    predict.set_defaults(run=run, file_inputs=("model", "images"))
+    predict.set_defaults(run=run, folders={"explain": "folder of explanations"}, file_inputs=("model", "images"))
 
 
 def run(args) -> int:
@@ -43,10 +44,6 @@ def run(args) -> int:
     from ..io.modelfile import load_model
 
     trained = load_model(args.model)
-    if args.explain:
-        from ..app.pictures import check_new_folder
-
-        check_new_folder(args.explain)              # refused before any image is read
     files, failures = image_files(args.images)
     classified = []
     output = (JsonOutput if args.json else CsvOutput if args.csv else TextOutput)(trained.classes)
@@ -125,7 +122,7 @@ class TextOutput:
 
 
 class CsvOutput(TextOutput):
-    """A header row, then one row per image: image,label,class,probability (in full)."""
+    """A header row, then one row per image: image, label, class, and the probability of class 1 (in full)."""
 
     def __init__(self, classes):
         import csv

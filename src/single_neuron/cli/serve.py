@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .options import whole
+from .options import size, whole
 
 WEB_PACKAGES = ("starlette", "uvicorn", "python_multipart")
 
@@ -25,7 +25,7 @@ def declare(commands) -> None:
     serve.add_argument("--port", type=whole(0, 65535), default=8000, help="port (default 8000; 0: any free one)")
     serve.add_argument("--allow-host", action="append", default=[], metavar="NAME",
                        help="another name the page may be reached by (a Host header to accept); repeatable")
-    serve.add_argument("--max-upload", default="10MB", metavar="SIZE",
+    serve.add_argument("--max-upload", type=size, default="10MB", metavar="SIZE",
                        help="largest image upload accepted (default 10MB)")
     serve.add_argument("--open", action="store_true", help="open the page in a web browser")
     serve.set_defaults(run=run)
@@ -40,10 +40,9 @@ def run(args) -> int:
     if missing:
         return fail(f"serve needs the web extra, which is not installed (missing {', '.join(missing)}): "
                     "pip install 'single-neuron[web]'")
-    from ..sizes import parse_size
     from ..web.server import address_of, is_loopback, listen
 
-    upload_limit = parse_size(args.max_upload, "--max-upload")
+    upload_limit = args.max_upload
     try:
         sock = listen(args.host, args.port)          # first, so that a busy port costs nothing
     except OSError as exc:

@@ -7,7 +7,7 @@ import re
 from ..errors import InputValueError
 from .interruption import should_stop
 from .output import note, print_json, shown
-from .options import fraction, non_negative, positive, whole
+from .options import fraction, non_negative, positive, size, whole
 
 
 def _data_arguments(cmd) -> None:
@@ -54,7 +54,7 @@ def declare(commands) -> None:
                        help="early stopping on held-out examples: hold out this share of the training set "
                             "(drawn from --seed, by class), stop once their cost stops falling (--tol, default "
                             "0) and keep the best weights")
-    train.add_argument("--memory-limit", metavar="SIZE",
+    train.add_argument("--memory-limit", type=size, metavar="SIZE",
                        help="out-of-core: stream an HDF5 file in chunks within SIZE (e.g. 256MB), with the "
                             "exact full-batch gradient")
     train.add_argument("--engine", choices=("numpy", "torch", "cupy", "dask"), default="numpy",

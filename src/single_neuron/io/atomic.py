@@ -5,6 +5,7 @@ Every output of the package goes through here, so the rules for outputs live her
 - `check_writable` refuses, before any work, a destination that is not a regular
   file (a device such as /dev/null, a FIFO, a socket, a folder, or a link to one
   of these: replacing them would replace the system's node or swallow the output),
+  a name under /proc or a link through one (/dev/stdout: a process's open file),
   a name the file system cannot hold, a folder that cannot be written, and any
   destination that is one of the command's own inputs (after links), so that an
   output never overwrites the data it was made from.
@@ -76,8 +77,30 @@ def destination(path, what: str = "output") -> Path:
             via = " (through a link)" if path.is_symlink() else ""
             raise OutputError(f"{path}: is {kind}{via}, not a regular file; the {what} is written to a "
                               "regular file only")
+    special = _special_hop(path)
+    if special is not None:
+        how = "is" if special == os.path.abspath(path) else f"leads through links to {special},"
+        raise OutputError(f"{path}: {how} the system's name for a process's open file (under /proc), "
+                          f"not a file of its own; the {what} is written to a regular file only")
     real = Path(os.path.realpath(path))
     return real if path.is_symlink() else path
+
+
+_SYSTEM_NAMES = ("/proc",)
+
+
+def _special_hop(path: Path) -> str | None:
+    """The first name under /proc that `path` is or that its chain of links passes through
+    (/proc/self/fd/1, /dev/stdout, a link to either): those name a process's open files, whatever
+    regular file they may reach today (stdout sent to a file: the model would replace the log)."""
+    name = os.path.abspath(path)
+    for _ in range(40):                          # the system's own limit on links in a row
+        if any(name == root or name.startswith(root + "/") for root in _SYSTEM_NAMES):
+            return name
+        if not os.path.islink(name):
+            return None
+        name = os.path.normpath(os.path.join(os.path.dirname(name), os.readlink(name)))
+    return None
 
 
 def check_writable(path, what: str = "output", inputs: Iterable = ()) -> Path:
@@ -256,6 +279,33 @@ def atomic_write(path, what: str = "output") -> Iterator[BinaryIO]:
     _sync_folder(path.parent)
 
 
+def check_new_folder(path, what: str = "folder", inputs: Iterable = ()) -> Path:
+    """Refuse, before any work, a new folder that cannot be made where it is asked for: an empty
+    name, a link, something there already (an empty folder is fine), a missing parent, a name too
+    long, or a place inside one of `inputs` (files or folders the command reads: what it writes
+    there would be read back as input the next time)."""
+    if str(path) == "":
+        raise OutputError(f"expected a name for the {what}, got an empty one")
+    shown, path = path, Path(path)
+    if path.is_symlink():
+        raise OutputError(f"{shown}: is a link; give the name of a new folder")
+    if path.exists() and not path.is_dir():
+        raise OutputError(f"{shown}: already exists and is not a folder; give the name of a new folder")
+    if path.exists() and any(path.iterdir()):
+        raise OutputError(f"{shown}: already exists and is not an empty folder; choose a new name")
+    if not path.parent.is_dir():
+        raise OutputError(f"{shown}: the folder {path.parent} does not exist")
+    if len(os.fsencode(path.name)) > _name_max(path.parent):
+        raise OutputError(f"{shown}: cannot write here ({os.strerror(errno.ENAMETOOLONG)})")
+    real = Path(os.path.realpath(path))
+    for item in inputs:
+        source = Path(os.path.realpath(item)) if item is not None and str(item) else None
+        if source is not None and source.is_dir() and (source == real or source in real.parents):
+            raise OutputError(f"{shown}: lies inside an input of this command ({item}); the {what} would be "
+                              "read back as input; choose a place outside it")
+    return path
+
+
 @contextlib.contextmanager
 def atomic_folder(path, what: str = "folder") -> Iterator[Path]:
     """Yield a new temporary folder that becomes `path` when the block exits cleanly.
@@ -263,17 +313,7 @@ def atomic_folder(path, what: str = "folder") -> Iterator[Path]:
     `path` must not exist, or be an empty folder (not a link). An OSError inside the
     block (no space left, ...) is an OutputError naming `path`, and nothing is left.
     """
-    if str(path) == "":
-        raise OutputError(f"expected a name for the {what}, got an empty one")
-    shown, path = path, Path(path)
-    if path.is_symlink():
-        raise OutputError(f"{shown}: is a link; give the name of a new folder")
-    if path.exists() and (not path.is_dir() or any(path.iterdir())):
-        raise OutputError(f"{shown}: already exists and is not an empty folder; choose a new name")
-    if not path.parent.is_dir():
-        raise OutputError(f"{shown}: the folder {path.parent} does not exist")
-    if len(os.fsencode(path.name)) > _name_max(path.parent):
-        raise OutputError(f"{shown}: cannot write here ({os.strerror(errno.ENAMETOOLONG)})")
+    shown, path = path, check_new_folder(path, what)
     sweep_stale(path)
     tmp = temporary_name(path)
     try:

@@ -11,6 +11,7 @@ opened is the file it looked at. Only then is a byte read.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import stat
 from typing import BinaryIO, Iterator
@@ -29,14 +30,28 @@ def _kind(mode: int) -> str:
     return "not a regular file"
 
 
+def refuse_missing(path, error, where: str, kind: str = "file"):
+    """Raise `error` for a path that leads to nothing: missing, or a link that dangles or loops."""
+    if os.path.islink(path):
+        try:
+            os.stat(path)
+            reason = "it changed meanwhile"
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+        raise error(f"{where}: a link that leads nowhere ({reason})")
+    raise error(f"{where}: no such {kind}")
+
+
 def _stat(path, error, where: str) -> os.stat_result:
     try:
         return os.stat(path)
     except (FileNotFoundError, NotADirectoryError):
-        raise error(f"{where}: no such file") from None
+        refuse_missing(path, error, where)
     except PermissionError:
         raise error(f"{where}: permission denied") from None
     except (OSError, ValueError) as exc:         # a symlink loop, a name too long, a NUL byte in it
+        if isinstance(exc, OSError) and exc.errno == errno.ELOOP:
+            refuse_missing(path, error, where)
         reason = getattr(exc, "strerror", None) or str(exc)
         raise error(f"{where}: cannot open ({reason})") from None
 
@@ -86,7 +101,15 @@ def open_regular(path, error, what: str, max_bytes: int | None = None,
         os.close(fd)
         raise
     with f:
-        yield f
+        try:
+            yield f
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            if exc.filename is not None:         # another file's error names that file already
+                raise
+            # A read of this file failed (EIO on a failing disk, or a /proc file that is "regular").
+            raise error(f"{where}: cannot read ({exc.strerror or exc})") from None
 
 
 def read_regular(path, error, what: str, max_bytes: int, limit_hint: str = "") -> bytes:

@@ -29,7 +29,7 @@ from ..errors import DataError, ImageError
 from .files import read_regular
 from .images import ImageHeader, memory_to_decode, probe_image, read_image
 from .resources import require_memory
-from .text import check_class_name, shown
+from .text import check_class_name, check_class_names, shown
 
 CLASSES_FILE = "classes.txt"
 GRAYSCALE_MODES = {"1", "L", "LA", "I", "I;16", "I;16B", "I;16L", "F"}
@@ -101,7 +101,7 @@ def class_names(folder: Path, order: list[Path]) -> tuple[str, str]:
     classes.txt gives them."""
     listed = folder / CLASSES_FILE
     names = dict(read_classes_file(listed)) if listed.is_file() else {}
-    return tuple(names.get(p.name, p.name) for p in order)
+    return check_class_names([names.get(p.name, p.name) for p in order], shown(folder), DataError)
 
 
 def memory_to_load_folder(count: int, size: tuple[int, int], channels: int, largest: ImageHeader | None,
@@ -227,10 +227,7 @@ def export_image_folder(data: Dataset, folder) -> int:
     """
     import json
 
-    names = [check_class_name(str(c), shown(data.source), DataError) for c in data.classes]
-    if names[0] == names[1]:
-        raise DataError(f"{shown(data.source)}: both classes are named {shown(names[0])!r}; a folder of classes "
-                        "needs two different names")
+    names = check_class_names([str(c) for c in data.classes], shown(data.source), DataError)
     mode = {1: "L", 3: "RGB", 4: "RGBA"}[data.images.shape[3]]
     subfolders = folder_names(names)
     lines = [f if f == n else f"{f}\t{json.dumps(n)}" for f, n in zip(subfolders, names)]

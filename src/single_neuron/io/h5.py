@@ -38,9 +38,9 @@ import numpy as np
 from . import limits
 from .dataset import Dataset
 from .files import open_regular
-from .text import check_class_name, shown
+from .text import check_class_names, shown
 from .resources import require_memory
-from ..errors import DataError
+from ..errors import DataError, SingleNeuronError
 
 DEFAULT_CLASSES = ("non-cat", "cat")
 ALLOWED_FILTERS = {1: "gzip", 2: "shuffle", 3: "fletcher32"}
@@ -178,8 +178,12 @@ class CourseFile:
             at = bad if start is None else (bad[0] + start, *bad[1:])
             raise DataError(f"{where}: pixel values must be finite, got {block[bad]} at index {at}")
         low, high = block.min(), block.max()
-        if low < 0 or high > 255 or (block.dtype.kind == "f" and not np.array_equal(block, np.round(block))):
+        if low < 0 or high > 255:
             raise DataError(f"{where}: expected whole pixel values from 0 to 255, got values from {low} to {high}")
+        if block.dtype.kind == "f" and not np.array_equal(block, np.round(block)):
+            bad = tuple(int(i) for i in np.argwhere(block != np.round(block))[0])
+            at = bad if start is None else (bad[0] + start, *bad[1:])
+            raise DataError(f"{where}: expected whole pixel values from 0 to 255, got {block[bad]} at index {at}")
         return block.astype(np.uint8)
 
     def _slab_rows(self) -> int:
@@ -304,7 +308,7 @@ def _damage(where: str, doing: str) -> Iterator[None]:
     """Turn what h5py raises for a damaged file into one DataError."""
     try:
         yield
-    except DataError:
+    except SingleNeuronError:                   # ours already says what was wrong (a limit's setting, ...)
         raise
     except MemoryError:
         raise DataError(f"{where}: {doing}: not enough memory") from None
@@ -404,11 +408,16 @@ _TYPE_CLASSES = {h5py.h5t.STRING: "string", h5py.h5t.COMPOUND: "compound", h5py.
 
 
 def _dtype_text(node: h5py.Dataset) -> str:
+    kind = node.id.get_type().get_class()
     try:
         dtype = node.dtype
-        return "bool" if dtype == np.bool_ else shown(str(dtype))[:60]
+        if dtype == np.bool_:
+            return "bool"
+        text = shown(str(dtype))[:60]
+        # h5py maps an enum to its base integers: "uint8" alone would read as the type expected.
+        return f"enum of {text}" if kind == h5py.h5t.ENUM else text
     except Exception:                          # a type h5py cannot map to NumPy
-        return _TYPE_CLASSES.get(node.id.get_type().get_class(), "of an unknown class")
+        return _TYPE_CLASSES.get(kind, "of an unknown class")
 
 
 def _image_shape(shape, where: str) -> tuple[int, int, int]:
@@ -487,8 +496,8 @@ def _read_classes(f, where: str) -> tuple[str, str]:
             name = value.decode("utf-8") if isinstance(value, bytes) else str(value)
         except UnicodeDecodeError:
             raise DataError(f"{key}: class names must be UTF-8 text") from None
-        names.append(check_class_name(name, key, DataError))
-    return names[0], names[1]
+        names.append(name)
+    return check_class_names(names, key, DataError)
 
 
 class CourseRows:

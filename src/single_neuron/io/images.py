@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -139,9 +140,12 @@ def _decoding(where: str) -> Iterator[None]:
     except UnidentifiedImageError:
         raise ImageError(f"{where}: not an image Pillow can decode") from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        # Pillow's message reads "Image size (N pixels) exceeds limit of L pixels, could be ..."
-        raise ImageError(f"{where}: refused, too many pixels to decode safely "
-                         f"({shown(str(exc).split(',')[0])})") from None
+        # Pillow's message reads "Image size (N pixels) exceeds limit of L pixels, could be ...", with
+        # Pillow's own limit L; ours is the one to state, and how to raise it.
+        found = re.search(r"\((\d+) pixels\)", str(exc))
+        count = f"{int(found.group(1)):,} pixels" if found else "the size its header declares"
+        raise ImageError(f"{where}: refused, too many pixels to decode safely ({count}, more than the limit "
+                         f"of {limits.limit('image_pixels'):,}; {limits.hint('image_pixels')})") from None
     except MemoryError:
         raise ImageError(f"{where}: not enough memory to decode the image") from None
     except Exception as exc:                    # OSError, SyntaxError, ValueError, RuntimeError, struct.error, ...

@@ -40,8 +40,8 @@ from .files import check_regular, read_regular
 from .jsontext import parse_json
 from .npz import CheckedArchive
 from .resources import require_memory
-from .text import check_class_name, shown
-from ..errors import InputValueError, ModelFileError, OutputError
+from .text import check_class_names, shown
+from ..errors import DivergenceError, InputValueError, ModelFileError, OutputError
 
 FORMAT = "single-neuron-model"
 FORMAT_VERSION = 1
@@ -76,8 +76,7 @@ class SavedModel:
 def save_model(path, model: SavedModel) -> None:
     """Write `model` to `path` (.npz) atomically; raises ModelFileError if it cannot."""
     path = Path(path)
-    for name in model.classes:
-        check_class_name(str(name), f"{shown(path)}: classes", InputValueError)
+    check_class_names([str(name) for name in model.classes], f"{shown(path)}: classes", InputValueError)
     metadata = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -86,12 +85,13 @@ def save_model(path, model: SavedModel) -> None:
         "classes": list(model.classes),
         "training": model.training,
     }
-    arrays = {
-        "w": np.asarray(model.w, dtype=np.float64).reshape(-1, 1),
-        "b": np.asarray(model.b, dtype=np.float64),
-        "costs": np.asarray(model.costs, dtype=np.float64).reshape(-1),
-        "metadata": np.asarray(json.dumps(metadata, sort_keys=True)),
-    }
+    w = np.asarray(model.w, dtype=np.float64).reshape(-1, 1)
+    b = np.asarray(model.b, dtype=np.float64)
+    costs = np.asarray(model.costs, dtype=np.float64).reshape(-1)
+    # Never write what load_model refuses: a diverged run's weights are the usual case.
+    _check_parameters(f"{shown(path)}: not saved", w, float(b.reshape(())), costs, model.pixel_scale,
+                      DivergenceError, " (the run diverged: lower the learning rate)")
+    arrays = {"w": w, "b": b, "costs": costs, "metadata": np.asarray(json.dumps(metadata, sort_keys=True))}
     check_writable(path, "model")
     try:
         with atomic_write(path, "model") as f:
@@ -154,24 +154,29 @@ def load_model(path) -> SavedModel:
         raise ModelFileError(f"{where}: costs have shape {costs.shape} and dtype {costs.dtype}, "
                              "expected a list of floats")
     w, b = w.astype(np.float64), float(b.reshape(()))
-    if not (np.isfinite(w).all() and np.isfinite(b)):
-        raise ModelFileError(f"{where}: the weights hold nan or inf")
-    if not np.isfinite(costs).all():
-        raise ModelFileError(f"{where}: the costs hold nan or inf")
-    _require_finite_logits(where, w, b, scale)
+    _check_parameters(where, w, b, costs, scale, ModelFileError)
     return SavedModel(w=w, b=b, input_shape=shape, classes=classes, pixel_scale=scale,
                       costs=[float(c) for c in costs], training=training, format_version=meta["format_version"])
 
 
-def _require_finite_logits(where: str, w: np.ndarray, b: float, scale: float) -> None:
-    """Refuse weights for which some image gives |z| > MAX_LOGIT: z = w.T x + b with each x in
-    [0, 255 / pixel_scale] is at most sum(|w|) * 255 / pixel_scale + |b| in size, and every partial
-    sum of the product is too, so below the bound nothing overflows and sigmoid(z) is a number."""
+def _check_parameters(where: str, w: np.ndarray, b: float, costs: np.ndarray, scale: float, error,
+                      advice: str = "") -> None:
+    """What a model's numbers must be, for load_model and save_model alike: w and b finite, and no
+    image giving |z| > MAX_LOGIT: z = w.T x + b with each x in [0, 255 / pixel_scale] is at most
+    sum(|w|) * 255 / pixel_scale + |b| in size, and every partial sum of the product is too, so below
+    the bound nothing overflows and sigmoid(z) is a number. Costs finite, at most limits.COSTS."""
+    if not (np.isfinite(w).all() and math.isfinite(b)):
+        raise error(f"{where}: the weights hold nan or inf{advice}")
     with np.errstate(over="ignore", invalid="ignore"):
         reach = float(np.sum(np.abs(w))) * (255.0 / scale) + abs(b)
     if not (math.isfinite(reach) and reach <= MAX_LOGIT):
-        raise ModelFileError(f"{where}: refused, the weights are too large: an image can give a logit of "
-                             f"{reach:.3g}, more than the {MAX_LOGIT:g} a model may reach")
+        raise error(f"{where}: refused, the weights are too large: an image can give a logit of "
+                    f"{reach:.3g}, more than the {MAX_LOGIT:g} a model may reach{advice}")
+    if costs.size > limits.COSTS:
+        raise error(f"{where}: refused, {costs.size:,} recorded costs, more than the {limits.COSTS:,} a model "
+                    "may hold")
+    if not np.isfinite(costs).all():
+        raise error(f"{where}: the costs hold nan or inf{advice}")
 
 
 def _metadata(where: str, raw: np.ndarray) -> dict:
@@ -206,13 +211,17 @@ def _fields(where: str, meta: dict):
     if not isinstance(classes, list) or len(classes) != 2 or not all(isinstance(c, str) for c in classes):
         count = len(classes) if isinstance(classes, list) else 0
         raise ModelFileError(f"{where}: damaged metadata: expected 2 class names, got {count}")
-    for name in classes:
-        check_class_name(name, f"{where}: damaged metadata: classes", ModelFileError)
+    check_class_names(classes, f"{where}: damaged metadata: classes", ModelFileError)
     if type(scale) not in (int, float) or not PIXEL_SCALES[0] <= scale <= PIXEL_SCALES[1]:
         raise ModelFileError(f"{where}: damaged metadata: pixel_scale {shown(repr(scale))[:40]} is not a "
                              f"number from {PIXEL_SCALES[0]:g} to {PIXEL_SCALES[1]:g}")
     if not isinstance(training, dict):
         raise ModelFileError(f"{where}: damaged metadata: training is not an object")
+    for key in ("train_accuracy", "test_accuracy"):              # shown as numbers wherever a model is
+        value = training.get(key)
+        if value is not None and (type(value) not in (int, float) or not 0 <= value <= 100):
+            raise ModelFileError(f"{where}: damaged metadata: training.{key} {shown(repr(value))[:40]} is not a "
+                                 "percentage from 0 to 100")
     return tuple(shape), (classes[0], classes[1]), float(scale), _escaped(training)
 
 

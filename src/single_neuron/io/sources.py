@@ -16,11 +16,17 @@ from pathlib import Path
 import numpy as np
 
 from .dataset import Dataset
+from .files import refuse_missing
 from ..errors import DataError, InputValueError
 from .h5 import load_h5, splits_of_file
 
 __all__ = ["Dataset", "load_h5", "load_training_data", "load_like", "labelled_by", "files_read",
            "load_evaluation_data", "load_digits_task", "test_file_beside"]
+
+
+def _require_exists(path: Path) -> None:
+    if not path.exists():
+        refuse_missing(path, DataError, str(path), "file or folder")
 
 
 def test_file_beside(train_path: Path) -> Path | None:
@@ -29,7 +35,7 @@ def test_file_beside(train_path: Path) -> Path | None:
     if "train" not in name:
         return None
     twin = train_path.with_name(name.replace("train", "test", 1))
-    return twin if twin.exists() else None
+    return twin if twin.exists() or twin.is_symlink() else None       # a broken link is said, not skipped
 
 
 def _pair_in_folder(folder: Path) -> tuple[Path, Path | None]:
@@ -66,8 +72,7 @@ def load_training_data(train=None, test=None, size: int = 64) -> tuple[Dataset, 
         return load_digits_task()
     train = Path(train)
     test_path = Path(test) if test is not None else None
-    if not train.exists():
-        raise DataError(f"{train}: no such file or folder")
+    _require_exists(train)
     if train.is_dir() and not _h5_files(train):
         from . import folders                # Pillow only for image folders: HDF5 data starts faster
 
@@ -117,8 +122,7 @@ def h5_training_files(train, test=None) -> tuple[Path, Dataset | None]:
     if train is None:
         raise DataError("reading in chunks needs an HDF5 file as DATA (the bundled digits are in memory already)")
     train = Path(train)
-    if not train.exists():
-        raise DataError(f"{train}: no such file or folder")
+    _require_exists(train)
     if train.is_dir() and not _h5_files(train):
         raise DataError(f"{train}: reading in chunks needs a course HDF5 file, not a folder of images")
     train_file, beside = _pair_in_folder(train) if train.is_dir() else (train, test_file_beside(train))
@@ -142,8 +146,7 @@ def load_like(path, image_shape: tuple[int, int, int], classes: tuple[str, str],
     HDF5 images must already have the shape.
     """
     path = Path(path)
-    if not path.exists():
-        raise DataError(f"{path}: no such file or folder")
+    _require_exists(path)
     if path.is_dir() and not _h5_files(path):
         from . import folders
 

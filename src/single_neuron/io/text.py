@@ -58,3 +58,12 @@ def check_class_name(name: str, where: str, error) -> str:
     if bad is not None:
         raise error(f"{where}: refused, the class name '{shown(name)}' holds the control character {bad}")
     return name
+
+
+def check_class_names(names, where: str, error) -> tuple[str, str]:
+    """The names of label 0 and label 1, each checked by `check_class_name`, and different: classes
+    are matched by name, so two classes of one name would make labels meaningless."""
+    first, second = (check_class_name(name, where, error) for name in names)
+    if first == second:
+        raise error(f"{where}: both classes are named '{shown(first)}'; two different names are needed")
+    return first, second

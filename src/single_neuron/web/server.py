@@ -3,6 +3,7 @@ then uvicorn on it until Ctrl-C."""
 
 from __future__ import annotations
 
+import logging
 import socket
 
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
@@ -46,6 +47,12 @@ def serve(app, sock: socket.socket, on_exit) -> None:
             on_exit()
             super().handle_exit(sig, frame)
 
+    # The multipart parser logs what it finds wrong in a body (one line per bad request, through
+    # Python's last-resort handler); the request is answered with that error already.
+    import logging
+
+    logging.getLogger("python_multipart").addHandler(logging.NullHandler())
+    logging.getLogger("python_multipart").propagate = False
     # Errors only: no banner, no line per request.
     config = uvicorn.Config(app, log_level="error", access_log=False, timeout_graceful_shutdown=5,
                             server_header=False, lifespan="on")
