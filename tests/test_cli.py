@@ -85,6 +85,12 @@ def test_an_unwritable_model_destination_fails_before_training(tmp_path, run_cli
     (["train", "--solver", "newton"], "argument --solver: invalid choice: 'newton'", 2),
     (["predict", "m.npz"], "the following arguments are required: IMAGE", 2),
     (["fly"], "invalid choice: 'fly'", 2),
+    (["train", "--learning_rate", "0.1"], "unrecognized arguments: --learning_rate (see single-neuron train --help)", 2),
+    (["data", "export", "a.h5", "d", "--size", "3"], "(see single-neuron data export --help)", 2),
+    (["explain", "notes", "--x", "1"], "--x: not an input of the notes graph (its inputs: --a, --b, --c)", 2),
+    (["explain", "logistic", "--a", "3", "--c", "1"], "--a, --c: not an input of the logistic graph", 2),
+    (["train", "--size", "32"], "size 32: only image folders are resized; scikit-learn digits", 1),
+    (["bench"], "required: vectorization", 2),
 ])
 def test_bad_command_lines_exit_non_zero_with_one_line(capsys, args, fragment, code):
     from single_neuron.cli import main

@@ -2,6 +2,7 @@
 
 import json
 
+import h5py
 import numpy as np
 import pytest
 from PIL import Image
@@ -71,7 +72,7 @@ def test_export_then_train_gives_the_costs_of_the_hdf5_file(cats, tmp_path, run_
     folder = tmp_path / "cats"
     code, out, err = run_cli("data", "export", cats / "train_catvnoncat.h5", folder)
     assert code == 0, err
-    assert "wrote 209 images of 64x64" in out
+    assert "wrote 209 images (non-cat: 137, cat: 72) of 64x64" in out
     assert (folder / "classes.txt").read_text() == "non-cat\ncat\n"
     assert len(list((folder / "cat").glob("*.png"))) == 72
     _, from_h5 = run_cli("train", cats / "train_catvnoncat.h5", "--json")[:2]
@@ -109,3 +110,24 @@ def test_a_train_test_folder_and_a_test_folder_given_apart(tmp_path):
     make_folder(tmp_path / "other", per_class=1, size=(50, 50), seed=2)
     train, test = load_training_data(tmp_path / "both" / "train", tmp_path / "other", size=16)
     assert test.m == 2 and test.image_shape == (16, 16, 3)
+
+
+def test_a_file_of_both_splits_exports_both_and_trains_as_the_file_does(cats, tmp_path, run_cli):
+    both = tmp_path / "both.h5"
+    with h5py.File(cats / "train_catvnoncat.h5") as train, h5py.File(cats / "test_catvnoncat.h5") as test, \
+            h5py.File(both, "w") as f:
+        for source in (train, test):
+            for key in set(source) - set(f):          # list_classes is in both
+                f[key] = source[key][()]
+    folder = tmp_path / "cats"
+    code, out, err = run_cli("data", "export", both, folder)
+    assert code == 0, err
+    assert out == (f"wrote train/: 209 images (non-cat: 137, cat: 72); test/: 50 images (non-cat: 17, cat: 33) "
+                   f"of 64x64 to {folder}\n")
+    assert sorted(p.name for p in folder.iterdir()) == ["test", "train"]
+    code, from_png, err = run_cli("train", folder, "--json", "--iterations", "300")
+    code_h5, from_h5, _ = run_cli("train", both, "--test", both, "--json", "--iterations", "300")
+    a, b = json.loads(from_png), json.loads(from_h5)
+    assert (code, code_h5) == (0, 0) and (a["m_train"], a["m_test"]) == (209, 50)
+    assert (a["train_accuracy"], a["test_accuracy"]) == (b["train_accuracy"], b["test_accuracy"])
+    assert a["costs"] == pytest.approx(b["costs"], rel=1e-12)

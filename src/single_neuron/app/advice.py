@@ -8,20 +8,25 @@ same advice on every surface. Four cases, checked in this order:
   the starting one, and what training learns does not carry over to new examples;
 - early stopping ended a run whose cost rose: it stopped because the cost went up,
   not because it levelled off (too large a learning rate);
-- the last recorded cost is above the first: the run diverged or oscillated;
+- the cost at the end is above the first one recorded: the run diverged or oscillated
+  (the end, not the last recorded cost: a run shorter than print_every records one);
 - early stopping was asked for, and the iteration limit came first.
 """
 
 from __future__ import annotations
 
+from typing import Callable
 
-def run_advice(run, learning_rate: float, tol: float | None, limit: int, limit_name: str) -> str | None:
+
+def run_advice(run, learning_rate: float, tol: float | None, limit: int, limit_name: str,
+               inputs_unscaled: Callable[[], bool] | None = None) -> str | None:
     """A sentence of advice for `run` (a neuron.descent.Trajectory), or None when it went well.
 
     limit_name names the iteration limit as the caller's user knows it (max_iter,
-    num_iterations)."""
-    too_large = (f"the learning rate {learning_rate:g} is too large for this data; lower it, or scale the "
-                 "inputs to [0, 1]")
+    num_iterations). inputs_unscaled() says whether the inputs go beyond [-1, 1], asked only
+    when the advice is about a learning rate (pixels divided by 255 never do: leave it out)."""
+    scale = ", or scale the inputs to [0, 1]" if inputs_unscaled is not None and inputs_unscaled() else ""
+    too_large = f"the learning rate {learning_rate:g} is too large for this data; lower it{scale}"
     if run.best_iteration == 0 and run.n_iter > 0:
         return ("the validation cost never fell below its starting value: the model kept is the untrained one "
                 "(w = 0, b = 0), as what training learns does not carry over to the held-out examples; more "
@@ -30,8 +35,9 @@ def run_advice(run, learning_rate: float, tol: float | None, limit: int, limit_n
         return (f"early stopping ended the run at iteration {run.n_iter} because the cost rose (from "
                 f"{run.lowest_cost:.6g} to {run.last_cost:.6g}) instead of levelling off: {too_large}")
     costs = run.costs
-    if len(costs) >= 2 and costs[-1] > costs[0]:
-        return f"the cost rose from {costs[0]:.6g} to {costs[-1]:.6g} during training: {too_large}"
+    end = run.final_cost if run.final_cost is not None else (costs[-1] if costs else None)
+    if costs and end is not None and end > costs[0]:
+        return f"the cost rose from {costs[0]:.6g} to {end:.6g} during training: {too_large}"
     if tol is not None and run.stopped == "done" and limit > 0 and run.n_iter == limit:
         watched = "the validation cost" if run.best_iteration is not None else "the cost"
         return (f"{limit_name}={limit} ended the run before {watched} stopped falling by more than tol={tol:g}: "

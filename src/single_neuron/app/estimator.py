@@ -127,7 +127,8 @@ class SingleNeuronClassifier(ClassifierMixin, BaseEstimator):
         self._keep(run)
         self.n_iter_ = run.n_iter
         self.costs_ = run.costs
-        advice = run_advice(run, settings["learning_rate"], settings["tol"], settings["max_iter"], "max_iter")
+        advice = run_advice(run, settings["learning_rate"], settings["tol"], settings["max_iter"], "max_iter",
+                            lambda: max(float(X_cols.max()), -float(X_cols.min())) > 1.0)
         if advice is not None:
             warnings.warn(advice, ConvergenceWarning, stacklevel=2)
         return self

@@ -31,7 +31,7 @@ class TrainingRun:
     report: dict
 
 
-def train(data=None, test=None, *, size: int = 64, sample_weight=None, on_record=None, should_stop=None,
+def train(data=None, test=None, *, size: int | None = None, sample_weight=None, on_record=None, should_stop=None,
           on_weights=None, **settings) -> TrainingRun:
     """Train the neuron from zeros on `data` and measure it on the training and test sets.
 
@@ -39,7 +39,8 @@ def train(data=None, test=None, *, size: int = 64, sample_weight=None, on_record
     HDF5 file, a folder holding a train_*.h5 / test_*.h5 pair, a folder of images with
     one sub-folder per class), a `Dataset`, or a pair (images (m, h, w, c) uint8,
     labels (m,) of 0/1). test: the same kinds, or None for the data's own test set
-    where it has one. size: the side image folders are resized to. sample_weight:
+    where it has one. size: the side image folders are resized to (default 64; other
+    data are not resized, and a size they do not have is refused). sample_weight:
     (m,) non-negative weights of the training examples. settings: the fields of
     `Settings` (learning_rate, num_iterations, print_every, solver, dtype, l2,
     batch_size, seed, tol, n_iter_no_change, validation_fraction, engine, device,
@@ -66,7 +67,10 @@ def train(data=None, test=None, *, size: int = 64, sample_weight=None, on_record
         raise InputValueError("memory_limit streams an HDF5 file from disk; the data given is in memory "
                               "already (leave memory_limit out)")
     if settings.memory_limit is not None or (settings.engine == "dask" and _is_file_data(data)):
+        from ..io.sources import check_size
+
         route = _FileRoute(data, test, settings)
+        check_size(size, route.image_shape, route.source)
     else:
         route = _MemoryRoute(data, test, size, settings)
     with route:
@@ -91,6 +95,7 @@ def train(data=None, test=None, *, size: int = 64, sample_weight=None, on_record
         "warning": run_advice(run, settings.learning_rate, settings.tol, settings.num_iterations,
                               "num_iterations"),
         "costs": run.costs,
+        "final_cost": run.final_cost,
         **({"validation_costs": run.validation_costs} if settings.validation_fraction is not None else {}),
         "train_accuracy": train_accuracy,
         "test_accuracy": test_accuracy,
@@ -130,7 +135,7 @@ class _MemoryRoute:
     """Training data held in memory, as NumPy arrays or on an engine's device or cluster."""
 
     def __init__(self, data, test, size, settings: Settings):
-        from ..io.sources import as_dataset, load_like, load_training_data
+        from ..io.sources import as_dataset, check_size, load_like, load_training_data
 
         self.settings = settings
         test_path = test if test is None or isinstance(test, (str, Path)) else None
@@ -138,6 +143,7 @@ class _MemoryRoute:
             train_set, self.test_set = load_training_data(data, test_path, size=size)
         else:
             train_set = as_dataset(data, "data")
+            check_size(size, train_set.image_shape, train_set.source)
             self.test_set = None if test_path is None else load_like(test_path, train_set.image_shape,
                                                                      train_set.classes)
         if test is not None and test_path is None:

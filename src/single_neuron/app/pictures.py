@@ -20,6 +20,7 @@ import numpy as np
 
 from ..errors import OutputError
 from ..io.modelfile import SavedModel
+from ..io.text import shown
 from .views import PhotoView, photo_view, weights_image
 
 COLOURS = "RdBu_r"          # red > 0 (class 1), white 0, blue < 0 (class 0)
@@ -59,9 +60,9 @@ def weights_figure(trained: SavedModel):
     fig = Figure(figsize=(PANEL_INCHES * len(panels) + 1.2, PANEL_INCHES + 1.5), layout="constrained")
     axes = fig.subplots(1, len(panels), squeeze=False)[0]
     for ax, (title, values) in zip(axes, panels):
-        shown = _show(ax, values, cmap=COLOURS, vmin=vmin, vmax=vmax)
+        drawn = _show(ax, values, cmap=COLOURS, vmin=vmin, vmax=vmax)
         ax.set_title(title, fontsize=11)
-    bar = fig.colorbar(shown, ax=list(axes), shrink=0.9, pad=0.02)
+    bar = fig.colorbar(drawn, ax=list(axes), shrink=0.9, pad=0.02)
     bar.set_label("weight", fontsize=10)
     zero, one = trained.classes
     height, width, _ = trained.input_shape
@@ -98,11 +99,11 @@ def explanation_figure(trained: SavedModel, photo: PhotoView | str | Path):
     axes[1].set_title(f"what the model sees ({width} x {height})", fontsize=11)
     contributions = view.pixel_contributions
     vmin, vmax = _symmetric(contributions)
-    shown = _show(axes[2], contributions, cmap=COLOURS, vmin=vmin, vmax=vmax)
+    drawn = _show(axes[2], contributions, cmap=COLOURS, vmin=vmin, vmax=vmax)
     axes[2].set_title("w * x, pixel by pixel", fontsize=11)
-    bar = fig.colorbar(shown, ax=axes[2], shrink=0.9, pad=0.03)
+    bar = fig.colorbar(drawn, ax=axes[2], shrink=0.9, pad=0.03)
     bar.set_label("push on z", fontsize=10)
-    name = Path(photo.path).name
+    name = shown(Path(photo.path).name)           # a file's name may hold control characters
     fig.suptitle(f"{name}: {trained.classes[view.label]}   (probability of '{one}' = {view.probability:.3f})",
                  fontsize=13, parse_math=False)
     sign = "-" if trained.b < 0 else "+"

@@ -10,7 +10,8 @@ def declare(commands) -> None:
         "bench", help="time an explicit loop against vectorized NumPy (the notes' demo)",
         description="vectorization: the dot product of two vectors of N elements with a Python loop "
                     "and with np.dot, and one gradient step with the notes' two loops and vectorized.")
-    bench.add_argument("what", choices=("vectorization",), help="which demonstration")
+    bench.add_argument("what", choices=("vectorization",), metavar="vectorization",
+                       help="which demonstration (the notes' loops against NumPy)")
     bench.add_argument("-n", type=whole(1, 10**8), default=1_000_000, metavar="N",
                        help="vector length (default 1,000,000; at most 100,000,000)")
     bench.add_argument("--repeat", type=whole(1, 1000), default=3, metavar="R",
@@ -29,7 +30,7 @@ def run(args) -> int:
     if args.json:
         print_json({"dot_product": dot, "gradient_step": step})
         return 0
-    print(f"dot product of two vectors of {args.n:,} elements:")
+    print(f"dot product of two vectors of {args.n:,} element{'s' * (args.n != 1)}:")
     print(f"  explicit loop: {dot['loop_seconds'] * 1e3:10.3f} ms   (c = {dot['loop_result']:.6f})")
     print(f"  np.dot:        {dot['vectorized_seconds'] * 1e3:10.3f} ms   (c = {dot['vectorized_result']:.6f})")
     print(f"  the loop is {dot['ratio']:.0f}x slower")

@@ -15,7 +15,8 @@ def declare(commands) -> None:
     export = actions.add_parser(
         "export", help="write an HDF5 data set as DIR/<class>/<n>.png (plus classes.txt)",
         description="Write every image of a course HDF5 file as a PNG in one sub-folder per class, so "
-                    "that `train DIR` learns exactly what `train FILE.h5` learns.")
+                    "that `train DIR` learns exactly what `train FILE.h5` learns; a file that holds a "
+                    "training and a test split becomes DIR/train/<class>/ and DIR/test/<class>/.")
     export.add_argument("source", metavar="FILE.h5", help="course-format HDF5 file")
     export.add_argument("folder", metavar="DIR", help="new folder to create")
     export.set_defaults(run=run_export, folders={"folder": "folder of images"}, file_inputs=("source",))
@@ -33,14 +34,15 @@ def declare(commands) -> None:
 
 
 def run_export(args) -> int:
-    from ..io.folders import export_image_folder
-    from ..io.h5 import load_h5
+    from ..io.folders import export_course_file
 
-    data = load_h5(args.source)
-    count = export_image_folder(data, args.folder)
-    print(f"wrote {count} images of {data.image_shape[0]}x{data.image_shape[1]} to {shown(args.folder)} "
-          f"({shown(data.classes[0])}: {int((data.y == 0).sum())}, {shown(data.classes[1])}: "
-          f"{int((data.y == 1).sum())})")
+    written = export_course_file(args.source, args.folder)
+    parts = [f"{data.m} images ({shown(data.classes[0])}: {int((data.y == 0).sum())}, "
+             f"{shown(data.classes[1])}: {int((data.y == 1).sum())})" for _, data in written]
+    if len(written) > 1:
+        parts = [f"{split}/: {part}" for (split, _), part in zip(written, parts)]
+    height, width = written[0][1].image_shape[:2]
+    print(f"wrote {'; '.join(parts)} of {height}x{width} to {shown(args.folder)}")
     return 0
 
 

@@ -23,6 +23,24 @@ class Parser(argparse.ArgumentParser):
     def error(self, message):
         raise UsageError(f"{message} (see {self.prog} --help)")
 
+    def parse_args(self, args=None, namespace=None):
+        # argparse reports an unknown option from the top parser; the help that lists the
+        # options one meant is the chosen command's.
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            self._chosen(parsed).error(f"unrecognized arguments: {' '.join(extras)}")
+        return parsed
+
+    def _chosen(self, parsed) -> argparse.ArgumentParser:
+        """The innermost (sub)command parser that `parsed` went through."""
+        parser = self
+        while True:
+            commands = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+            name = getattr(parsed, commands[0].dest, None) if commands else None
+            if name not in (commands[0].choices if commands else {}):
+                return parser
+            parser = commands[0].choices[name]
+
     def exit(self, status=0, message=None):
         if message:
             (argparse._sys.stderr if status else argparse._sys.stdout).write(message)

@@ -15,7 +15,7 @@ def _data_arguments(cmd) -> None:
                      help="training data: a course HDF5 file, a folder holding a train_*.h5 / test_*.h5 pair, "
                           "or a folder of images with one sub-folder per class (default: the bundled digits)")
     cmd.add_argument("--test", metavar="TEST", help="test data (HDF5 file or image folder)")
-    cmd.add_argument("--size", type=whole(1, 4096), default=64, metavar="PX",
+    cmd.add_argument("--size", type=whole(1, 4096), metavar="PX",
                      help="image folders: resize every image to PX x PX (default 64)")
 
 
@@ -207,7 +207,7 @@ def run_compare_rates(args) -> int:
                     print_every=args.print_every, solver=args.solver, dtype=args.dtype,
                     should_stop=should_stop)
         rows.append({"learning_rate": rate, "costs": run.report["costs"],
-                     "final_cost": run.report["costs"][-1] if run.report["costs"] else None,
+                     "final_cost": run.report["final_cost"],
                      "train_accuracy": run.report["train_accuracy"], "test_accuracy": run.report["test_accuracy"]})
     if args.plot:
         from ..app.figures import learning_rates
@@ -216,7 +216,7 @@ def run_compare_rates(args) -> int:
     if args.json:
         print_json({"iterations": args.iterations, "runs": rows, "plot": args.plot})
         return 0
-    print(f"{'learning rate':>14s} {'last cost':>10s} {'train %':>8s} {'test %':>8s}")
+    print(f"{'learning rate':>14s} {'final cost':>10s} {'train %':>8s} {'test %':>8s}")
     for r in rows:
         test = "-" if r["test_accuracy"] is None else f"{r['test_accuracy']:8.2f}"
         last = "-" if r["final_cost"] is None else f"{r['final_cost']:10.6f}"

@@ -47,9 +47,12 @@ class Dataset:
                     and np.array_equal(images, np.round(images))):
                 raise InputValueError(f"{name} images: expected whole pixel values from 0 to 255")
             images = images.astype(np.uint8)
-        if y.shape != (images.shape[0],) or y.dtype.kind not in "biuf" or not np.isin(y, (0, 1)).all():
+        if y.shape != (images.shape[0],) or y.dtype.kind not in "biuf":
             raise InputValueError(f"{name} labels: expected {images.shape[0]} labels 0 or 1 of shape "
                                   f"({images.shape[0]},), got shape {y.shape} ({y.dtype})")
+        wrong = np.flatnonzero(~np.isin(y, (0, 1)))
+        if wrong.size:
+            raise InputValueError(f"{name} labels: expected 0 or 1, got {y[wrong[0]]} at example {wrong[0]}")
         return cls(images=images, y=y.astype(np.int64), classes=("0", "1"), source=f"{name} (arrays)")
 
     @property

@@ -225,20 +225,44 @@ def export_image_folder(data: Dataset, folder) -> int:
     folder is built under a temporary name beside it and renamed into place, so it appears
     complete or not at all. DIR must not exist yet (or be empty).
     """
+    with atomic_folder(folder, "export folder") as tmp:
+        _write_classes(data, tmp, folder)
+    return int(data.m)
+
+
+def export_course_file(path, folder) -> list[tuple[str, Dataset]]:
+    """Write every split of the course HDF5 file `path` as PNG images: DIR/<class>/ for a file of
+    one split, DIR/train/<class>/ and DIR/test/<class>/ for a file of both (the layout `train DIR`
+    reads as a training and a test set). Atomic as `export_image_folder`; returns (split, data)."""
+    from .h5 import load_h5, splits_of_file
+
+    splits = splits_of_file(path)
+    if len(splits) < 2:
+        data = load_h5(path, training=False)
+        export_image_folder(data, folder)
+        return [(splits[0] if splits else "train", data)]
+    written = [(split, load_h5(path, split, training=False)) for split in splits]
+    with atomic_folder(folder, "export folder") as tmp:
+        for split, data in written:
+            (tmp / split).mkdir()
+            _write_classes(data, tmp / split, folder)
+    return written
+
+
+def _write_classes(data: Dataset, into: Path, folder) -> None:
+    """`data` as into/<class>/<index>.png plus into/classes.txt."""
     import json
 
     names = check_class_names([str(c) for c in data.classes], shown(data.source), DataError)
     mode = {1: "L", 3: "RGB", 4: "RGBA"}[data.images.shape[3]]
     subfolders = folder_names(names)
     lines = [f if f == n else f"{f}\t{json.dumps(n)}" for f, n in zip(subfolders, names)]
-    with atomic_folder(folder, "export folder") as tmp:
-        (tmp / CLASSES_FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
-        for name in subfolders:
-            place = tmp / name
-            if place.parent != tmp or name in (".", ".."):        # folder_names guarantees it; never trust
-                raise DataError(f"class folder {name!r} would not lie inside {folder}")
-            place.mkdir()
-        for i, (pixels, label) in enumerate(zip(data.images, data.y)):
-            img = Image.fromarray(pixels[..., 0] if mode == "L" else pixels, mode)
-            img.save(tmp / subfolders[label] / f"{i:05d}.png")
-    return int(data.m)
+    (into / CLASSES_FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for name in subfolders:
+        place = into / name
+        if place.parent != into or name in (".", ".."):        # folder_names guarantees it; never trust
+            raise DataError(f"class folder {name!r} would not lie inside {folder}")
+        place.mkdir()
+    for i, (pixels, label) in enumerate(zip(data.images, data.y)):
+        img = Image.fromarray(pixels[..., 0] if mode == "L" else pixels, mode)
+        img.save(into / subfolders[label] / f"{i:05d}.png")

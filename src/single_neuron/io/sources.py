@@ -57,19 +57,33 @@ def as_dataset(data, name: str = "data") -> Dataset:
     return Dataset.from_arrays(data[0], data[1], name)
 
 
-def load_training_data(train=None, test=None, size: int = 64) -> tuple[Dataset, Dataset | None]:
+DEFAULT_SIZE = 64     # the side image folders are resized to, as the course's cats are
+
+
+def check_size(size: int | None, image_shape, source: str) -> None:
+    """Refuse a size asked for data that is not resized (an HDF5 file, arrays, the digits) when
+    its images have another size: the request would otherwise be ignored without a word."""
+    if size is not None and tuple(image_shape[:2]) != (size, size):
+        raise DataError(f"size {size}: only image folders are resized; {source} holds "
+                        f"{image_shape[0]}x{image_shape[1]} images (leave the size out)")
+
+
+def load_training_data(train=None, test=None, size: int | None = None) -> tuple[Dataset, Dataset | None]:
     """Resolve the command line's TRAIN [--test TEST] into (train set, test set or None).
 
     TRAIN: None (the embedded digits task); a course HDF5 file; a folder holding a
     train_*.h5 / test_*.h5 pair; a folder with train/ and test/ image folders; or an
-    image folder (one sub-folder per class, images resized to size x size). Without
+    image folder (one sub-folder per class, images resized to size x size, by default
+    DEFAULT_SIZE; other data keep their size, and a different one asked is refused). Without
     `test`, the test set is the training file's twin (train -> test in its name)
     beside it, else the file's own test split if it holds both, else there is none.
     """
     if train is None:
         if test is not None:
             raise DataError("--test needs a TRAIN data set to go with it")
-        return load_digits_task()
+        digits = load_digits_task()
+        check_size(size, digits[0].image_shape, digits[0].source)
+        return digits
     train = Path(train)
     test_path = Path(test) if test is not None else None
     _require_exists(train)
@@ -79,14 +93,16 @@ def load_training_data(train=None, test=None, size: int = 64) -> tuple[Dataset, 
         if not folders.class_folders(train):
             raise DataError(f"{train}: found no data: expected a course HDF5 pair (train_*.h5, test_*.h5) "
                             "or one sub-folder of images per class")
+        side = size or DEFAULT_SIZE
         if folders.is_split_folder(train):
-            train_set = folders.load_image_folder(train / "train", (size, size))
+            train_set = folders.load_image_folder(train / "train", (side, side))
             test_path = test_path or train / "test"
         else:
-            train_set = folders.load_image_folder(train, (size, size))
+            train_set = folders.load_image_folder(train, (side, side))
     else:
         train_file, beside = _pair_in_folder(train) if train.is_dir() else (train, test_file_beside(train))
         train_set = load_h5(train_file, prefer="train")
+        check_size(size, train_set.image_shape, str(train_file))
         test_path = test_path or beside
         if test_path is None:
             return train_set, _own_test_split(train_file)

@@ -60,6 +60,7 @@ class Trajectory:
     validation_costs: list[float] = field(default_factory=list)  # held-out cost at each recorded cost
     best_iteration: int | None = None  # with a validation cost: the iteration whose w, b are returned
     best_validation_cost: float | None = None
+    final_cost: float | None = None    # the cost at the parameters returned (None if no step was made)
 
 
 class Pass(Protocol):
@@ -226,8 +227,9 @@ def descend(data: Pass, w0, b0, num_iterations: int, learning_rate: float, *, l2
         w = data.weights(coords, shrink)
         if not _finite(w, b):
             raise DivergenceError(_divergence_advice(done, math.nan, learning_rate))
+        final = None
         if done:                  # finite weights can still give infinite logits in the loop's dtype
-            final = data.loss(coords, shrink, b) / M + (penalty * data.norm_sq(coords, shrink) if l2 else 0.0)
+            final = float(data.loss(coords, shrink, b) / M + (penalty * data.norm_sq(coords, shrink) if l2 else 0.0))
             if not math.isfinite(final):
                 raise DivergenceError(_divergence_advice(done, final, learning_rate))
         if g is None:
@@ -237,7 +239,7 @@ def descend(data: Pass, w0, b0, num_iterations: int, learning_rate: float, *, l2
                 g = g * g_scale
             dw = data.weights(g, (l2 / M) * g_shrink)
     trajectory = Trajectory(w=w, b=float(b), dw=dw, db=float(db), n_iter=done, costs=costs, solver=data.solver,
-                            stopped=stopped)
+                            stopped=stopped, final_cost=final)
     if tol is not None and J is not None:
         trajectory.lowest_cost, trajectory.last_cost = lowest, J
     if held_out is not None:

@@ -169,7 +169,7 @@ class _Snapshots:
 def _run_summary(run) -> dict:
     report = run.report
     return {"n_iter": report["n_iter"], "stopped": report["stopped"], "train_accuracy": report["train_accuracy"],
-            "test_accuracy": report["test_accuracy"], "final_cost": report["costs"][-1] if report["costs"] else None,
+            "test_accuracy": report["test_accuracy"], "final_cost": report["final_cost"],
             "warning": report["warning"], "seconds": report["seconds"]}
 
 
