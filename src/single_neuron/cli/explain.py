@@ -29,8 +29,7 @@ INPUTS = {"notes": {"a": 5.0, "b": 3.0, "c": 2.0}, "logistic": {"x": [1.0, 2.0],
 
 
 def run(args) -> int:
-    from .output import shown
-    from .parser import UsageError
+    from .output import UsageError, shown
     from ..io.atomic import check_writable
     from ..teaching.explain import (NOTES_FORMULAS, explain_logistic, explain_notes, logistic_formulas,
                                     write_dot, write_png)

@@ -23,6 +23,10 @@ from ..io.text import shown
 PROG = "single-neuron"
 
 
+class UsageError(Exception):
+    """A malformed command line: one line, exit status 2."""
+
+
 def fail(message) -> int:
     """Print `message` as one error line on stderr; return the exit status 1."""
     print(f"{PROG}: error: {shown(message)}", file=sys.stderr)

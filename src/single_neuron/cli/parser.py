@@ -9,11 +9,7 @@ from __future__ import annotations
 
 import argparse
 
-from .output import PROG
-
-
-class UsageError(Exception):
-    """A malformed command line: one line, exit status 2."""
+from .output import PROG, UsageError
 
 
 class Parser(argparse.ArgumentParser):

@@ -152,13 +152,13 @@ def run_train(args) -> int:
                         **_settings(args))
         except InputValueError as exc:
             raise _as_options(exc) from None
-    _skipped(run.report.get("skipped", []))
-    if run.report["warning"]:
-        note(f"warning: {_option_names(run.report['warning'])}")
-    if args.model_out:
+    if args.model_out:                      # first: a model it refuses to save is the one line to say
         from ..io.modelfile import save_model
 
         save_model(args.model_out, run.model)
+    _skipped(run.report.get("skipped", []))
+    if run.report["warning"]:
+        note(f"warning: {_option_names(run.report['warning'])}")
     if args.plot:
         from ..app.figures import cost_curve
 
