@@ -19,9 +19,12 @@ if os.environ.get("CI") == "true":
     settings.load_profile("ci")
 
 from single_neuron.cli import main
+from single_neuron.engines.devices import torch_install_hint
 
 ROOT = Path(__file__).resolve().parents[1]
 CATS_ENV = "SINGLE_NEURON_CATS"
+# Why a PyTorch test is skipped, the same words everywhere: the hint the command line gives.
+TORCH_MISSING = f"PyTorch is not installed, an optional engine: to run these tests, {torch_install_hint()}"
 
 
 def cats_dir() -> Path:

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from single_neuron import InputValueError, ShapeError, model, optimize, predict, propagate
+from conftest import TORCH_MISSING
 
 
 def _strict():
@@ -38,7 +39,7 @@ ENGINES = {"numpy": _numpy, "array-api-strict": _strict, "dask": _dask, "torch":
 def engine(request):
     name = request.param
     if name == "torch" and importlib.util.find_spec("torch") is None:
-        pytest.skip("PyTorch is not installed (an optional engine: pip install torch to test it)")
+        pytest.skip(TORCH_MISSING)
     to, back, tol = ENGINES[name]()
     return name, to, back, tol
 

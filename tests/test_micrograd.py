@@ -7,8 +7,9 @@ optional here. tests/test_graph.py checks the same two expressions without PyTor
 
 import pytest
 
-torch = pytest.importorskip("torch", reason="PyTorch is not installed (optional: pip install torch to run "
-                                            "micrograd's engine tests against it)")
+from conftest import TORCH_MISSING
+
+torch = pytest.importorskip("torch", reason=TORCH_MISSING)
 from single_neuron.graph import Value
 
 def test_sanity_check():

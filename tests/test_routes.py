@@ -21,6 +21,7 @@ from single_neuron.engines.stream import StreamPass
 from single_neuron.io.h5 import CourseRows
 from single_neuron.neuron.descent import descend
 from single_neuron.neuron.formulas import to_numpy, unroll
+from conftest import TORCH_MISSING
 
 M, SHAPE = 60, (4, 4, 3)
 SETTINGS = {
@@ -98,7 +99,7 @@ def _run(data_pass, dtype, options):
 @pytest.mark.parametrize("route", list(ROUTES))
 def test_every_setting_on_every_route(problem, route, setting):
     if route == "torch (cpu)" and not HAS_TORCH:
-        pytest.skip("PyTorch is not installed (an optional engine: pip install torch==2.13.0 for a CPU build)")
+        pytest.skip(TORCH_MISSING)
     options = SETTINGS[setting]
     dtype = np.dtype(options.get("dtype", "float64"))
     X, Y, s = _arrays(problem, dtype)

@@ -16,6 +16,7 @@ from single_neuron.engines.stream import StreamPass
 from single_neuron.io.h5 import CourseRows
 from single_neuron.neuron.descent import descend
 from single_neuron.sizes import parse_size
+from conftest import TORCH_MISSING
 
 
 def streamed(path, T, alpha, memory_limit, batch_size=None, seed=0, record_every=100):
@@ -189,7 +190,7 @@ def test_a_gpu_engine_without_a_gpu_says_so_in_one_line(run_cli, engine):
     assert f"engine {engine}: " in err and ("not installed" in err or "no CUDA GPU" in err)
 
 
-@pytest.mark.skipif(not HAS_TORCH, reason="PyTorch is not installed (an optional engine: pip install torch)")
+@pytest.mark.skipif(not HAS_TORCH, reason=TORCH_MISSING)
 def test_the_torch_engine_on_the_cpu_trains_like_numpy(cats, run_cli, rng):
     code, out, err = run_cli("train", cats, "--engine", "torch", "--device", "cpu", "--iterations", "300", "--json")
     assert code == 0, err
