@@ -81,6 +81,34 @@ def test_logistic_loss_of_any_node_takes_only_the_logs_it_needs():
         Value(0.5).logistic_loss(2)
 
 
+def test_the_library_refuses_what_the_command_line_refuses_beyond_709():
+    for z, y in ((800.0, 0), (-710.0, 1)):
+        L = Value(z).sigmoid().logistic_loss(y)
+        with pytest.raises(InputValueError, match="beyond float64's range"):
+            L.backward()
+
+
+def test_a_node_named_sigmoid_that_the_engine_did_not_make_is_taken_at_its_value():
+    z = Value(5.0)
+    a = Value(0.3, (z,), "sigmoid")               # someone's own operation, not sigmoid(5)
+    L = a.logistic_loss(1)
+    L.backward()
+    assert L.data == pytest.approx(-math.log(0.3), rel=1e-15) and a.grad == pytest.approx(-1 / 0.3, rel=1e-15)
+
+
+@pytest.mark.parametrize("make", [lambda: Value(1.0) / 0, lambda: Value(0.0) ** -2, lambda: Value(1000.0).exp(),
+                                  lambda: Value(1e200) ** 2, lambda: (Value(0.0) ** 0.5).backward()])
+def test_results_beyond_float64_are_refused_not_raised_raw(make):
+    with pytest.raises(InputValueError):
+        make()
+
+
+def test_children_given_as_a_generator_are_kept():
+    x = Value(2.0)
+    y = Value(x.data ** 3, (c for c in [x]), "cube")
+    assert y._prev == {x} and y.parents == (x,)
+
+
 def test_operations_written_for_micrograd_build_the_same_graph():
     # micrograd's way to add an operation: Value(out, (self,), "op") and a _backward closure.
     def cube(self):

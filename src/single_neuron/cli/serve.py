@@ -61,7 +61,11 @@ def run(args) -> int:
         print(f"serving {url} (Ctrl-C to stop)", flush=True)
         if args.open:
             _open_later(url, note)
-        serve(app, sock, on_exit=state.begin_close)
+        signum = serve(app, sock, on_exit=state.begin_close)
+    if signum is not None:
+        from .interruption import Interrupted
+
+        raise Interrupted(signum)                    # one line and 130 or 143, as every command
     return 0
 
 

@@ -37,15 +37,21 @@ class Value:
         # (Value(out, (self,), "op") and a _backward set afterwards) build the same graph here.
         if isinstance(data, Value) or not isinstance(data, Real):
             raise InputValueError(f"Value: expected a real number, got {type(data).__name__}")
-        if isinstance(_children, (str, bytes)) or not all(isinstance(c, Value) for c in _children):
+        if isinstance(_children, (str, bytes)):
+            raise InputValueError("Value: _children: expected a tuple of Values (a name goes in label=)")
+        _children = tuple(_children)                 # once: a generator can be read only once
+        if not all(isinstance(c, Value) for c in _children):
             raise InputValueError("Value: _children: expected a tuple of Values (a name goes in label=)")
         if not isinstance(_op, str) or not isinstance(label, str):
             raise InputValueError("Value: _op and label: expected text")
         self.data = float(data)
+        if not math.isfinite(self.data):             # an input of inf, or an operation past float64
+            raise InputValueError(f"Value: {self.data} is not a finite number; results must stay within "
+                                  "float64's range")
         self.grad = 0.0
         self.label = label
         self.op = _op
-        self._parents = tuple(_children)
+        self._parents = _children
         self._backward = _no_inputs
 
     def __repr__(self) -> str:
@@ -98,16 +104,19 @@ class Value:
         if self.data < 0 and not k.is_integer():
             raise InputValueError(f"Value ** k: a negative number ({self.data:g}) to a fractional power ({k:g}) "
                                   "is not a real number")
-        out = Value(self.data ** k, (self,), f"**{k:g}")
+        if self.data == 0 and k < 0:
+            raise InputValueError(f"Value ** k: 0 to a negative power ({k:g}) is not a number (a division by 0)")
+        out = Value(_finite(lambda: self.data ** k, f"{self.data:g} ** {k:g}"), (self,), f"**{k:g}")
 
         def backward():
-            self.grad += k * self.data ** (k - 1) * out.grad
+            slope = _finite(lambda: k * self.data ** (k - 1), f"the derivative of {self.data:g} ** {k:g}")
+            self.grad += slope * out.grad
 
         out._backward = backward
         return out
 
     def exp(self) -> Value:
-        out = Value(math.exp(self.data), (self,), "exp")
+        out = Value(_finite(lambda: math.exp(self.data), f"exp({self.data:g})"), (self,), "exp")
 
         def backward():
             self.grad += out.data * out.grad
@@ -151,7 +160,8 @@ class Value:
         if isinstance(y, Value) or not isinstance(y, Real) or not 0.0 <= y <= 1.0:
             raise InputValueError(f"logistic_loss: y: expected a number from 0 to 1, got {y!r}")
         y = float(y)
-        if self.op == "sigmoid":
+        if (self.op == "sigmoid" and len(self._parents) == 1
+                and self.data == _sigmoid(self._parents[0].data)):     # ours, not an operation named so
             z = self._parents[0].data
             a, one_minus_a = _sigmoid(z), _sigmoid(-z)
             log_a, log_one_minus_a = -_softplus(-z), -_softplus(z)
@@ -172,6 +182,11 @@ class Value:
         out = Value(L, (self,), "L")
 
         def backward():
+            if math.isinf(dL_da) and out.grad:
+                side = "1" if y < 1.0 and one_minus_a < 0.5 else "0"
+                raise InputValueError(
+                    f"logistic_loss: a = {self.data:g} is so close to {side} that dL/da = -y/a + (1-y)/(1-a) "
+                    "is beyond float64's range, and so are the derivatives before it; keep |z| below 709")
             self.grad += dL_da * out.grad
 
         out._backward = backward
@@ -261,6 +276,19 @@ def _no_inputs() -> None:
     pass
 
 
+def _finite(compute, what: str) -> float:
+    """compute(), refused where it leaves float64's range (math.exp raises, ** may give inf)."""
+    try:
+        value = compute()
+    except OverflowError:
+        value = math.inf
+    except ZeroDivisionError:
+        raise InputValueError(f"Value: {what} divides by 0") from None
+    if isinstance(value, complex) or not math.isfinite(value):
+        raise InputValueError(f"Value: {what} is beyond float64's range")
+    return value
+
+
 def _sigmoid(x: float) -> float:
     """1 / (1 + e^-x), as e^x / (1 + e^x) for negative x so that nothing overflows."""
     if x >= 0:
@@ -335,10 +363,11 @@ def logistic_example(x, w, b: float, y: float) -> dict[str, Value]:
     L = a.logistic_loss(y)
     L.label = "L"
     nodes.update(z=z, a=a, L=L)
-    L.backward()
-    if not all(math.isfinite(node.grad) for node in nodes.values()):
+    try:
+        L.backward()
+    except InputValueError:
         side = "0" if z.data < 0 else "1"
         raise InputValueError(
             f"with these inputs z = {z.data:g}: a = sigmoid(z) is so close to {side} that dL/da "
-            f"= -y/a + (1-y)/(1-a) is beyond float64's range; keep |z| below 709")
+            f"= -y/a + (1-y)/(1-a) is beyond float64's range; keep |z| below 709") from None
     return nodes

@@ -3,6 +3,7 @@ then uvicorn on it until Ctrl-C."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import socket
 
@@ -35,11 +36,14 @@ def address_of(sock: socket.socket, host: str) -> tuple[str, int, str]:
     return host, port, f"http://{shown}:{port}/"
 
 
-def serve(app, sock: socket.socket, on_exit) -> None:
-    """Serve `app` on `sock` until Ctrl-C (then KeyboardInterrupt, after a graceful shutdown).
+def serve(app, sock: socket.socket, on_exit) -> int | None:
+    """Serve `app` on `sock` until Ctrl-C or SIGTERM; returns the signal that ended it (None if
+    the server stopped by itself), after a graceful shutdown.
 
     on_exit() is called as the shutdown begins, from the signal handler: it must only set flags
     (the event streams end on it, so that the shutdown need not wait for them)."""
+    import signal
+
     import uvicorn
 
     class Server(uvicorn.Server):
@@ -47,13 +51,26 @@ def serve(app, sock: socket.socket, on_exit) -> None:
             on_exit()
             super().handle_exit(sig, frame)
 
+        @contextlib.contextmanager
+        def capture_signals(self):
+            # uvicorn raises the signal again once it has shut down, inside the event loop, where
+            # the command's own handler turned it into a traceback of cancelled tasks. The signal
+            # is returned instead, for the caller to end the way every command ends.
+            handled = (signal.SIGINT, signal.SIGTERM)
+            original = {sig: signal.signal(sig, self.handle_exit) for sig in handled}
+            try:
+                yield
+            finally:
+                for sig, handler in original.items():
+                    signal.signal(sig, handler)
+
     # The multipart parser logs what it finds wrong in a body (one line per bad request, through
     # Python's last-resort handler); the request is answered with that error already.
-    import logging
-
     logging.getLogger("python_multipart").addHandler(logging.NullHandler())
     logging.getLogger("python_multipart").propagate = False
     # Errors only: no banner, no line per request.
     config = uvicorn.Config(app, log_level="error", access_log=False, timeout_graceful_shutdown=5,
                             server_header=False, lifespan="on")
-    Server(config).run(sockets=[sock])
+    server = Server(config)
+    server.run(sockets=[sock])
+    return server._captured_signals[0] if server._captured_signals else None
