@@ -82,7 +82,8 @@ def test_the_cat_images_exported_and_imported_train_as_the_course_file(tmp_path,
 
 @pytest.mark.parametrize("case, fragment", [
     ("exists", "already exists; choose a new name"),
-    ("inside", "lies inside the folder being imported"),
+    ("inside", "lies inside an input of this command"),
+    ("inside the top folder", "lies inside the folder being imported"),
     ("no-folder", "no such folder"),
     ("one-class", "expected exactly two class folders"),
     ("no-decodable", "cat: the class folder holds no images that decode"),
@@ -94,6 +95,8 @@ def test_import_refuses_bad_requests_with_one_line_and_writes_nothing(tmp_path, 
         out.write_text("keep me")
     elif case == "inside":
         out = folder / "dog" / "pets.h5"
+    elif case == "inside the top folder":
+        out = folder / "pets.h5"
     elif case == "no-folder":
         folder = tmp_path / "nowhere"
     elif case == "one-class":

@@ -76,3 +76,43 @@ def test_labels_out_of_0_and_1_are_named_with_their_place():
 
     with pytest.raises(InputValueError, match=r"data labels: expected 0 or 1, got 2 at example 1$"):
         train((np.zeros((10, 4, 4, 1), np.uint8), np.array([0, 2] * 5)))
+
+
+def test_inspect_shows_the_cost_at_the_end_of_a_run_that_recorded_one(cats, tmp_path, run_cli):
+    model = tmp_path / "m.npz"
+    code, _, err = run_cli("train", cats, "--learning-rate", "1e6", "--iterations", "3", "--print-every", "1000",
+                           "--model-out", model, "--quiet")
+    assert code == 0 and "the cost rose" in err
+    code, out, _ = run_cli("inspect", model, "--json")
+    facts = json.loads(out)
+    assert facts["last_cost"] == pytest.approx(0.6931471805599453) and facts["final_cost"] > 1e3
+    assert "; at the end of training " in run_cli("inspect", model)[1]
+
+
+def test_compare_rates_warns_for_each_rate_that_went_wrong(cats, run_cli):
+    code, out, err = run_cli("compare-rates", cats, "--rates", "1e300", "0.005", "--iterations", "5")
+    assert code == 0
+    assert "warning: learning rate 1e+300: the cost rose" in err
+    assert max(len(line) for line in out.splitlines()) <= 45             # 1e300 shown in ten places
+
+
+def test_a_folder_is_held_to_the_feature_limit(tmp_path, run_cli, monkeypatch):
+    from PIL import Image
+
+    for i, name in enumerate(("a", "b")):
+        (tmp_path / "images" / name).mkdir(parents=True)
+        Image.new("RGB", (8, 8), (200 * i, 0, 0)).save(tmp_path / "images" / name / "0.png")
+    monkeypatch.setenv("SINGLE_NEURON_MAX_FEATURES", "100")
+    for args in (["train", tmp_path / "images", "--size", "16"],
+                 ["data", "import", tmp_path / "images", tmp_path / "x.h5", "--size", "16"]):
+        code, out, err = run_cli(*args)
+        assert code == 1 and "refused, 768 values per image (16x16x3), more than the limit of 100" in err
+    assert not (tmp_path / "x.h5").exists()
+
+
+@pytest.mark.parametrize("size", [0, -3, 32.5, True, "32", float("nan"), 10**6])
+def test_the_python_job_checks_its_size(size):
+    from single_neuron import InputValueError
+
+    with pytest.raises(InputValueError, match="^size: expected a whole number"):
+        train(size=size, num_iterations=1)

@@ -130,6 +130,8 @@ def test_a_crafted_model_of_finite_values_never_gives_a_nan_probability(tmp_path
     (["train", "--memory-limit", "nan"], "--memory-limit"),
     (["train", "--memory-limit", "1e308"], "--memory-limit"),
     (["serve", "--max-upload", "abc"], "--max-upload"),
+    (["serve", "--max-upload", "1.5"], "expected a whole number of bytes"),
+    (["train", "--memory-limit", "0.5"], "expected a whole number of bytes"),
     (["train", "--iterations", "100000000", "--print-every", "1"], "more than the 10,000,000 a model file holds"),
     (["train", "--model-out", ""], "--model-out"),
     (["train", "--test", ""], "--test"),

@@ -228,6 +228,32 @@ def test_explanations_are_not_written_inside_an_image_folder_being_read(tmp_path
     assert sorted(p.name for p in folder.iterdir()) == ["a.png"]
 
 
+@pytest.mark.parametrize("command", ["train", "evaluate"])
+def test_a_new_figure_inside_a_class_folder_being_read_is_refused(tmp_path, run_cli, command):
+    for i, name in enumerate(("a", "b")):
+        (tmp_path / "images" / name).mkdir(parents=True)
+        for j in range(2):
+            Image.new("RGB", (8, 8), (100 * i, 50 * j, 0)).save(tmp_path / "images" / name / f"{j}.png")
+    model = tmp_path / "m.npz"
+    save_model(model, SavedModel(w=np.zeros((192, 1)), b=0.0, input_shape=(8, 8, 3), classes=("a", "b")))
+    figure = tmp_path / "images" / "a" / "figure.png"
+    args = (["train", tmp_path / "images", "--size", "8", "--plot", figure] if command == "train"
+            else ["evaluate", model, tmp_path / "images", "--errors", figure])
+    code, out, err = run_cli(*args)
+    assert code == 1 and out == "" and err.count("\n") == 1
+    assert "lies inside an input of this command" in err and "read the next time" in err
+    assert not figure.exists()
+
+
+def test_a_new_folder_under_proc_is_refused_before_any_work(tmp_path, run_cli):
+    image = tmp_path / "a.png"
+    Image.new("RGB", (8, 8), "red").save(image)
+    model = tmp_path / "m.npz"
+    save_model(model, SavedModel(w=np.zeros((192, 1)), b=0.0, input_shape=(8, 8, 3), classes=("a", "b")))
+    code, out, err = run_cli("predict", model, image, "--explain", f"/proc/self/cwd/{tmp_path.name}-x")
+    assert code == 1 and out == "" and "lies under /proc/self/cwd" in err and err.count("\n") == 1
+
+
 def test_predict_classifies_every_readable_image_and_reports_each_bad_one(tmp_path, run_cli):
     model = _model(tmp_path / "m.npz")
     good = []

@@ -80,6 +80,27 @@ def test_ctrl_c_during_a_live_stream_still_ends_with_one_line(tmp_path, cats):
     assert err.splitlines()[1:] == ["single-neuron: interrupted"], err
 
 
+@pytest.mark.parametrize("round_", range(4))
+def test_ctrl_c_after_requests_ends_with_one_line_every_time(tmp_path, cats, round_):
+    """uvicorn raises a signal again once shut down; inside the event loop that was a traceback."""
+    model = tmp_path / "cat.npz"
+    from single_neuron.app.jobs import train
+    from single_neuron.io.modelfile import save_model
+
+    save_model(model, train(cats, num_iterations=10).model)
+    server = Server(model, log=tmp_path / "serve.log")
+    try:
+        for path in ("/api/model", "/", "/graph"):
+            with socket.create_connection(("127.0.0.1", server.port), timeout=20) as page:
+                page.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{server.port}\r\nConnection: close\r\n\r\n"
+                             .encode())
+                page.recv(65536)
+        code, _, err = server.interrupt()
+    finally:
+        server.close()
+    assert code == 130 and err == "single-neuron: interrupted\n", err
+
+
 def test_a_busy_port_is_one_line(run_cli):
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

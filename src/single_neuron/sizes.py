@@ -16,7 +16,10 @@ def parse_size(text: str, name: str = "memory_limit", error=InputValueError) -> 
     match = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([a-zA-Z]*)\s*", str(text))
     if not match or match.group(2).lower() not in UNITS:
         raise error(f"{where}expected a size such as 256MB or 2GiB, got {text!r}")
-    size = int(float(match.group(1)) * UNITS[match.group(2).lower()])
+    exact = float(match.group(1)) * UNITS[match.group(2).lower()]
+    if not exact.is_integer() and exact < 1000:       # 1.5 bytes is no size; 1.5MB is 1,500,000 of them
+        raise error(f"{where}expected a whole number of bytes, got {text!r}")
+    size = int(exact)
     if size < 1:
         raise error(f"{where}expected a size of at least one byte, got {text!r}")
     return size

@@ -31,6 +31,9 @@ class TrainingRun:
     report: dict
 
 
+MAX_SIZE = 4096                 # the largest side an image folder may be resized to
+
+
 def train(data=None, test=None, *, size: int | None = None, sample_weight=None, on_record=None, should_stop=None,
           on_weights=None, **settings) -> TrainingRun:
     """Train the neuron from zeros on `data` and measure it on the training and test sets.
@@ -60,6 +63,10 @@ def train(data=None, test=None, *, size: int | None = None, sample_weight=None, 
     early stopping's criterion was met), else None.
     """
     settings = Settings(**settings).checked()
+    if size is not None:
+        from .. import validation
+
+        size = validation.count("size", size, minimum=1, maximum=MAX_SIZE)
     started = time.perf_counter()
     if settings.memory_limit is not None and not isinstance(data, (str, Path, type(None))):
         from ..errors import InputValueError
@@ -111,7 +118,8 @@ def train(data=None, test=None, *, size: int | None = None, sample_weight=None, 
     }
     trained = SavedModel(w=w, b=float(run.b), input_shape=tuple(route.image_shape), classes=tuple(route.classes),
                          costs=list(run.costs),
-                         training={**recorded, "train_accuracy": train_accuracy, "test_accuracy": test_accuracy})
+                         training={**recorded, "train_accuracy": train_accuracy, "test_accuracy": test_accuracy,
+                                   "final_cost": run.final_cost})
     return TrainingRun(model=trained, report=report)
 
 

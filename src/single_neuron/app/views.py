@@ -109,7 +109,7 @@ def describe(trained: SavedModel) -> dict:
     """What a model holds, as plain JSON values: format, input contract, classes, the training
     settings, accuracies, costs, and the size of its weights."""
     training = dict(trained.training)
-    accuracies = {key: training.pop(key, None) for key in ("train_accuracy", "test_accuracy")}
+    accuracies = {key: training.pop(key, None) for key in ("train_accuracy", "test_accuracy", "final_cost")}
     w = np.asarray(trained.w, dtype=np.float64)
     return {
         "format": FORMAT,
@@ -121,7 +121,7 @@ def describe(trained: SavedModel) -> dict:
         "training": training,
         **accuracies,
         "costs_recorded": len(trained.costs),
-        "last_cost": trained.costs[-1] if trained.costs else None,
+        "last_cost": trained.costs[-1] if trained.costs else None,     # the last recorded; final_cost: the end
         "b": trained.b,
         "w_min": float(w.min()),
         "w_max": float(w.max()),

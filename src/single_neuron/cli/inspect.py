@@ -56,7 +56,8 @@ def text_lines(path, facts: dict) -> list[str]:
         f"classes: 0 = {zero}, 1 = {one}",
         f"training: {settings or 'not recorded'}",
         f"accuracy: {accuracy or 'not recorded'}",
-        f"costs: {facts['costs_recorded']} recorded" + (f", the last {last:.6g}" if last is not None else ""),
+        f"costs: {facts['costs_recorded']} recorded" + (f", the last {last:.6g}" if last is not None else "")
+        + (f"; at the end of training {facts['final_cost']:.6g}" if facts["final_cost"] is not None else ""),
         f"b = {facts['b']:.6g}; w from {facts['w_min']:.6g} to {facts['w_max']:.6g}, "
         f"mean |w| {facts['w_mean_abs']:.6g}",
     ]

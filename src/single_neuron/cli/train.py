@@ -206,6 +206,8 @@ def run_compare_rates(args) -> int:
         run = train(train_set, test=test_set, learning_rate=rate, num_iterations=args.iterations,
                     print_every=args.print_every, solver=args.solver, dtype=args.dtype,
                     should_stop=should_stop)
+        if run.report["warning"]:
+            note(f"warning: learning rate {rate:g}: {_option_names(run.report['warning'])}")
         rows.append({"learning_rate": rate, "costs": run.report["costs"],
                      "final_cost": run.report["final_cost"],
                      "train_accuracy": run.report["train_accuracy"], "test_accuracy": run.report["test_accuracy"]})
@@ -219,7 +221,8 @@ def run_compare_rates(args) -> int:
     print(f"{'learning rate':>14s} {'final cost':>10s} {'train %':>8s} {'test %':>8s}")
     for r in rows:
         test = "-" if r["test_accuracy"] is None else f"{r['test_accuracy']:8.2f}"
-        last = "-" if r["final_cost"] is None else f"{r['final_cost']:10.6f}"
+        cost = r["final_cost"]
+        last = "-" if cost is None else f"{cost:10.6f}" if cost < 1e4 else f"{cost:10.4g}"   # 1e300 in 10 places
         print(f"{r['learning_rate']:14g} {last:>10s} {r['train_accuracy']:8.2f} {test:>8s}")
     if args.plot:
         print(f"cost curves drawn to {shown(args.plot)}")

@@ -143,11 +143,13 @@ def _refuse_inputs(path, target: Path, what: str, inputs: Iterable) -> None:
             continue
         source = Path(os.path.realpath(item))
         same = real == source or (exists and os.path.exists(source) and os.path.samefile(real, source))
-        inside = exists and source.is_dir() and source in real.parents
+        # A new file inside a folder the command reads would be read as data the next time.
+        inside = source.is_dir() and source in real.parents
         if same or inside:
-            where = "is" if same else "is a file inside"
+            where = "is" if same else "lies inside"
+            harm = "would destroy the data" if same else "would add it to the data read the next time"
             raise OutputError(f"{path}: {where} an input of this command ({item}); writing the {what} there "
-                              "would destroy the data; choose another name")
+                              f"{harm}; choose another name")
 
 
 def _name_max(folder: Path) -> int:
@@ -297,6 +299,10 @@ def check_new_folder(path, what: str = "folder", inputs: Iterable = ()) -> Path:
         raise OutputError(f"{shown}: the folder {path.parent} does not exist")
     if len(os.fsencode(path.name)) > _name_max(path.parent):
         raise OutputError(f"{shown}: cannot write here ({os.strerror(errno.ENAMETOOLONG)})")
+    special = _special_hop(path.parent)
+    if special is not None:
+        raise OutputError(f"{shown}: lies under {special}, the system's names for a process's files (under "
+                          f"/proc), not a folder of its own; give the name of a new folder elsewhere")
     real = Path(os.path.realpath(path))
     for item in inputs:
         source = Path(os.path.realpath(item)) if item is not None and str(item) else None

@@ -146,10 +146,14 @@ def load_image_folder(folder, size: tuple[int, int] = (64, 64), channels: int | 
             found += 1
             if len(files) > most:
                 raise DataError(f"{shown(folder)}: refused, more than {most:,} images ({limits.hint('examples')})")
-        if not found:
+        if not found and classes is None:      # a training set needs both; a test set may lack one
             raise DataError(f"{shown(class_dir)}: the class folder holds no images")
+    if not files:
+        raise DataError(f"{shown(folder)}: the class folders hold no images")
     if channels is None:
         channels = 1 if modes <= GRAYSCALE_MODES else 3
+    limits.refuse_beyond("features", size[0] * size[1] * channels, shown(folder),
+                         f"values per image ({size[0]}x{size[1]}x{channels})", DataError)
     require_memory(memory_to_load_folder(len(files), size, channels, largest), shown(folder),
                    f"{len(files)} images of {size[0]}x{size[1]}x{channels} (pixels, X and one decoding)")
     images = np.empty((len(files), size[0], size[1], channels), np.uint8)
@@ -165,7 +169,7 @@ def load_image_folder(folder, size: tuple[int, int] = (64, 64), channels: int | 
         kept += 1
     counts = np.bincount(labels[:kept], minlength=2)
     for label in (0, 1):
-        if counts[label] == 0:
+        if counts[label] == 0 and (classes is None or kept == 0):
             raise DataError(f"{shown(order[label])}: the class folder holds no images that decode")
     return Dataset(images=images[:kept], y=labels[:kept], classes=class_names(folder, order),
                    source=shown(folder), skipped=tuple(skipped))
@@ -242,11 +246,20 @@ def export_course_file(path, folder) -> list[tuple[str, Dataset]]:
         export_image_folder(data, folder)
         return [(splits[0] if splits else "train", data)]
     written = [(split, load_h5(path, split, training=False)) for split in splits]
+    (_, train), (_, test) = written
+    if test.image_shape != train.image_shape or sorted(test.classes) != sorted(train.classes):
+        raise DataError(f"{shown(path)}: the test split holds {_described(test)} and the training split "
+                        f"{_described(train)}; a folder of train/ and test/ needs the same in both")
     with atomic_folder(folder, "export folder") as tmp:
         for split, data in written:
             (tmp / split).mkdir()
             _write_classes(data, tmp / split, folder)
     return written
+
+
+def _described(data: Dataset) -> str:
+    height, width, channels = data.image_shape
+    return f"{height}x{width}x{channels} images of classes {', '.join(repr(shown(c)) for c in data.classes)}"
 
 
 def _write_classes(data: Dataset, into: Path, folder) -> None:

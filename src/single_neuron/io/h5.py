@@ -242,9 +242,14 @@ def require_both_classes(y: np.ndarray, where: str, classes: tuple[str, str]) ->
 
 
 def splits_of_file(path) -> list[str]:
-    """The splits a course-format file at `path` holds completely."""
+    """The splits a course-format file at `path` holds; a split of images without labels (or the
+    reverse) is a DataError, not a split left out without a word."""
     with _hdf5_file(path) as (f, where):
         with _damage(where, "cannot read the HDF5 file"):
+            for split in ("train", "test"):
+                x, y = f"{split}_set_x", f"{split}_set_y"
+                if _has(f, x) != _has(f, y):
+                    raise DataError(f"{where}: holds {x if _has(f, x) else y} without {y if _has(f, x) else x}")
             return splits_in(f)
 
 
@@ -441,10 +446,7 @@ def _check_label_shape(shape, m: int, where: str) -> None:
 
 def _check_size(m: int, n_x: int, where: str) -> None:
     for name, value, what in (("examples", m, "examples"), ("features", n_x, "values per image")):
-        most = limits.limit(name)
-        if value > most:
-            raise DataError(f"{where}: refused, the file declares {value:,} {what}, more than the limit of "
-                            f"{most:,} ({limits.hint(name)})")
+        limits.refuse_beyond(name, value, where, f"{what} declared", DataError)
 
 
 def _require_written(node: h5py.Dataset, where: str) -> None:

@@ -26,7 +26,7 @@ import h5py
 import numpy as np
 
 from ..errors import DataError, ImageError, OutputError
-from . import folders
+from . import folders, limits
 from .atomic import check_writable, sweep_stale, temporary_name
 from .images import read_image
 
@@ -61,8 +61,15 @@ def import_image_folder(folder, path, size: int = 64) -> tuple[tuple[str, str], 
     sources = [("train", folder / "train"), ("test", folder / "test")] if folders.is_split_folder(folder) \
         else [("train", folder)]
     train = _listing(sources[0][1], None, None)
+    limits.refuse_beyond("features", size * size * train.channels, str(folder),
+                         f"values per image ({size}x{size}x{train.channels})", DataError)
     listings = [("train", train)] + [("test", _listing(source, train.channels, train.classes))
                                      for _, source in sources[1:]]
+    for name, listing in listings[1:]:            # labels are numbered by name, never by position
+        if sorted(listing.classes) != sorted(train.classes):
+            raise DataError(f"{listing.folder}: classes {', '.join(repr(c) for c in listing.classes)} are not the "
+                            f"training set's ({', '.join(repr(c) for c in train.classes)}); classes are matched "
+                            "by name")
     splits = []
     with _file_being_built(path) as f:
         for name, listing in listings:
@@ -97,7 +104,7 @@ def _listing(folder: Path, channels: int | None, classes: tuple[str, str] | None
             modes.add(mode)
             files.append((file, label))
             found += 1
-        if not found:
+        if not found and classes is None:      # the training split needs both; the test split may lack one
             raise DataError(f"{class_dir}: the class folder holds no images")
     if channels is None:
         channels = 1 if modes <= folders.GRAYSCALE_MODES else 3

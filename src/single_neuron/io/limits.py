@@ -63,6 +63,13 @@ def limit(name: str) -> int:
     return int(value)
 
 
+def refuse_beyond(name: str, value: int, where: str, what: str, error) -> None:
+    """Raise `error` if `value` (of `what`, at `where`) is beyond the limit called `name`."""
+    most = limit(name)
+    if value > most:
+        raise error(f"{where}: refused, {value:,} {what}, more than the limit of {most:,} ({hint(name)})")
+
+
 def hint(name: str) -> str:
     """How to raise the limit called `name`, for the end of an error message."""
     return f"set {LIMITS[name].variable} to raise the limit"

@@ -209,8 +209,8 @@ def _fields(where: str, meta: dict):
         raise ModelFileError(f"{where}: refused, input_shape {shape} makes {math.prod(shape):,} features, more "
                              f"than the limit of {most:,} ({limits.hint('features')})")
     if not isinstance(classes, list) or len(classes) != 2 or not all(isinstance(c, str) for c in classes):
-        count = len(classes) if isinstance(classes, list) else 0
-        raise ModelFileError(f"{where}: damaged metadata: expected 2 class names, got {count}")
+        raise ModelFileError(f"{where}: damaged metadata: expected 2 class names as text, got "
+                             f"{shown(repr(classes))[:80]}")
     check_class_names(classes, f"{where}: damaged metadata: classes", ModelFileError)
     if type(scale) not in (int, float) or not PIXEL_SCALES[0] <= scale <= PIXEL_SCALES[1]:
         raise ModelFileError(f"{where}: damaged metadata: pixel_scale {shown(repr(scale))[:40]} is not a "
@@ -222,6 +222,10 @@ def _fields(where: str, meta: dict):
         if value is not None and (type(value) not in (int, float) or not 0 <= value <= 100):
             raise ModelFileError(f"{where}: damaged metadata: training.{key} {shown(repr(value))[:40]} is not a "
                                  "percentage from 0 to 100")
+    final = training.get("final_cost")
+    if final is not None and (type(final) not in (int, float) or not 0 <= final < math.inf):
+        raise ModelFileError(f"{where}: damaged metadata: training.final_cost {shown(repr(final))[:40]} is not a "
+                             "cost (a number >= 0)")
     return tuple(shape), (classes[0], classes[1]), float(scale), _escaped(training)
 
 

@@ -105,7 +105,7 @@ def load_training_data(train=None, test=None, size: int | None = None) -> tuple[
         check_size(size, train_set.image_shape, str(train_file))
         test_path = test_path or beside
         if test_path is None:
-            return train_set, _own_test_split(train_file)
+            return train_set, _own_test_split(train_file, train_set.image_shape, train_set.classes)
     if test_path is None:
         return train_set, None
     test_set = load_like(test_path, train_set.image_shape, train_set.classes)
@@ -143,12 +143,12 @@ def h5_training_files(train, test=None) -> tuple[Path, Dataset | None]:
         raise DataError(f"{train}: reading in chunks needs a course HDF5 file, not a folder of images")
     train_file, beside = _pair_in_folder(train) if train.is_dir() else (train, test_file_beside(train))
     test_path = Path(test) if test is not None else beside
-    if test_path is None:
-        return train_file, _own_test_split(train_file)
     from .h5 import open_course_file
 
     with open_course_file(train_file) as course:
         image_shape, classes = course.image_shape, course.classes
+    if test_path is None:
+        return train_file, _own_test_split(train_file, image_shape, classes)
     return train_file, load_like(test_path, image_shape, classes)
 
 
@@ -218,8 +218,10 @@ def _h5_files(folder: Path) -> list[Path]:
     return sorted(folder.glob("*.h5"))
 
 
-def _own_test_split(path: Path) -> Dataset | None:
-    return load_h5(path, prefer="test") if splits_of_file(path) == ["train", "test"] else None
+def _own_test_split(path: Path, image_shape, classes) -> Dataset | None:
+    """The test split of a file that holds both, checked against its training split like any test
+    set (the same image shape, the classes by name); None for a file of one split."""
+    return load_like(path, image_shape, classes) if splits_of_file(path) == ["train", "test"] else None
 
 
 # --------------------------------------------------------------------------- the embedded default
