@@ -286,7 +286,7 @@ MODEL_DAMAGE = {
     "metadata not JSON": (lambda p: rewrite_npz(p, metadata=np.asarray("{oops")), "damaged metadata (not JSON"),
     "metadata not text": (lambda p: rewrite_npz(p, metadata=np.arange(3)), "metadata is not text"),
     "bad input shape": (lambda p: with_metadata(p, input_shape=[2, 2]), "input_shape [2, 2] is not"),
-    "three classes": (lambda p: with_metadata(p, classes=["a", "b", "c"]), "expected 2 class names, got 3"),
+    "three classes": (lambda p: with_metadata(p, classes=["a", "b", "c"]), "expected 2 class names as text, got ['a', 'b', 'c']"),
     "zip of text": (zip_of_text, "missing w, b, costs, metadata"),
     "a FIFO": (lambda p: p.unlink() or fifo(p), "is a FIFO (named pipe), expected a model file"),
     "huge weights": (lambda p: rewrite_npz(p, w=np.full((64, 1), 1e300)), "refused, the weights are too large"),

@@ -446,7 +446,7 @@ def _check_label_shape(shape, m: int, where: str) -> None:
 
 def _check_size(m: int, n_x: int, where: str) -> None:
     for name, value, what in (("examples", m, "examples"), ("features", n_x, "values per image")):
-        limits.refuse_beyond(name, value, where, f"{what} declared", DataError)
+        limits.refuse_beyond(name, value, where, what, DataError, found="the file declares ")
 
 
 def _require_written(node: h5py.Dataset, where: str) -> None:

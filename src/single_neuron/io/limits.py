@@ -63,11 +63,12 @@ def limit(name: str) -> int:
     return int(value)
 
 
-def refuse_beyond(name: str, value: int, where: str, what: str, error) -> None:
-    """Raise `error` if `value` (of `what`, at `where`) is beyond the limit called `name`."""
+def refuse_beyond(name: str, value: int, where: str, what: str, error, found: str = "") -> None:
+    """Raise `error` if `value` (of `what`, at `where`; `found`: how it was found, as "the file
+    declares ") is beyond the limit called `name`."""
     most = limit(name)
     if value > most:
-        raise error(f"{where}: refused, {value:,} {what}, more than the limit of {most:,} ({hint(name)})")
+        raise error(f"{where}: refused, {found}{value:,} {what}, more than the limit of {most:,} ({hint(name)})")
 
 
 def hint(name: str) -> str:

@@ -208,8 +208,13 @@ def files_read(path) -> list[Path]:
 
     try:
         if folders.is_split_folder(path):
-            return folders.class_folders(path / "train") + folders.class_folders(path / "test")
-        return folders.class_folders(path) or [path]
+            found = folders.class_folders(path / "train") + folders.class_folders(path / "test")
+        else:
+            found = folders.class_folders(path)
+        # A class folder that leads out of the data folder is refused by the reader; as an input it
+        # would put everything under it (/, at worst) off limits first, with a message that misleads.
+        root = path.resolve()
+        return [f for f in found if f.resolve().is_relative_to(root)] or [path]
     except OSError:
         return [path]
 
