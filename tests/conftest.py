@@ -53,6 +53,17 @@ def cat_sets(cats):
     return load_training_data(cats)
 
 
+@pytest.fixture(scope="session")
+def cat_model(cats, tmp_path_factory):
+    """The course's model (learning rate 0.005, 2,000 iterations) saved as a model file."""
+    from single_neuron.app.jobs import train
+    from single_neuron.io.modelfile import save_model
+
+    path = tmp_path_factory.mktemp("model") / "cat.npz"
+    save_model(path, train(cats).model)
+    return path
+
+
 @pytest.fixture
 def run_cli(capsys):
     """Call the command line in-process; return (exit status, stdout, stderr)."""

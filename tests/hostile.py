@@ -18,6 +18,7 @@ import json
 import os
 import re
 import resource
+import struct
 import secrets
 import subprocess
 import sys
@@ -217,3 +218,22 @@ def digits_model(folder: Path, name: str = "model.npz", **changes) -> Path:
     path = folder / name
     save_model(path, SavedModel(**settings))
     return path
+
+
+def mutate(data: bytes, edits) -> bytes:
+    """`data` changed by `edits`, (kind, where, value) each: flip bits, cut the rest off, insert
+    16 bytes, or overwrite four with a large number; where is taken modulo the length."""
+    out = bytearray(data)
+    for kind, where, value in edits:
+        if not out:
+            break
+        i = where % len(out)
+        if kind == "flip":
+            out[i] ^= value or 1
+        elif kind == "cut":
+            del out[max(i, 1):]
+        elif kind == "insert":
+            out[i:i] = bytes([value]) * 16
+        else:                                       # overwrite four bytes with a large number
+            out[i:i + 4] = struct.pack("<I", 0xFFFF0000 | value)
+    return bytes(out)

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from hostile import Attack, assert_all_hold, digits_model, file_of, run_attacks, special_file
+from hostile import Attack, assert_all_hold, digits_model, file_of, mutate, run_attacks, special_file
 
 Image.init()
 # Formats Pillow can both write and read back without a program or plugin of its own.
@@ -54,23 +54,6 @@ def made_by_pillow(fmt: str, **options) -> bytes:
 
 SAMPLES = {fmt: made_by_pillow(fmt) for fmt in FORMATS}
 SAMPLES.update({f"TIFF/{c}": made_by_pillow("TIFF", compression=c) for c in TIFF_COMPRESSIONS})
-
-
-def mutate(data: bytes, edits) -> bytes:
-    out = bytearray(data)
-    for kind, where, value in edits:
-        if not out:
-            break
-        i = where % len(out)
-        if kind == "flip":
-            out[i] ^= value or 1
-        elif kind == "cut":
-            del out[max(i, 1):]
-        elif kind == "insert":
-            out[i:i] = bytes([value]) * 16
-        else:                                       # overwrite four bytes with a large number
-            out[i:i + 4] = struct.pack("<I", 0xFFFF0000 | value)
-    return bytes(out)
 
 
 def random_edits(seed: int, count: int):

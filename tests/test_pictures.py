@@ -29,13 +29,6 @@ def image_panels(fig):
 
 
 @pytest.fixture(scope="module")
-def cat_model(cats, tmp_path_factory):
-    path = tmp_path_factory.mktemp("model") / "cat.npz"
-    save_model(path, train(cats).model)
-    return path
-
-
-@pytest.fixture(scope="module")
 def digit_model(tmp_path_factory):
     path = tmp_path_factory.mktemp("model") / "digits.npz"
     save_model(path, train(learning_rate=0.05, num_iterations=200).model)

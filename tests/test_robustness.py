@@ -7,16 +7,16 @@ import sys
 import textwrap
 
 import numpy as np
-
-from single_neuron.app.views import probabilities
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import files_in
 from corpus import CASES
+from hostile import mutate
 
 from single_neuron import SingleNeuronError, optimize, predict, propagate, sigmoid
+from single_neuron.app.views import probabilities
 from single_neuron.neuron import formulas
 
 
@@ -77,21 +77,6 @@ def _mutations():
     return st.lists(st.one_of(flip, cut, junk), min_size=1, max_size=6)
 
 
-def _mutate(data: bytes, edits) -> bytes:
-    out = bytearray(data)
-    for kind, where, value in edits:
-        if not out:
-            break
-        i = where % len(out)
-        if kind == "flip":
-            out[i] ^= value
-        elif kind == "cut":
-            del out[i:]
-        else:
-            out[i:i] = bytes([value]) * 8
-    return bytes(out)
-
-
 FUZZ = settings(max_examples=150, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
@@ -109,7 +94,7 @@ def test_fuzz_hdf5_loader(tmp_path_factory, seeds, edits):
     from single_neuron.io.sources import load_h5
 
     path = tmp_path_factory.mktemp("f") / "train_f.h5"
-    path.write_bytes(_mutate(seeds["h5"], edits))
+    path.write_bytes(mutate(seeds["h5"], edits))
     _only_our_errors(load_h5, path)
 
 
@@ -119,7 +104,7 @@ def test_fuzz_image_reader(tmp_path_factory, seeds, edits, kind):
     from single_neuron.io.images import read_image
 
     path = tmp_path_factory.mktemp("f") / f"x.{kind}"
-    path.write_bytes(_mutate(seeds[kind], edits))
+    path.write_bytes(mutate(seeds[kind], edits))
     _only_our_errors(lambda p: read_image(p, (8, 8), 3), path)
 
 
@@ -129,7 +114,7 @@ def test_fuzz_model_loader(tmp_path_factory, seeds, edits):
     from single_neuron.io.modelfile import load_model
 
     path = tmp_path_factory.mktemp("f") / "m.npz"
-    path.write_bytes(_mutate(seeds["model"], edits))
+    path.write_bytes(mutate(seeds["model"], edits))
     _only_our_errors(load_model, path)
 
 

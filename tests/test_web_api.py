@@ -13,10 +13,9 @@ import numpy as np
 import pytest
 from starlette.testclient import TestClient
 
-from single_neuron.app.jobs import train
 from single_neuron.app.views import image_view, weights_image
 from single_neuron.io.images import read_image
-from single_neuron.io.modelfile import load_model, save_model
+from single_neuron.io.modelfile import load_model
 from single_neuron.teaching.graph import logistic_example, notes_example
 from single_neuron.web.app import create_app
 from single_neuron.web.guard import host_names
@@ -25,13 +24,6 @@ from web_server import cat_photos, multipart
 
 BASE = "http://127.0.0.1:8000"
 PAGES = {"/": "Is it a cat?", "/learned": "What it learned", "/learn": "Watch it learn", "/graph": "The graph"}
-
-
-@pytest.fixture(scope="module")
-def cat_model(cats, tmp_path_factory):
-    path = tmp_path_factory.mktemp("model") / "cat.npz"
-    save_model(path, train(cats).model)
-    return path
 
 
 @pytest.fixture(scope="module")
