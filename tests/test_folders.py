@@ -131,3 +131,22 @@ def test_a_file_of_both_splits_exports_both_and_trains_as_the_file_does(cats, tm
     assert (code, code_h5) == (0, 0) and (a["m_train"], a["m_test"]) == (209, 50)
     assert (a["train_accuracy"], a["test_accuracy"]) == (b["train_accuracy"], b["test_accuracy"])
     assert a["costs"] == pytest.approx(b["costs"], rel=1e-12)
+
+
+def test_images_refused_by_a_limit_are_named_when_a_class_is_left_empty(tmp_path, run_cli, monkeypatch):
+    root = make_folder(tmp_path / "d")
+    monkeypatch.setenv("SINGLE_NEURON_MAX_IMAGE_PIXELS", "1")
+    code, out, err = run_cli("train", root)
+    assert code == 1 and err.count("\n") == 1
+    assert "holds no images it may read" in err and "set SINGLE_NEURON_MAX_IMAGE_PIXELS to raise the limit" in err
+
+
+def test_import_reads_a_folder_as_training_does_links_leading_out_refused(tmp_path, run_cli):
+    root = make_folder(tmp_path / "d")
+    secret = tmp_path / "elsewhere.png"
+    Image.new("RGB", (8, 8), "red").save(secret)
+    (root / "dog" / "link.png").symlink_to(secret)
+    for args in (["train", root], ["data", "import", root, tmp_path / "d.h5"]):
+        code, out, err = run_cli(*args)
+        assert code == 1 and "a link that leads out of the data folder" in err, (args, err)
+    assert not (tmp_path / "d.h5").exists()

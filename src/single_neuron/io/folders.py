@@ -17,6 +17,7 @@ laid out as above, holds both splits.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +28,7 @@ from .dataset import Dataset
 from .atomic import atomic_folder
 from ..errors import DataError, ImageError
 from .files import read_regular
-from .images import ImageHeader, memory_to_decode, probe_image, read_image
+from .images import ImageHeader, RefusedImage, memory_to_decode, probe_image, read_image
 from .resources import require_memory
 from .text import check_class_name, check_class_names, shown
 
@@ -113,6 +114,64 @@ def memory_to_load_folder(count: int, size: tuple[int, int], channels: int, larg
     return values * (1 + np.dtype(dtype).itemsize) + count * 8 + decode
 
 
+@dataclass
+class Listing:
+    """The image files of a folder of classes, before any is decoded: the class folders (label 0
+    first), (file, label) pairs, the files passed over as not images, the images' modes and the
+    largest header (for the memory to decode it)."""
+
+    order: list[Path]
+    files: list[tuple[Path, int]]
+    skipped: list[str]
+    modes: set[str]
+    largest: ImageHeader | None
+    refused: list[str] = field(default_factory=list)    # why images were refused by a limit
+
+
+def list_images(folder: Path, classes: tuple[str, str] | None = None) -> Listing:
+    """The images of DIR/<class>/..., as every reader of image folders takes them: regular files
+    not hidden, in sorted order, none leading out of DIR, within the example limit; a class with
+    none is refused unless `classes` is given (a test set may lack one)."""
+    if not folder.is_dir():
+        raise DataError(f"{shown(folder)}: no such folder")
+    order = ordered_classes(folder, classes)
+    listing = Listing(order, [], [], set(), None)
+    most = limits.limit("examples")
+    root = folder.resolve()
+    for label, class_dir in enumerate(order):
+        found = 0
+        _require_inside(class_dir, root, folder)
+        for path in sorted(p for p in class_dir.rglob("*") if p.is_file() and not p.name.startswith(".")):
+            _require_inside(path, root, folder)
+            try:
+                header = image_header(path)
+            except RefusedImage as exc:             # passed over like a damaged image, but said why
+                listing.refused.append(str(exc))
+                header = None
+            if header is None:
+                listing.skipped.append(shown(path))
+                continue
+            listing.modes.add(header.mode)
+            largest = listing.largest
+            if largest is None or header.width * header.height > largest.width * largest.height:
+                listing.largest = header
+            listing.files.append((path, label))
+            found += 1
+            if len(listing.files) > most:
+                raise DataError(f"{shown(folder)}: refused, more than {most:,} images ({limits.hint('examples')})")
+        if not found and classes is None:      # a training set needs both; a test set may lack one
+            raise DataError(f"{shown(class_dir)}: the class folder holds no images{_refusals(listing)}")
+    if not listing.files:
+        raise DataError(f"{shown(folder)}: the class folders hold no images{_refusals(listing)}")
+    return listing
+
+
+def _refusals(listing: Listing) -> str:
+    if not listing.refused:
+        return ""
+    return f" it may read ({len(listing.refused)} refused; the first: {listing.refused[0]})"
+
+
 def load_image_folder(folder, size: tuple[int, int] = (64, 64), channels: int | None = None,
                       classes: tuple[str, str] | None = None) -> Dataset:
     """Read DIR/<class>/<image> into a Dataset of images resized to `size` (height, width).
@@ -121,35 +180,9 @@ def load_image_folder(folder, size: tuple[int, int] = (64, 64), channels: int | 
     classes: the label order to use when the folder names match it (a model's classes).
     """
     folder = Path(folder)
-    if not folder.is_dir():
-        raise DataError(f"{shown(folder)}: no such folder")
-    order = ordered_classes(folder, classes)
-    files: list[tuple[Path, int]] = []
-    skipped: list[str] = []
-    modes: set[str] = set()
-    largest: ImageHeader | None = None
-    most = limits.limit("examples")
-    root = folder.resolve()
-    for label, class_dir in enumerate(order):
-        found = 0
-        _require_inside(class_dir, root, folder)
-        for path in sorted(p for p in class_dir.rglob("*") if p.is_file() and not p.name.startswith(".")):
-            _require_inside(path, root, folder)
-            header = _header(path)
-            if header is None:
-                skipped.append(shown(path))
-                continue
-            modes.add(header.mode)
-            if largest is None or header.width * header.height > largest.width * largest.height:
-                largest = header
-            files.append((path, label))
-            found += 1
-            if len(files) > most:
-                raise DataError(f"{shown(folder)}: refused, more than {most:,} images ({limits.hint('examples')})")
-        if not found and classes is None:      # a training set needs both; a test set may lack one
-            raise DataError(f"{shown(class_dir)}: the class folder holds no images")
-    if not files:
-        raise DataError(f"{shown(folder)}: the class folders hold no images")
+    listing = list_images(folder, classes)
+    order, files, skipped, modes, largest = (listing.order, listing.files, listing.skipped, listing.modes,
+                                             listing.largest)
     if channels is None:
         channels = 1 if modes <= GRAYSCALE_MODES else 3
     limits.refuse_beyond("features", size[0] * size[1] * channels, shown(folder),
@@ -182,10 +215,13 @@ def _require_inside(path: Path, root: Path, folder: Path) -> None:
         raise DataError(f"{shown(path)}: refused, a link that leads out of the data folder {shown(folder)}")
 
 
-def _header(path: Path) -> ImageHeader | None:
-    """The image's header, or None for a file that is not an image (or one refused unread)."""
+def image_header(path: Path) -> ImageHeader | None:
+    """The image's header, or None for a file that is not an image; an image refused by a limit
+    raises RefusedImage, for the caller to say so (skipped silently, it would hide the limit)."""
     try:
         return probe_image(path)
+    except RefusedImage:
+        raise
     except ImageError:
         return None
 

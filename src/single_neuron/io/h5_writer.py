@@ -88,37 +88,13 @@ class _Listing:
 
 
 def _listing(folder: Path, channels: int | None, classes: tuple[str, str] | None) -> _Listing:
-    """The image files of a class folder and their labels, chosen as `folders.load_image_folder`
-    chooses them: the same order, the same files skipped, the same number of channels."""
-    if not folder.is_dir():
-        raise DataError(f"{folder}: no such folder")
-    order = folders.ordered_classes(folder, classes)
-    files, skipped, modes = [], [], set()
-    for label, class_dir in enumerate(order):
-        found = 0
-        for file in sorted(p for p in class_dir.rglob("*") if p.is_file() and not p.name.startswith(".")):
-            mode = _image_mode(file)
-            if mode is None:
-                skipped.append(str(file))
-                continue
-            modes.add(mode)
-            files.append((file, label))
-            found += 1
-        if not found and classes is None:      # the training split needs both; the test split may lack one
-            raise DataError(f"{class_dir}: the class folder holds no images")
+    """The image files of a class folder and their labels, as `folders.load_image_folder` takes
+    them (`folders.list_images`: the same order, the same files skipped, the same refusals) and
+    the number of channels it would choose."""
+    listing = folders.list_images(folder, classes)
     if channels is None:
-        channels = 1 if modes <= folders.GRAYSCALE_MODES else 3
-    return _Listing(folder, files, skipped, channels, (order[0].name, order[1].name))
-
-
-def _image_mode(path: Path) -> str | None:
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(path) as img:
-            return img.mode
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
-        return None
+        channels = 1 if listing.modes <= folders.GRAYSCALE_MODES else 3
+    return _Listing(folder, listing.files, listing.skipped, channels, (listing.order[0].name, listing.order[1].name))
 
 
 def _write_split(f, name: str, listing: _Listing, size: tuple[int, int]) -> Split:

@@ -55,6 +55,11 @@ class ImageHeader:
     alpha: bool = False             # transparency, to be laid over white
 
 
+class RefusedImage(ImageError):
+    """A file refused before it is decoded (a limit, or not a regular file): unlike a file that is no
+    image, a folder of images does not pass over it as if it were a note beside them."""
+
+
 def memory_to_decode(header: ImageHeader, size: tuple[int, int], channels: int) -> int:
     """Bytes that reading the image takes at its peak: the file; the decoded pixels and, for an
     EXIF orientation, their turned copy; three 8-byte copies for 16-bit and float images; for
@@ -102,7 +107,7 @@ def probe_image(path) -> ImageHeader:
 def _opened(path) -> Iterator[tuple[Image.Image, ImageHeader]]:
     """The image at `path` opened by Pillow (its header read, nothing decoded) and checked."""
     where = shown(path)
-    with open_regular(path, ImageError, "an image file", limits.limit("image_bytes"),
+    with open_regular(path, RefusedImage, "an image file", limits.limit("image_bytes"),
                       limits.hint("image_bytes")) as f:
         file_bytes = _size(f)
         with _decoding(where):
@@ -112,7 +117,7 @@ def _opened(path) -> Iterator[tuple[Image.Image, ImageHeader]]:
                                  _has_alpha(img))
             most = limits.limit("image_pixels")
             if header.width * header.height > most:
-                raise ImageError(f"{where}: refused, too many pixels to decode safely ({header.width}x"
+                raise RefusedImage(f"{where}: refused, too many pixels to decode safely ({header.width}x"
                                  f"{header.height} = {header.width * header.height:,} pixels, more than the limit "
                                  f"of {most:,}; {limits.hint('image_pixels')})")
             yield img, header
@@ -144,7 +149,7 @@ def _decoding(where: str) -> Iterator[None]:
         # Pillow's own limit L; ours is the one to state, and how to raise it.
         found = re.search(r"\((\d+) pixels\)", str(exc))
         count = f"{int(found.group(1)):,} pixels" if found else "the size its header declares"
-        raise ImageError(f"{where}: refused, too many pixels to decode safely ({count}, more than the limit "
+        raise RefusedImage(f"{where}: refused, too many pixels to decode safely ({count}, more than the limit "
                          f"of {limits.limit('image_pixels'):,}; {limits.hint('image_pixels')})") from None
     except MemoryError:
         raise ImageError(f"{where}: not enough memory to decode the image") from None
