@@ -31,9 +31,6 @@ class TrainingRun:
     report: dict
 
 
-MAX_SIZE = 4096                 # the largest side an image folder may be resized to
-
-
 def train(data=None, test=None, *, size: int | None = None, sample_weight=None, on_record=None, should_stop=None,
           on_weights=None, **settings) -> TrainingRun:
     """Train the neuron from zeros on `data` and measure it on the training and test sets.
@@ -65,8 +62,9 @@ def train(data=None, test=None, *, size: int | None = None, sample_weight=None, 
     settings = Settings(**settings).checked()
     if size is not None:
         from .. import validation
+        from ..io.limits import RESIZE_SIDE
 
-        size = validation.count("size", size, minimum=1, maximum=MAX_SIZE)
+        size = validation.count("size", size, minimum=1, maximum=RESIZE_SIDE)
     started = time.perf_counter()
     if settings.memory_limit is not None and not isinstance(data, (str, Path, type(None))):
         from ..errors import InputValueError

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..io.limits import RESIZE_SIDE
 from .options import size, whole
 
 WEB_PACKAGES = ("starlette", "uvicorn", "python_multipart")
@@ -18,7 +19,7 @@ def declare(commands) -> None:
     serve.add_argument("--data", metavar="DATA",
                        help="what the page trains on: a course HDF5 file, a folder holding a train_*.h5 / "
                             "test_*.h5 pair, or a folder of images (default: the bundled digits)")
-    serve.add_argument("--size", type=whole(1, 4096), metavar="PX",
+    serve.add_argument("--size", type=whole(1, RESIZE_SIDE), metavar="PX",
                        help="image folders: resize every image to PX x PX (default 64)")
     serve.add_argument("--host", default="127.0.0.1",
                        help="address to listen on (default 127.0.0.1: this machine only)")

@@ -7,6 +7,7 @@ import re
 from ..errors import InputValueError
 from .interruption import should_stop
 from .output import note, print_json, shown
+from ..io.limits import RESIZE_SIDE
 from .options import fraction, non_negative, positive, size, whole
 
 
@@ -15,7 +16,7 @@ def _data_arguments(cmd) -> None:
                      help="training data: a course HDF5 file, a folder holding a train_*.h5 / test_*.h5 pair, "
                           "or a folder of images with one sub-folder per class (default: the bundled digits)")
     cmd.add_argument("--test", metavar="TEST", help="test data (HDF5 file or image folder)")
-    cmd.add_argument("--size", type=whole(1, 4096), metavar="PX",
+    cmd.add_argument("--size", type=whole(1, RESIZE_SIDE), metavar="PX",
                      help="image folders: resize every image to PX x PX (default 64)")
 
 
