@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .output import note, shown
-from ..io.limits import RESIZE_SIDE
+from ..io.limits import DEFAULT_SIDE, RESIZE_SIDE
 from .options import whole
 
 
@@ -29,7 +29,7 @@ def declare(commands) -> None:
                     "`--engine dask` can read it in chunks. The file appears complete or not at all.")
     imported.add_argument("folder", metavar="DIR", help="folder of images, one sub-folder per class")
     imported.add_argument("destination", metavar="FILE.h5", help="new HDF5 file to create")
-    imported.add_argument("--size", type=whole(1, RESIZE_SIDE), default=64, metavar="PX",
+    imported.add_argument("--size", type=whole(1, RESIZE_SIDE), default=DEFAULT_SIDE, metavar="PX",
                           help="resize every image to PX x PX (default 64)")
     imported.set_defaults(run=run_import, outputs={"destination": "HDF5 file"}, data_inputs=("folder",))
 

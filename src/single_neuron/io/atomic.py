@@ -303,12 +303,7 @@ def check_new_folder(path, what: str = "folder", inputs: Iterable = ()) -> Path:
     if special is not None:
         raise OutputError(f"{shown}: lies under {special}, the system's names for a process's files (under "
                           f"/proc), not a folder of its own; give the name of a new folder elsewhere")
-    real = Path(os.path.realpath(path))
-    for item in inputs:
-        source = Path(os.path.realpath(item)) if item is not None and str(item) else None
-        if source is not None and source.is_dir() and (source == real or source in real.parents):
-            raise OutputError(f"{shown}: lies inside an input of this command ({item}); the {what} would be "
-                              "read back as input; choose a place outside it")
+    _refuse_inputs(shown, path, what, inputs)
     return path
 
 

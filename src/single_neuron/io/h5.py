@@ -242,36 +242,34 @@ def require_both_classes(y: np.ndarray, where: str, classes: tuple[str, str]) ->
 
 
 def splits_of_file(path) -> list[str]:
-    """The splits a course-format file at `path` holds; a split of images without labels (or the
-    reverse) is a DataError, not a split left out without a word."""
+    """The splits a course-format file at `path` holds (see `splits_in`)."""
     with _hdf5_file(path) as (f, where):
         with _damage(where, "cannot read the HDF5 file"):
-            for split in ("train", "test"):
-                x, y = f"{split}_set_x", f"{split}_set_y"
-                if _has(f, x) != _has(f, y):
-                    raise DataError(f"{where}: holds {x if _has(f, x) else y} without {y if _has(f, x) else x}")
-            return splits_in(f)
+            return splits_in(f, where)
 
 
-def splits_in(f) -> list[str]:
-    """The splits ("train", "test") an open file holds both datasets of (links are not followed)."""
+def splits_in(f, where: str) -> list[str]:
+    """The splits ("train", "test") an open file holds both datasets of (links are not followed);
+    a split of images without labels (or the reverse) is a DataError, never a split left out
+    without a word, whichever split a caller wants."""
+    for split in ("train", "test"):
+        x, y = f"{split}_set_x", f"{split}_set_y"
+        if _has(f, x) != _has(f, y):
+            present, absent = (x, y) if _has(f, x) else (y, x)
+            raise DataError(f"{where}: missing dataset {absent}: holds {present} without {absent} "
+                            f"(found: {_names(f)})")
     return [s for s in ("train", "test") if _has(f, f"{s}_set_x") and _has(f, f"{s}_set_y")]
 
 
 def split_to_read(f, where: str, prefer: str) -> str:
     """The split to read from an open file: the one it holds, or `prefer` if it holds both."""
-    complete = splits_in(f)
+    complete = splits_in(f, where)
     if prefer in complete:
         return prefer
     if complete:
         return complete[0]
-    found = _names(f)
-    for s in ("train", "test"):
-        x, y = f"{s}_set_x", f"{s}_set_y"
-        if _has(f, x) != _has(f, y):
-            raise DataError(f"{where}: missing dataset {y if _has(f, x) else x} (found: {found})")
     raise DataError(f"{where}: expected datasets train_set_x and train_set_y (or test_set_x and "
-                    f"test_set_y), found: {found}")
+                    f"test_set_y), found: {_names(f)}")
 
 
 # ---------------------------------------------------------------------------------- opening

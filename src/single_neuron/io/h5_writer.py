@@ -43,7 +43,7 @@ class Split:
     skipped: tuple[str, ...]               # files passed over: not images, or not decodable
 
 
-def import_image_folder(folder, path, size: int = 64) -> tuple[tuple[str, str], list[Split]]:
+def import_image_folder(folder, path, size: int = limits.DEFAULT_SIDE) -> tuple[tuple[str, str], list[Split]]:
     """Write the image folder `folder` (one sub-folder per class, or train/ and test/ each laid
     out so) to the course-format HDF5 file `path`, images resized to size x size.
 

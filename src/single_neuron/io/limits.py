@@ -40,6 +40,7 @@ LIMITS = {
 # Fixed by the formats: an honest file is far inside each of these.
 CLASS_NAME_CHARS = 200          # characters of one class name
 RESIZE_SIDE = 4096              # the largest side an image folder may be resized to
+DEFAULT_SIDE = 64               # the side image folders are resized to, as the course's cats are
 COSTS = 10**7                   # recorded costs in a model file (one per 100 iterations: 1e9 iterations)
 METADATA_CHARS = 2**16          # characters of a model's JSON metadata
 JSON_DEPTH = 16                 # nesting of the metadata's lists and objects

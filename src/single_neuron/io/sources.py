@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import limits
 from .dataset import Dataset
 from .files import refuse_missing
 from ..errors import DataError, InputValueError
@@ -57,9 +58,6 @@ def as_dataset(data, name: str = "data") -> Dataset:
     return Dataset.from_arrays(data[0], data[1], name)
 
 
-DEFAULT_SIZE = 64     # the side image folders are resized to, as the course's cats are
-
-
 def check_size(size: int | None, image_shape, source: str) -> None:
     """Refuse a size asked for data that is not resized (an HDF5 file, arrays, the digits) when
     its images have another size: the request would otherwise be ignored without a word."""
@@ -74,7 +72,7 @@ def load_training_data(train=None, test=None, size: int | None = None) -> tuple[
     TRAIN: None (the embedded digits task); a course HDF5 file; a folder holding a
     train_*.h5 / test_*.h5 pair; a folder with train/ and test/ image folders; or an
     image folder (one sub-folder per class, images resized to size x size, by default
-    DEFAULT_SIZE; other data keep their size, and a different one asked is refused). Without
+    limits.DEFAULT_SIDE; other data keep their size, and a different one asked is refused). Without
     `test`, the test set is the training file's twin (train -> test in its name)
     beside it, else the file's own test split if it holds both, else there is none.
     """
@@ -93,7 +91,7 @@ def load_training_data(train=None, test=None, size: int | None = None) -> tuple[
         if not folders.class_folders(train):
             raise DataError(f"{train}: found no data: expected a course HDF5 pair (train_*.h5, test_*.h5) "
                             "or one sub-folder of images per class")
-        side = size or DEFAULT_SIZE
+        side = size or limits.DEFAULT_SIDE
         if folders.is_split_folder(train):
             train_set = folders.load_image_folder(train / "train", (side, side))
             test_path = test_path or train / "test"

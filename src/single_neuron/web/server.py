@@ -47,7 +47,11 @@ def serve(app, sock: socket.socket, on_exit) -> int | None:
     import uvicorn
 
     class Server(uvicorn.Server):
+        stopped_by: int | None = None
+
         def handle_exit(self, sig, frame):
+            if self.stopped_by is None:
+                self.stopped_by = sig
             on_exit()
             super().handle_exit(sig, frame)
 
@@ -73,4 +77,4 @@ def serve(app, sock: socket.socket, on_exit) -> int | None:
                             server_header=False, lifespan="on")
     server = Server(config)
     server.run(sockets=[sock])
-    return server._captured_signals[0] if server._captured_signals else None
+    return server.stopped_by
