@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import os
 import urllib.request
 from pathlib import Path
@@ -160,12 +161,22 @@ def test_the_graph_recomputes_when_an_input_changes(server, page):
     page.wait_for_selector("body[data-state=drawn]")
     grad = lambda node: float(page.get_attribute(f"g[data-node={node}] text.grad", "data-grad"))  # noqa: E731
     assert (grad("a"), grad("b"), grad("c")) == (3, 6, 9)           # dJ/db = 3c, dJ/dc = 3b
+    # the form and the places come from the API's description: its defaults, its columns and rows
+    assert [page.input_value(f"#input-{name}") for name in "abc"] == ["5", "3", "2"]
+    x = lambda node: float(page.get_attribute(f"g[data-node={node}] rect", "x"))  # noqa: E731
+    y = lambda node: float(page.get_attribute(f"g[data-node={node}] rect", "y"))  # noqa: E731
+    assert x("b") == x("c") < x("a") == x("u") < x("v") < x("J") and y("b") < y("c") and y("a") < y("u")
+    assert page.text_content("g[data-node=u] text.head") == "u = bc"
     page.fill("#input-c", "4")
     page.wait_for_function("() => document.querySelector('g[data-node=b] text.grad').dataset.grad === '12'")
     assert float(page.get_attribute("g[data-node=J] text.value", "data-value")) == 51
     screenshot(page, "graph")
     page.click("#tab-logistic")
     page.wait_for_selector("g[data-node=L]")
+    # explain logistic's defaults (w2 = -0.3, so z = 0 and L = log 2), its formulas
+    assert page.input_value("#input-w2") == "-0.3" and page.input_value("#input-y") == "1"
+    assert float(page.get_attribute("g[data-node=L] text.value", "data-value")) == pytest.approx(math.log(2), rel=1e-15)
+    assert page.text_content("g[data-node=z] text.head") == "z = w1x1 + w2x2 + b"
     a = float(page.get_attribute("g[data-node=a] text.value", "data-value"))
     assert grad("z") == pytest.approx(a - 1, rel=1e-12)             # dz = a - y, y = 1
     page.select_option("#input-y", "0")

@@ -49,6 +49,22 @@ JSON_LIMIT = 64 * 1024       # bytes of a JSON request body: far more than any r
 
 def create_app(state: ServerState, *, hosts: frozenset[str], upload_limit: int) -> Starlette:
     """The application serving `state`, answering only requests addressed to one of `hosts`."""
+    routes = [*_page_routes(), *_model_routes(state), *_training_routes(state)]
+    handlers = {HTTPException: _http_error, BadRequest: _bad_request, SingleNeuronError: _library_error,
+                Conflict: _conflict, Missing: _missing, Exception: _internal_error}
+    guard = Middleware(Guard, hosts=hosts, upload_limit=upload_limit, json_limit=JSON_LIMIT,
+                       upload_paths=UPLOAD_PATHS)
+
+    @asynccontextmanager
+    async def lifespan(app):
+        yield
+        state.close()
+
+    return Starlette(routes=routes, middleware=[guard], exception_handlers=handlers, lifespan=lifespan)
+
+
+def _page_routes() -> list[Route]:
+    """The pages and their assets, read once from this package's static files."""
     folder = files(__package__) / "static"
     assets = {entry.name: entry.read_bytes() for entry in folder.iterdir()
               if entry.is_file() and entry.name[entry.name.rfind("."):] in MEDIA_TYPES}
@@ -63,6 +79,13 @@ def create_app(state: ServerState, *, hosts: frozenset[str], upload_limit: int) 
             raise HTTPException(404, f"no such asset: {name[:80]!r}")
         return Response(assets[name], media_type=MEDIA_TYPES[name[name.rindex("."):]],
                         headers={"cache-control": "no-cache"})
+
+    return [*(Route(path, page, methods=["GET"]) for path in PAGES),
+            Route("/assets/{name}", asset, methods=["GET"])]
+
+
+def _model_routes(state: ServerState) -> list[Route]:
+    """What the served model says of a photo, the model itself, and the notes' graphs."""
 
     async def predict(request: Request) -> Response:
         from . import uploads
@@ -88,6 +111,13 @@ def create_app(state: ServerState, *, hosts: frozenset[str], upload_limit: int) 
         query = dict(request.query_params)
         example = query.pop("example", "notes")
         return _json(build(example, query))
+
+    return [Route("/api/predict", predict, methods=["POST"]), Route("/api/view", view, methods=["POST"]),
+            Route("/api/model", model, methods=["GET"]), Route("/api/graph", graph, methods=["GET"])]
+
+
+def _training_routes(state: ServerState) -> list[Route]:
+    """The page's training job: start it, follow it, stop it, keep one of its runs."""
 
     async def train_start(request: Request) -> Response:
         job = state.start_job(job_request(await json_body(request)))
@@ -115,30 +145,10 @@ def create_app(state: ServerState, *, hosts: frozenset[str], upload_limit: int) 
         return StreamingResponse(event_stream(job, int(start), state.closing), media_type="text/event-stream",
                                  headers={"cache-control": "no-store"})
 
-    routes = [
-        *(Route(path, page, methods=["GET"]) for path in PAGES),
-        Route("/assets/{name}", asset, methods=["GET"]),
-        Route("/api/predict", predict, methods=["POST"]),
-        Route("/api/view", view, methods=["POST"]),
-        Route("/api/model", model, methods=["GET"]),
-        Route("/api/graph", graph, methods=["GET"]),
-        Route("/api/train", train_start, methods=["POST"]),
-        Route("/api/train", train_status, methods=["GET"]),
-        Route("/api/train/stop", train_stop, methods=["POST"]),
-        Route("/api/train/keep", train_keep, methods=["POST"]),
-        Route("/api/train/events", train_events, methods=["GET"]),
-    ]
-    handlers = {HTTPException: _http_error, BadRequest: _bad_request, SingleNeuronError: _library_error,
-                Conflict: _conflict, Missing: _missing, Exception: _internal_error}
-    guard = Middleware(Guard, hosts=hosts, upload_limit=upload_limit, json_limit=JSON_LIMIT,
-                       upload_paths=UPLOAD_PATHS)
-
-    @asynccontextmanager
-    async def lifespan(app):
-        yield
-        state.close()
-
-    return Starlette(routes=routes, middleware=[guard], exception_handlers=handlers, lifespan=lifespan)
+    return [Route("/api/train", train_start, methods=["POST"]), Route("/api/train", train_status, methods=["GET"]),
+            Route("/api/train/stop", train_stop, methods=["POST"]),
+            Route("/api/train/keep", train_keep, methods=["POST"]),
+            Route("/api/train/events", train_events, methods=["GET"])]
 
 
 def _page(folder, title: str, name: str) -> bytes:
