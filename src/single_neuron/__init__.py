@@ -29,11 +29,17 @@ _LAZY = {
     "train": ("app.jobs", "train"),
     "TrainingRun": ("app.jobs", "TrainingRun"),
     "Settings": ("app.settings", "Settings"),
+    "check": ("app.check", "check"),
+    "Report": ("app.check", "Report"),
+    **{name: ("neuron.practice", name) for name in ("basic_sigmoid", "sigmoid_derivative", "image2vector",
+                                                    "normalize_rows", "normalizeRows", "softmax", "L1", "L2")},
 }
 
 __all__ = [
     "sigmoid", "initialize_with_zeros", "propagate", "optimize", "predict", "accuracy", "model",
     "train", "Settings", "TrainingRun", "SingleNeuronClassifier",
+    "basic_sigmoid", "sigmoid_derivative", "image2vector", "normalize_rows", "normalizeRows", "softmax", "L1", "L2",
+    "check", "Report",
     "SingleNeuronError", "ShapeError", "InputValueError", "DataError", "ImageError", "ModelFileError",
     "OutputError", "DivergenceError",
 ]
