@@ -99,7 +99,7 @@ def judge(name: str, function: Callable, label_of: Callable[[str], str | None] |
     where = _defined_at(function, label_of)
     with _stand_ins(function, exercise.name):
         learner = [call(function, exercise, probe, label_of) for probe in exercise.probes]
-    reference = [_reference(exercise, i) for i in range(len(exercise.probes))]
+    reference = [reference_outcome(exercise, i) for i in range(len(exercise.probes))]
     differences = [outcome_difference(r, l, exercise) for r, l in zip(reference, learner)]
     if not any(differences):
         return Verdict(exercise.name, "correct", message=f"the same as the notes' {exercise.signature} on all "
@@ -223,7 +223,8 @@ def slipped_outcome(exercise: Exercise, hypothesis, i: int) -> Outcome:
     return _OUTCOMES[key]
 
 
-def _reference(exercise: Exercise, i: int) -> Outcome:
+def reference_outcome(exercise: Exercise, i: int) -> Outcome:
+    """The outcome of the library's reference on probe `i` (of a dict, the course's keys only)."""
     key = (exercise.name, "reference", i)
     if key not in _OUTCOMES:
         outcome = call(exercise.reference, exercise, exercise.probes[i], lambda filename: None)
@@ -417,9 +418,8 @@ def describe_value(value) -> str:
     if kind == "int":
         return f"the int {value}"
     if kind == "float":
-        text = _number(value)
-        text = text if any(c in text for c in ".ein") else text + ".0"
-        return f"the float {text}" + ("" if type(value) in (float, np.float64) else f" ({type(value).__name__})")
+        return f"the float {_float(value)}" + ("" if type(value) in (float, np.float64) else
+                                                f" ({type(value).__name__})")
     if kind == "array":
         return f"an array of shape {shape_text(value.shape)}: {_numbers(value)}"
     if kind == "sequence":
@@ -440,7 +440,7 @@ def describe_value(value) -> str:
 def _short(value) -> str:
     kind = _kind(value, strict=True)
     if kind == "float":
-        return _number(value)
+        return _float(value)
     if kind == "array":
         return f"array {shape_text(value.shape)}"
     return describe_value(value)
@@ -448,6 +448,12 @@ def _short(value) -> str:
 
 def _number(value) -> str:
     return f"{float(np.asarray(value)):.8g}"
+
+
+def _float(value) -> str:
+    """A float as a float reads: 0.0, not 0 (the difference between an int and a float may be the point)."""
+    text = _number(value)
+    return text if any(c in text for c in ".ein") else text + ".0"
 
 
 def _numbers(array: np.ndarray) -> str:

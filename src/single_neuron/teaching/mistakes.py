@@ -122,7 +122,9 @@ def _initialize_with_zeros(dim, *, slips):
 
 
 def _propagate(w, b, X, Y, *, slips):
-    m = X.shape[0] if "m-features" in slips else X.shape[1]
+    n_x, m = X.shape
+    misused = slips.get("m-features", "").split(", ")      # where m = X.shape[0] is divided by
+    m_cost, m_dw, m_db = (n_x if where in misused else m for where in ("cost", "dw", "db"))
     wX = np.dot(w, X) if "forward-no-transpose" in slips else np.dot(w.T, X)
     A = 1 / (1 + np.exp(-(wX if "forward-no-bias" in slips else wX + b)))
     if "cost-swapped" in slips:
@@ -132,16 +134,16 @@ def _propagate(w, b, X, Y, *, slips):
     cost_shape = slips.get("cost-array")
     total = np.sum(L) if cost_shape is None else np.sum(L, axis=1, keepdims=cost_shape == "(1, 1)")
     cost = total if "cost-sign" in slips else -total
-    cost = cost if "cost-no-mean" in slips else cost / m
+    cost = cost if "cost-no-mean" in slips else cost / m_cost
     dZ = A * (1 - A) if "dz-sigmoid-derivative" in slips else A - Y
     if "dw-elementwise" in slips:
         dw = X * dZ
     else:
         dw = np.dot(X, dZ) if "dw-no-transpose" in slips else np.dot(X, dZ.T)
-    dw = dw if "dw-no-mean" in slips else dw / m
+    dw = dw if "dw-no-mean" in slips else dw / m_dw
     db_shape = slips.get("db-array")
     db = np.sum(dZ) if db_shape is None else np.sum(dZ, axis=1, keepdims=db_shape == "(1, 1)")
-    db = db if "db-no-mean" in slips else db / m
+    db = db if "db-no-mean" in slips else db / m_db
     return {"dw": dw, "db": db}, (cost if cost_shape else np.squeeze(np.array(cost)))
 
 
@@ -311,8 +313,10 @@ _ENTRIES = [
     Mistake("propagate.cost-no-mean", "the cost without 1/m: the total loss instead of the average",
             "J = -1/m sum(Y log A + (1 - Y) log(1 - A))", "Divide the sum of the losses by m."),
     Mistake("propagate.m-features", "m = X.shape[0], the number of features n_x, where m is the number of "
-            "examples: every 1/m divides by n_x instead", "X: (n_x, m), one column per example",
-            "m is the number of columns of X: its second dimension."),
+            "examples: the 1/m {form} divides by n_x instead", "X: (n_x, m), one column per example",
+            "m is the number of columns of X: its second dimension.",
+            forms={"cost, dw, db": "of the cost, dw and db", "dw, db": "of dw and db", "cost, dw": "of the cost and dw",
+                   "cost, db": "of the cost and db", "dw": "of dw", "db": "of db", "cost": "of the cost"}),
     Mistake("propagate.cost-sign", "the cost without its minus sign: it comes out negative (the log of a "
             "probability is negative), and descent on it would climb the real cost",
             "J = -1/m sum(Y log A + (1 - Y) log(1 - A))",
