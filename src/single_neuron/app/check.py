@@ -125,13 +125,14 @@ def check(obj, *, timeout: float = DEFAULT_TIMEOUT, memory_limit: int | None = D
         return check_files([obj], timeout=timeout, memory_limit=memory_limit)[0]
     functions = _functions(obj)
     source = "the functions given"
+    label_of = _notebook_labels(obj) if isinstance(obj, Mapping) else learner_file_label
 
     def work(send):
         for course_name, function in functions.items():
             send({"running": course_name})
-            send({"verdict": judge(course_name, function).to_dict()})
+            send({"verdict": judge(course_name, function, label_of).to_dict()})
 
-    state = {"label_of": learner_file_label}
+    state = {"label_of": label_of}
     run = sandbox.run_in_child(work, seconds=timeout, memory=memory_limit, locate=_locate(state))
     report = Report(source)
     _collect(run, [report], [source], timeout, memory_limit)
@@ -211,6 +212,25 @@ def _functions(obj) -> dict:
         if name in NAMES and callable(value) and not _ours(value):
             out[NAMES[name]] = value
     return out
+
+
+def _notebook_labels(namespace: Mapping):
+    """In a notebook's globals(), `In` holds the cells run so far: a cell's code is named "In [n]", as
+    Jupyter shows it, instead of the kernel's file name for it (a number in a temporary folder)."""
+    import linecache
+
+    inputs = namespace.get("In")
+    if not isinstance(inputs, list):
+        return learner_file_label
+    numbers = {text.strip(): n for n, text in enumerate(inputs) if isinstance(text, str) and text.strip()}
+
+    def label_of(filename: str) -> str | None:
+        label = learner_file_label(filename)
+        if label is None:
+            return None
+        number = numbers.get("".join(linecache.getlines(filename)).strip())
+        return label if number is None else f"In [{number}]"
+    return label_of
 
 
 def _ours(function) -> bool:
