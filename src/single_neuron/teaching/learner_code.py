@@ -105,8 +105,12 @@ def python_source(source: str) -> str:
         if lines[0].split()[0] not in _PYTHON_CELL_MAGICS:
             return ""
         lines[0] = ""
-    return "\n".join(_MAGIC_LINE.sub(r"\1pass  # ", line, count=1) if _MAGIC_LINE.match(line) else line
-                     for line in lines)
+    return "\n".join(_pass(line) if _MAGIC_LINE.match(line) else line for line in lines)
+
+
+def _pass(line: str) -> str:
+    stripped = line.lstrip()
+    return f"{line[:len(line) - len(stripped)]}pass  # {stripped.lstrip('%!')}"
 
 
 def _unreadable(result: Plan, label: str, text: str, exc: BaseException) -> None:
