@@ -17,6 +17,8 @@ What is pinned here, in the calling process (no child process: the code judged i
 from __future__ import annotations
 
 import itertools
+import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -77,6 +79,14 @@ def test_each_mistake_in_each_form_is_named_by_its_own_id(mistake_id):
         verdict = judge(mistake.function, function)
         assert verdict.status in ("wrong", "error") and verdict.mistakes == [mistake_id], verdict.message
         assert mistake.fix in verdict.message and mistake.formula in verdict.message
+
+
+def test_the_documentation_lists_the_catalogue():
+    text = (Path(__file__).resolve().parents[1] / "docs" / "check.md").read_text()
+    section = text.split("\n## The catalogue", 1)[1].split("\n## ", 1)[0]
+    listed = re.findall(r"^\| `([\w.\-]+)` \|", section, flags=re.M)
+    assert sorted(listed) == sorted(CATALOGUE) and len(listed) == len(set(listed))
+    assert [m for m in listed] == list(CATALOGUE)           # in the catalogue's order
 
 
 def test_the_probes_hold_what_tells_mistakes_apart():
