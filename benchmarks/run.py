@@ -239,6 +239,17 @@ def whole_processes(commands: dict, repeat: int, statuses: dict | None = None) -
     return wall, cpu
 
 
+def process_rows(commands: dict, wall: dict, cpu: dict, floor: str) -> dict:
+    """Each command's medians, and its wall time over the `floor` command's."""
+    floor_seconds = statistics.median(wall[floor])
+    shown = {sys.executable, str(Path(sys.executable).with_name("single-neuron"))}
+    return {name: {"command": " ".join(Path(a).name if a in shown else a for a in argv),
+                   "median_seconds": statistics.median(wall[name]), "seconds": wall[name],
+                   "median_cpu_seconds": statistics.median(cpu[name]),
+                   "over_floor": statistics.median(wall[name]) / floor_seconds}
+            for name, argv in commands.items()}
+
+
 def startup_benchmarks(repeat: int) -> dict:
     """Whole-process wall and CPU seconds of the command line, against Python importing NumPy
     and h5py (what any run needs)."""
@@ -250,13 +261,7 @@ def startup_benchmarks(repeat: int) -> dict:
         "help": [command, "--help"],
         "train_cats": [command, "train", cats, "--quiet"],
     }
-    wall, cpu = whole_processes(commands, repeat)
-    floor = statistics.median(wall["floor_import_numpy_h5py"])
-    rows = {name: {"command": " ".join(Path(a).name if a in (command, sys.executable) else a for a in argv),
-                   "median_seconds": statistics.median(wall[name]), "seconds": wall[name],
-                   "median_cpu_seconds": statistics.median(cpu[name]),
-                   "over_floor": statistics.median(wall[name]) / floor}
-            for name, argv in commands.items()}
+    rows = process_rows(commands, *whole_processes(commands, repeat), floor="floor_import_numpy_h5py")
     return {"repeat": repeat, "machine": machine(), "commands": rows,
             "targets": {"version_within_1.5x_of_floor": rows["version"]["over_floor"] <= 1.5,
                         "train_cats_within_4x_of_floor": rows["train_cats"]["over_floor"] <= 4.0}}
@@ -273,13 +278,8 @@ def check_benchmarks(repeat: int) -> dict:
     notebook = HERE.parent / "examples" / "learner" / "assignment.ipynb"
     commands = {"floor_import_numpy": [sys.executable, "-c", "import numpy"],
                 "check_notebook": [command, "check", str(notebook)]}
-    wall, cpu = whole_processes(commands, repeat, statuses={"check_notebook": 1})
-    floor = statistics.median(wall["floor_import_numpy"])
-    rows = {name: {"command": " ".join(Path(a).name if a in (command, sys.executable) else a for a in argv),
-                   "median_seconds": statistics.median(wall[name]), "seconds": wall[name],
-                   "median_cpu_seconds": statistics.median(cpu[name]),
-                   "over_floor": statistics.median(wall[name]) / floor}
-            for name, argv in commands.items()}
+    rows = process_rows(commands, *whole_processes(commands, repeat, statuses={"check_notebook": 1}),
+                        floor="floor_import_numpy")
     return {"repeat": repeat, "machine": machine(), "commands": rows,
             "targets": {f"check_notebook_within_{CHECK_SECONDS:g}_seconds":
                         rows["check_notebook"]["median_seconds"] <= CHECK_SECONDS}}

@@ -174,8 +174,10 @@ M = ["X.shape[1]", "Y.shape[1]", "np.shape(X)[1]", "len(X[0])"]
 # a mistake, as the piece of code it replaces
 SLIPS = {"propagate.forward-no-bias": ("forward", "w.T @ X"), "propagate.dw-no-mean": ("dw", "X @ dZ.T"),
          "propagate.db-no-mean": ("db", "np.sum(dZ)"), "propagate.m-features": ("m", "X.shape[0]"),
-         "propagate.dw-elementwise": ("dw", "X * dZ / m"), "propagate.cost-sign": ("cost", "np.mean(Y * np.log(A) + (1 - Y) * np.log(1 - A))"),
-         "propagate.dz-sigmoid-derivative": ("dz", "A * (1 - A)"), "propagate.db-array": ("db", "np.sum(dZ, axis=1, keepdims=True) / m")}
+         "propagate.dw-elementwise": ("dw", "X * dZ / m"),
+         "propagate.cost-sign": ("cost", "np.mean(Y * np.log(A) + (1 - Y) * np.log(1 - A))"),
+         "propagate.dz-sigmoid-derivative": ("dz", "A * (1 - A)"),
+         "propagate.db-array": ("db", "np.sum(dZ, axis=1, keepdims=True) / m")}
 
 
 def propagate_source(pieces: dict) -> str:

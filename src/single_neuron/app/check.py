@@ -77,12 +77,21 @@ class Report:
                 "wrong": self.wrong}
 
     def lines(self) -> list[str]:
-        """The report for a person, one line each."""
+        """The report for a person, one line each: a summary, a table of the functions, then each wrong
+        function explained."""
         found = self.found
         if not found:
             names = ", ".join(sorted(NAMES))
             return [f"{shown(self.source)}: no function of the week's assignments found (looked for {names})"] \
                 + self._notes()
+        lines = self._table(found)
+        for v in found:
+            if v.status != "correct":
+                lines += ["", f"{v.name}: {v.status}" + (f", {', '.join(v.mistakes)}" if v.mistakes else "")]
+                lines += ["  " + shown(line) for line in v.message.splitlines()]
+        return lines + self._notes()
+
+    def _table(self, found: list[Verdict]) -> list[str]:
         counts = [f"{n} {word}" for n, word in ((self.correct, "correct"),
                                                (sum(v.status == "wrong" for v in found), "wrong"),
                                                (sum(v.status == "error" for v in found), "raising an error")) if n]
@@ -96,11 +105,7 @@ class Report:
         missing = [v.name for v in self.verdicts if v.status == "missing"]
         if missing:
             lines.append(f"  missing: {', '.join(missing)} (not defined)")
-        for v in found:
-            if v.status != "correct":
-                lines += ["", f"{v.name}: {v.status}" + (f", {', '.join(v.mistakes)}" if v.mistakes else "")]
-                lines += ["  " + shown(line) for line in v.message.splitlines()]
-        return lines + self._notes()
+        return lines
 
     def _notes(self) -> list[str]:
         out = []

@@ -53,23 +53,30 @@ def _notebook_cells(data: bytes, path) -> list[tuple[str, str]]:
         raise LearnerCodeError(f"{where}: not a notebook: its text is not UTF-8 (byte {exc.start})") from None
     notebook = parse_json(text, where, LearnerCodeError, "notebook", max_chars=len(text),
                           max_depth=limits.NOTEBOOK_DEPTH)
+    out = []
+    for number, cell in enumerate(_cells(notebook, where), start=1):
+        if isinstance(cell, dict) and cell.get("cell_type") == "code":
+            out.append((f"cell {number}", _source(cell, where, number)))
+    return out
+
+
+def _cells(notebook, where: str) -> list:
+    """The cells of a notebook of format 4 (`cells`) or 3 (`worksheets`, each with its `cells`)."""
     if not isinstance(notebook, dict):
         raise LearnerCodeError(f"{where}: not a notebook: its JSON is not an object")
     if isinstance(notebook.get("cells"), list):
-        cells = notebook["cells"]
-    elif isinstance(notebook.get("worksheets"), list):          # nbformat 3
-        cells = [c for sheet in notebook["worksheets"] if isinstance(sheet, dict)
-                 for c in (sheet.get("cells") if isinstance(sheet.get("cells"), list) else [])]
-    else:
-        raise LearnerCodeError(f"{where}: not a notebook: no 'cells' list (nbformat 4) or 'worksheets' (nbformat 3)")
-    out = []
-    for number, cell in enumerate(cells, start=1):
-        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
-            continue
-        source = cell.get("source", cell.get("input", ""))
-        if isinstance(source, list) and all(isinstance(line, str) for line in source):
-            source = "".join(source)
-        if not isinstance(source, str):
-            raise LearnerCodeError(f"{where}: cell {number}: its source is not text")
-        out.append((f"cell {number}", source))
-    return out
+        return notebook["cells"]
+    if isinstance(notebook.get("worksheets"), list):
+        return [c for sheet in notebook["worksheets"] if isinstance(sheet, dict)
+                for c in (sheet.get("cells") if isinstance(sheet.get("cells"), list) else [])]
+    raise LearnerCodeError(f"{where}: not a notebook: no 'cells' list (nbformat 4) or 'worksheets' (nbformat 3)")
+
+
+def _source(cell: dict, where: str, number: int) -> str:
+    """A code cell's text: `source` (format 4) or `input` (format 3), a string or a list of lines."""
+    source = cell.get("source", cell.get("input", ""))
+    if isinstance(source, list) and all(isinstance(line, str) for line in source):
+        source = "".join(source)
+    if not isinstance(source, str):
+        raise LearnerCodeError(f"{where}: cell {number}: its source is not text")
+    return source

@@ -109,29 +109,40 @@ def judge(name: str, function: Callable, label_of: Callable[[str], str | None] |
     hypothesis = found[0] if len(found) == 1 else ()
     shown = _shown_probe(exercise, differences, hypothesis)
     probe, difference = exercise.probes[shown], differences[shown]
-    lines = []
+    lines = _what_went_wrong(hypothesis) if hypothesis else _not_in_the_catalogue(exercise, found, reference, learner)
+    lines += _evidence(probe, difference, learner[shown])
+    lines += _broadcasts(hypothesis, probe)
+    lines += [f"Fix: {mistake.fix}" for mistake, _ in hypothesis]
+    return Verdict(exercise.name, status, [m.id for m, _ in hypothesis], "\n".join(lines),
+                   f"{difference.part}: {difference.expected}", f"{difference.part}: {difference.got}", where)
+
+
+def _what_went_wrong(hypothesis) -> list[str]:
     if len(hypothesis) == 1:
         mistake, form = hypothesis[0]
-        lines += [f"What went wrong: {mistake.said(form)}.", f"The notes: {mistake.formula}."]
-    elif hypothesis:
-        lines.append(f"What went wrong: {len(hypothesis)} mistakes at once.")
-        lines += [f"- {mistake.said(form)} (the notes: {mistake.formula})." for mistake, form in hypothesis]
-    else:
-        lines.append("What went wrong: no mistake of the catalogue does this; compare with the notes.")
-        lines.append(f"The notes: {exercise.formula}.")
-        if found:
-            lines.append("It behaves like each of these sets of mistakes: "
-                         + "; ".join(" + ".join(m.id for m, _ in h) for h in found) + ".")
-        lines += _right_and_wrong(exercise, reference, learner)
-    lines += _evidence(probe, difference, learner[shown])
+        return [f"What went wrong: {mistake.said(form)}.", f"The notes: {mistake.formula}."]
+    return [f"What went wrong: {len(hypothesis)} mistakes at once."] + \
+        [f"- {mistake.said(form)} (the notes: {mistake.formula})." for mistake, form in hypothesis]
+
+
+def _not_in_the_catalogue(exercise: Exercise, found, reference: list[Outcome], learner: list[Outcome]) -> list[str]:
+    lines = ["What went wrong: no mistake of the catalogue does this; compare with the notes.",
+             f"The notes: {exercise.formula}."]
+    if found:
+        lines.append("It behaves like each of these sets of mistakes: "
+                     + "; ".join(" + ".join(m.id for m, _ in h) for h in found) + ".")
+    return lines + _right_and_wrong(exercise, reference, learner)
+
+
+def _broadcasts(hypothesis, probe: Probe) -> list[str]:
+    """The broadcasts the mistakes make on `probe`, step by step."""
+    lines = []
     for mistake, form in hypothesis:
         if mistake.broadcast is not None:
             steps = broadcast_steps(*mistake.broadcast(probe.args, form))
             lines.append("Broadcasting, step by step: " + steps[0])
             lines += ["  " + step for step in steps[1:]]
-    lines += [f"Fix: {mistake.fix}" for mistake, _ in hypothesis]
-    return Verdict(exercise.name, status, [m.id for m, _ in hypothesis], "\n".join(lines),
-                   f"{difference.part}: {difference.expected}", f"{difference.part}: {difference.got}", where)
+    return lines
 
 
 def _shown_probe(exercise: Exercise, differences: list, hypothesis) -> int:
@@ -411,17 +422,11 @@ def _array_difference(expected: np.ndarray, got: np.ndarray, part: str) -> Diffe
 def describe_value(value) -> str:
     """What a value is, for a learner: its type, shape and (the first few of) its numbers."""
     kind = _kind(value, strict=True)
-    if kind == "None":
-        return "None"
-    if kind == "bool":
-        return f"the bool {value}"
-    if kind == "int":
-        return f"the int {value}"
+    if kind in _DESCRIBED:
+        return _DESCRIBED[kind](value)
     if kind == "float":
         return f"the float {_float(value)}" + ("" if type(value) in (float, np.float64) else
                                                 f" ({type(value).__name__})")
-    if kind == "array":
-        return f"an array of shape {shape_text(value.shape)}: {_numbers(value)}"
     if kind == "sequence":
         what = "list" if isinstance(value, list) else "tuple"
         if len(value) == 0:
@@ -431,10 +436,16 @@ def describe_value(value) -> str:
     if kind == "mapping":
         keys = ", ".join(repr(k) for k in list(value)[:8])
         return f"a dict with the keys {keys}" if keys else "an empty dict"
-    if kind == "str":
-        text = value if len(value) <= 60 else value[:57] + "..."
-        return f"the text {text!r}"
     return f"an object of type {type(value).__name__}"
+
+
+_DESCRIBED = {
+    "None": lambda value: "None",
+    "bool": lambda value: f"the bool {value}",
+    "int": lambda value: f"the int {value}",
+    "array": lambda value: f"an array of shape {shape_text(value.shape)}: {_numbers(value)}",
+    "str": lambda value: f"the text {value if len(value) <= 60 else value[:57] + '...'!r}",
+}
 
 
 def _short(value) -> str:
