@@ -223,3 +223,16 @@ def test_a_correct_predict_in_any_style_is_never_flagged(pieces):
     function, _ = learner(source, "predict")
     verdict = judge("predict", function)
     assert verdict.status == "correct", verdict.message
+
+
+def test_results_that_cannot_even_be_compared_are_wrong_not_a_crash():
+    source = ("class Odd(list):\n    def __len__(self):\n        raise RuntimeError('no length')\n"
+              "def propagate(w, b, X, Y):\n    return Odd([1, 2])\n"
+              "class Weird:\n    def __repr__(self):\n        raise RuntimeError('no repr')\n"
+              "def L1(yhat, y):\n    return Weird()\n"
+              "def softmax(x):\n    return {object(): 1}\n")
+    for name in ("propagate", "L1", "softmax"):
+        function, _ = learner(source, name)
+        verdict = judge(name, function)
+        assert verdict.status == "wrong" and verdict.mistakes == [], verdict.message
+    assert "an object of type Weird" in judge("L1", learner(source, "L1")[0]).got

@@ -10,7 +10,9 @@ The course-style functions work in the notes' layout, X of shape (n_x, m):
 0.693147 0.0
 
 `train(data, **settings)` does what `single-neuron train` does; `SingleNeuronClassifier`
-is the same neuron under scikit-learn's estimator contract. Importing the package
+is the same neuron under scikit-learn's estimator contract. The week's NumPy practice
+(`basic_sigmoid`, `sigmoid_derivative`, `image2vector`, `normalize_rows`, `softmax`, `L1`,
+`L2`) is here too, and `check(globals())` judges a learner's own versions of them all. Importing the package
 loads NumPy only: scikit-learn, matplotlib, h5py, Dask and PyTorch are imported by
 the parts that use them, when they are used.
 """

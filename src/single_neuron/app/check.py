@@ -29,7 +29,7 @@ from ..errors import InputValueError, LearnerCodeError
 from ..io.text import shown
 from ..sizes import size_text
 from ..teaching.exercises import ASSIGNMENTS, EXERCISES, NAMES
-from ..teaching.judging import Verdict, failure_place, judge, learner_file_label
+from ..teaching.judging import STATUSES, Verdict, judge, learner_file_label
 from . import sandbox
 
 DEFAULT_TIMEOUT = 10.0               # seconds for all of a learner's code
@@ -268,7 +268,7 @@ def _collect(run: sandbox.ChildRun, reports: list[Report], sources: list[str], t
         if "running" in message:
             running = message["running"]
         if "verdict" in message:
-            reports[index].verdicts.append(Verdict(**message["verdict"]))
+            reports[index].verdicts.append(_verdict(message["verdict"], sources[index]))
         if "notes" in message:
             reports[index].notes += message["notes"]
         if "limit" in message:
@@ -287,6 +287,17 @@ def _collect(run: sandbox.ChildRun, reports: list[Report], sources: list[str], t
     for report in reports:
         report.printed, report.printed_bytes = text, run.printed_bytes
         _add_missing(report)
+
+
+def _verdict(fields, source: str) -> Verdict:
+    """A verdict as the child sent it, checked: the learner's code shares the child with the sender."""
+    try:
+        verdict = Verdict(**fields)
+        if verdict.status in STATUSES and all(isinstance(m, str) for m in verdict.mistakes):
+            return verdict
+    except TypeError:
+        pass
+    raise LearnerCodeError(f"{shown(source)}: checking stopped unexpectedly (an unreadable verdict)")
 
 
 def _limit_line(kind: str, source: str, running: str | None, where: str | None, timeout: float,

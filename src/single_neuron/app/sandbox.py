@@ -219,7 +219,7 @@ def _messages(data: bytes, into: list) -> bytes:
     for line in lines:
         try:
             message = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):
             message = None
         into.append(message if isinstance(message, dict) else {"crash": "an unreadable message from the child"})
     if len(rest) > _LINE_BYTES:

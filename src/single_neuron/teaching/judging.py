@@ -182,15 +182,17 @@ def explanations(exercise: Exercise, learner: list[Outcome]) -> list[tuple[tuple
 def _right_and_wrong(exercise: Exercise, reference: list[Outcome], learner: list[Outcome]) -> list[str]:
     """Which parts of the result are right on every probe and which are not, where it returned."""
     pairs = [(r.value, l.value) for r, l in zip(reference, learner) if r.error is None and l.error is None]
-    if not pairs or len(exercise.outputs) + sum(isinstance(v, Mapping) for v in pairs[0][0]
-                                                if len(exercise.outputs) > 1) < 2:
+    parts = _parts(exercise, pairs[0][0]) if pairs else []
+    if len(parts) < 2:
         return []
     right, wrong = [], []
-    for part, pick in _parts(exercise, pairs[0][0]):
+    for part, pick in parts:
         try:
             same = all(_difference(pick(r), pick(l), part, part in exercise.strict_floats) is None
                        for r, l in pairs)
-        except (KeyError, IndexError, TypeError):
+        except (MemoryError, KeyboardInterrupt):
+            raise
+        except Exception:                   # the learner's result has no such part, or will not compare
             same = False
         (right if same else wrong).append(part)
     if not right or not wrong:
@@ -307,7 +309,13 @@ def outcome_difference(expected: Outcome, got: Outcome, exercise: Exercise) -> D
             if failure_kind(expected.error) == failure_kind(got.error):
                 return None
         return Difference("the result", _outcome_said(expected), _outcome_said(got))
-    difference = _value_difference(expected.value, got.value, exercise)
+    try:
+        difference = _value_difference(expected.value, got.value, exercise)
+    except (MemoryError, KeyboardInterrupt):
+        raise
+    except Exception as exc:                # an object of the learner's whose comparison itself fails
+        return Difference("the result", describe_value(expected.value),
+                          f"something that cannot be compared with it ({type(exc).__name__})")
     if difference is not None:
         return difference
     for name in exercise.parameters:
@@ -421,6 +429,15 @@ def _array_difference(expected: np.ndarray, got: np.ndarray, part: str) -> Diffe
 
 def describe_value(value) -> str:
     """What a value is, for a learner: its type, shape and (the first few of) its numbers."""
+    try:
+        return _described(value)
+    except (MemoryError, KeyboardInterrupt):
+        raise
+    except Exception:                       # a learner's object that will not say what it holds
+        return f"an object of type {type(value).__name__}"
+
+
+def _described(value) -> str:
     kind = _kind(value, strict=True)
     if kind in _DESCRIBED:
         return _DESCRIBED[kind](value)
@@ -434,7 +451,7 @@ def describe_value(value) -> str:
         parts = [_short(v) for v in value[:4]] + (["..."] if len(value) > 4 else [])
         return f"a {what} of {len(value)}: [{', '.join(parts)}]"
     if kind == "mapping":
-        keys = ", ".join(repr(k) for k in list(value)[:8])
+        keys = ", ".join(repr(k)[:40] for k in list(value)[:8])
         return f"a dict with the keys {keys}" if keys else "an empty dict"
     return f"an object of type {type(value).__name__}"
 
