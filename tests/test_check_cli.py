@@ -152,3 +152,12 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tmp_path):
 def test_the_command_is_in_the_help():
     proc = subprocess.run([COMMAND, "--help"], capture_output=True, text=True, timeout=60)
     assert "check your own functions of the week's assignments" in proc.stdout
+
+
+def test_closed_standard_streams_do_not_confuse_the_child(tmp_path):
+    # With standard input and error closed, the child's pipes may get their numbers: the report still
+    # arrives, whole, on standard output.
+    learner = ROOT / "tests" / "learners" / "logistic_vectorized.py"
+    proc = subprocess.run(f"'{COMMAND}' check '{learner}' --json <&- 2>&-", shell=True, capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0 and json.loads(proc.stdout)["correct"] == 6

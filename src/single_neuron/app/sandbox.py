@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 import math
 import os
-import select
+import selectors
 import signal
 import sys
 import time
@@ -99,6 +99,9 @@ def _child(work, results_w: int, printed_w: int, seconds: float, memory: int | N
     status = 0
     try:
         os.setpgid(0, 0)
+        # Where the parent ran with a standard stream closed, a pipe may have got its number: move both
+        # pipes above 2 before 0, 1 and 2 are replaced.
+        results_w, printed_w = _above_stdio(results_w), _above_stdio(printed_w)
         _quiet_streams(printed_w)
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, signal.SIG_DFL)
@@ -126,11 +129,22 @@ def _child(work, results_w: int, printed_w: int, seconds: float, memory: int | N
         os._exit(status)
 
 
+def _above_stdio(fd: int) -> int:
+    import fcntl
+
+    if fd > 2:
+        return fd
+    moved = fcntl.fcntl(fd, fcntl.F_DUPFD, 3)
+    os.close(fd)
+    return moved
+
+
 def _quiet_streams(printed_w: int) -> None:
     """Standard input from /dev/null; standard output and error to the pipe of what the code prints."""
     devnull = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(devnull, 0)
-    os.close(devnull)
+    if devnull != 0:                         # (0 itself where the parent ran with it closed)
+        os.dup2(devnull, 0)
+        os.close(devnull)
     os.dup2(printed_w, 1)
     os.dup2(printed_w, 2)
     os.close(printed_w)
@@ -180,22 +194,23 @@ def _parent(pid: int, results_r: int, printed_r: int, seconds: float) -> ChildRu
     run = ChildRun()
     deadline = time.monotonic() + seconds
     pending = b""
-    open_fds = {results_r, printed_r}
     printed = bytearray()
+    selector = selectors.DefaultSelector()
+    for fd in (results_r, printed_r):
+        selector.register(fd, selectors.EVENT_READ)
     try:
-        while open_fds:
+        while selector.get_map():
             left = deadline - time.monotonic()
             if left <= 0:
                 run.killed_at_deadline = True
                 break
-            ready, _, _ = select.select(sorted(open_fds), [], [], left)
-            for fd in ready:
-                chunk = os.read(fd, 65536)
+            for key, _ in selector.select(left):
+                chunk = os.read(key.fd, 65536)
                 if not chunk:
-                    open_fds.discard(fd)
-                    if fd == results_r:
+                    selector.unregister(key.fd)
+                    if key.fd == results_r:
                         _kill_group(pid)          # the child is done: nothing it started may stay
-                elif fd == printed_r:
+                elif key.fd == printed_r:
                     run.printed_bytes += len(chunk)
                     printed += chunk[:max(0, PRINTED_BYTES - len(printed))]
                 else:
@@ -203,6 +218,7 @@ def _parent(pid: int, results_r: int, printed_r: int, seconds: float) -> ChildRu
     finally:                                      # done, out of time, or interrupted (Ctrl-C): the child goes
         _kill_group(pid)
         _, status = os.waitpid(pid, 0)
+        selector.close()
         os.close(results_r)
         os.close(printed_r)
     run.printed = bytes(printed)
