@@ -35,6 +35,7 @@ class Probe:
     args: tuple
     kwargs: dict = field(default_factory=dict)
     label: str = ""
+    edge: bool = False          # a degenerate case (m = 1, n_x = 1): telling, but a poor example to show
 
     @property
     def size(self) -> int:
@@ -71,12 +72,13 @@ def _label(parameters, args, kwargs) -> str:
     return ", ".join(parts)
 
 
-def _probes(parameters, *calls) -> tuple[Probe, ...]:
-    """Probes from (args, kwargs) pairs or bare argument tuples, labelled with the parameter names."""
+def _probes(parameters, *calls, edges=()) -> tuple[Probe, ...]:
+    """Probes from (args, kwargs) pairs or bare argument tuples, labelled with the parameter names;
+    `edges`: the positions of the degenerate ones."""
     out = []
-    for call in calls:
+    for i, call in enumerate(calls):
         args, kwargs = call if isinstance(call, list) else (call, {})
-        out.append(Probe(tuple(args), dict(kwargs), _label(parameters, args, kwargs)))
+        out.append(Probe(tuple(args), dict(kwargs), _label(parameters, args, kwargs), edge=i in edges))
     return tuple(out)
 
 
@@ -135,7 +137,7 @@ _EXERCISES = [
              practice.L2, _probes(("yhat", "y"), *_LOSS_PAIRS)),
     Exercise("initialize_with_zeros", ("dim",), ("w", "b"),
              "w = a column of zeros, shape (dim, 1); b = 0.0, one real number",
-             course.initialize_with_zeros, _probes(("dim",), (2,), (3,), (1,)), strict_floats=("b",)),
+             course.initialize_with_zeros, _probes(("dim",), (2,), (3,), (1,), edges=(2,)), strict_floats=("b",)),
     Exercise("propagate", _w, ("grads", "cost"),
              "A = sigmoid(w^T X + b): (1, n_x) (n_x, m) -> (1, m); "
              "J = -1/m sum(Y log A + (1 - Y) log(1 - A)), a number; dZ = A - Y: (1, m); "
@@ -144,7 +146,7 @@ _EXERCISES = [
              _probes(_w, (_a([1.], [2.]), 1.5, _X2, np.array([[1, 1, 0]])),
                      (_a([0.5], [-1.], [2.]), 0.5, _a([1.], [0.5], [-1.]), np.array([[1]])),
                      (_a([0.8]), -0.4, _a([1., -2., 0.5, 3.]), np.array([[1, 0, 0, 1]])),
-                     (_a([1.], [2.], [-1]), 2.5, _X34, np.array([[1, 1, 0, 0]])))),
+                     (_a([1.], [2.], [-1]), 2.5, _X34, np.array([[1, 1, 0, 0]])), edges=(1, 2))),
     Exercise("optimize", _opt, ("params", "grads", "costs"),
              "repeat num_iterations times: grads, cost = propagate(w, b, X, Y); w := w - alpha dw; "
              "b := b - alpha db (alpha = learning_rate); record the cost when i % 100 == 0, before that step",
@@ -158,14 +160,14 @@ _EXERCISES = [
                      [(_a([1.], [2.]), 2., _a([1., 2., -1.], [3., 4., -3.2]), np.array([[1, 0, 1]])),
                       {"num_iterations": 101, "learning_rate": 0.1, "print_cost": False}],
                      [(_a([0.5], [-0.5], [0.25]), -0.5, _X34 / 2, np.array([[1, 0, 1, 0]])),
-                      {"num_iterations": 201, "learning_rate": 0.3, "print_cost": False}])),
+                      {"num_iterations": 201, "learning_rate": 0.3, "print_cost": False}], edges=(1,))),
     Exercise("predict", ("w", "b", "X"), ("Y_prediction",),
              "A = sigmoid(w^T X + b); Y_prediction = 1 where A > 0.5, else 0: a (1, m) row",
              course.predict,
              _probes(("w", "b", "X"), (_a([1.], [-1.]), 0., _a([1., 2., 0.5, 3.], [1., 1., 3., 0.])),
                      (_a([0.1124579], [0.23106775]), -0.3, _a([1., -1.1, -3.2], [1.2, 2., 0.1])),
                      (_a([0.3], [0.5], [-0.2]), -0.33333, _a([1., -0.3, 1.5], [2, 0, 1], [0, -1.5, 2])),
-                     (_a([0.5], [-1.]), 0.25, _a([2.], [0.5])))),
+                     (_a([0.5], [-1.]), 0.25, _a([2.], [0.5])), edges=(3,))),
     Exercise("model", _model,
              ("d",), "w, b = zeros; params, grads, costs = optimize(w, b, X_train, Y_train, num_iterations, "
              "learning_rate); Y_prediction_test = predict(w, b, X_test); Y_prediction_train = predict(w, b, "

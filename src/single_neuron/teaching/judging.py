@@ -146,9 +146,12 @@ def _broadcasts(hypothesis, probe: Probe) -> list[str]:
 
 
 def _shown_probe(exercise: Exercise, differences: list, hypothesis) -> int:
-    """The probe to show: the smallest on which the learner's function differs from the notes, and,
-    for a mistake that broadcasts, one on which broadcasting stretches an operand."""
+    """The probe to show: the smallest on which the learner's function differs from the notes. For a
+    mistake that was named, rather one that is not degenerate (m = 1 shows a rank-1 row as (1,)
+    against (1, 1)) and, for a mistake that broadcasts, one on which broadcasting stretches an operand."""
     differing = [i for i, d in enumerate(differences) if d]
+    if hypothesis:
+        differing = [i for i in differing if not exercise.probes[i].edge] or differing
     stretching = [i for i in differing
                   if any(m.broadcast is not None and _stretches(m.broadcast(exercise.probes[i].args, form))
                          for m, form in hypothesis)]
@@ -308,7 +311,7 @@ def outcome_difference(expected: Outcome, got: Outcome, exercise: Exercise) -> D
         if expected.error is not None and got.error is not None:
             if failure_kind(expected.error) == failure_kind(got.error):
                 return None
-        return Difference("the result", _outcome_said(expected), _outcome_said(got))
+        return Difference("the result", _outcome_said(expected, exercise), _outcome_said(got, exercise))
     try:
         difference = _value_difference(expected.value, got.value, exercise)
     except (MemoryError, KeyboardInterrupt):
@@ -491,9 +494,18 @@ def _numbers(array: np.ndarray) -> str:
         return " ".join(np.array2string(array, separator=", ", max_line_width=10**6).split())
 
 
-def _outcome_said(outcome: Outcome) -> str:
+def _outcome_said(outcome: Outcome, exercise: Exercise) -> str:
+    """What a call did, in words: its outputs by the notes' names, or what it raised and where."""
     if outcome.error is None:
-        return describe_value(outcome.value)
+        outputs, value = exercise.outputs, outcome.value
+        try:
+            if len(outputs) > 1 and isinstance(value, (tuple, list)) and len(value) == len(outputs):
+                return "; ".join(f"{name} = {describe_value(v)}" for name, v in zip(outputs, value))
+        except (MemoryError, KeyboardInterrupt):
+            raise
+        except Exception:                   # a learner's sequence that will not say how long it is
+            pass
+        return describe_value(value)
     text = " ".join(str(outcome.error).split())
     text = text if len(text) <= 200 else text[:197] + "..."
     said = f"it raised {type(outcome.error).__name__}" + (f": {text}" if text else "")
