@@ -11,8 +11,8 @@ For one function of the week's assignments:
    kind of failure it raised, is compared with the reference on the same probe: equal
    everywhere (numbers to a relative 1e-6) is `correct`;
 3. otherwise each mistake of `mistakes`, applied to the course's code, is run on the same
-   probes; a mistake is named when it reproduces the learner's outcome on every probe. Two
-   mistakes at once are tried, in their usual forms, when no single one does;
+   probes; a mistake is named when it reproduces the learner's outcome on every probe. Two, then
+   three mistakes at once are tried, in their usual forms, when no single one does;
 4. the verdict says what the mistake is, the notes' formula it breaks, what came back against
    what should have on the smallest probe that shows it, the broadcast step by step where
    broadcasting made the wrong shape, and a fix in words. Where nothing in the catalogue
