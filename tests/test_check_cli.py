@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -161,3 +162,25 @@ def test_closed_standard_streams_do_not_confuse_the_child(tmp_path):
     proc = subprocess.run(f"'{COMMAND}' check '{learner}' --json <&- 2>&-", shell=True, capture_output=True,
                           text=True, timeout=120)
     assert proc.returncode == 0 and json.loads(proc.stdout)["correct"] == 6
+
+
+@pytest.mark.parametrize("signum, status", [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["ctrl-c", "sigterm"])
+def test_an_interrupted_check_ends_at_once_and_takes_its_child_with_it(tmp_path, signum, status):
+    learner = tmp_path / f"endless_{signum}.ipynb"
+    learner.write_bytes((LIMITS / "endless_loop.ipynb").read_bytes())
+    proc = subprocess.Popen([COMMAND, "check", str(learner), "--timeout", "120"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    time.sleep(2)                                    # the child is in the endless loop by now
+    proc.send_signal(signum)
+    out, err = proc.communicate(timeout=60)
+    assert (proc.returncode, out) == (status, "")
+    assert err.count("\n") == 1 and err.startswith("single-neuron: ")
+    left = [p for p in Path("/proc").iterdir() if p.name.isdigit() and learner.name in _cmdline(p)]
+    assert left == []
+
+
+def _cmdline(process: Path) -> str:
+    try:
+        return (process / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+    except OSError:
+        return ""
