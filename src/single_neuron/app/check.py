@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import builtins
 import os
+import signal
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -179,7 +180,8 @@ def check_files(paths, *, timeout: float = DEFAULT_TIMEOUT, memory_limit: int | 
                 send({"file": index, "verdict": Verdict(course_name, "error", message=why,
                                                         where=the_plan.places[course_name]).to_dict()})
             send({"file": index, "notes": notes})
-            sys.path.remove(folder)
+            if folder in sys.path:                         # (unless the learner's code took it out)
+                sys.path.remove(folder)
 
     run = sandbox.run_in_child(work, seconds=timeout, memory=memory_limit, locate=_locate(state))
     reports = [Report(path) for path in paths]
@@ -277,7 +279,7 @@ def _collect(run: sandbox.ChildRun, reports: list[Report], sources: list[str], t
         if "crash" in message:
             raise LearnerCodeError(f"{shown(sources[index])}: checking stopped unexpectedly "
                                    f"({shown(message['crash'])[:300]})")
-    if run.killed_at_deadline or run.signal in (getattr(__import__("signal"), "SIGXCPU", None),):
+    if run.killed_at_deadline or run.signal == getattr(signal, "SIGXCPU", None):     # (the CPU-time limit)
         raise LearnerCodeError(_limit_line(sandbox.TIMED_OUT, sources[index], running, None, timeout, memory_limit))
     if run.signal is not None or run.exit_status != 0:
         how = f"signal {run.signal}" if run.signal is not None else f"exit status {run.exit_status}"
