@@ -9,7 +9,7 @@ DATA ?=
 # The digits have 64 features, not 12,288: the course's step of 0.005 is slow for them.
 DEMO_ARGS ?= $(if $(DATA),,--learning-rate 0.05)
 
-.PHONY: venv demo test bench bench-startup notebook notebook-outputs gallery clean
+.PHONY: venv demo test bench bench-startup bench-check notebook notebook-outputs gallery clean
 
 venv: $(STAMP)
 
@@ -52,6 +52,10 @@ bench: venv
 # The start-up part of make bench alone (a few seconds): updates its section of results.json.
 bench-startup: venv
 	$(BIN)/python benchmarks/run.py --only startup
+
+# The check part of make bench alone: single-neuron check on a whole notebook, as a whole process.
+bench-check: venv
+	$(BIN)/python benchmarks/run.py --only check
 
 clean:
 	rm -rf build .pytest_cache .hypothesis
