@@ -84,7 +84,8 @@ def test_inspect_tells_what_the_cat_model_holds_and_draws_w(cat_model, tmp_path,
                  "input: 64 x 64 images, 3 channels, n_x = 12288 weights; pixels divided by 255",
                  "classes: 0 = non-cat, 1 = cat",
                  "accuracy: train 99.04 %, test 70.00 %",
-                 f"costs: 20 recorded, the last {trained.costs[-1]:.6g}",
+                 "costs: 20 recorded, one every 100 iterations, from 0 to 1900",
+                 "final cost: 0.135608, at iteration 2000",               # not the last recorded, 0.140872
                  f"w drawn to {picture}"]:
         assert line in out
     assert "learning_rate 0.005" in out and "num_iterations 2000" in out
@@ -106,7 +107,8 @@ def test_inspect_json_is_the_model_file(cat_model, run_cli):
     trained = load_model(cat_model)
     assert facts["format_version"] == 1 and facts["input_shape"] == [64, 64, 3]
     assert facts["classes"] == ["non-cat", "cat"] and facts["n_x"] == trained.w.size
-    assert facts["costs_recorded"] == len(trained.costs) == 20 and facts["last_cost"] == trained.costs[-1]
+    assert facts["costs_recorded"] == len(trained.costs) == 20 and "last_cost" not in facts
+    assert facts["final_cost"] == trained.training["final_cost"] == pytest.approx(0.135608, abs=5e-7)
     assert facts["train_accuracy"] == trained.training["train_accuracy"] == 99.04306220095694
     assert facts["training"]["learning_rate"] == 0.005 and "train_accuracy" not in facts["training"]
     assert facts["b"] == trained.b and facts["w_max"] == trained.w.max() and facts["weights_picture"] is None
@@ -253,5 +255,5 @@ def test_figure_names_are_safe_and_distinct():
 def test_describe_is_plain_json(rng):
     trained = SavedModel(w=rng.normal(size=(12, 1)), b=0.5, input_shape=(2, 2, 3), classes=("a", "b"))
     facts = json.loads(json.dumps(describe(trained)))
-    assert facts["costs_recorded"] == 0 and facts["last_cost"] is None and facts["train_accuracy"] is None
+    assert facts["costs_recorded"] == 0 and facts["final_cost"] is None and facts["train_accuracy"] is None
     assert facts["w_mean_abs"] == pytest.approx(np.abs(trained.w).mean(), rel=1e-15)
