@@ -34,8 +34,9 @@ from ..neuron.formulas import decide, sigmoid, unroll
 def probabilities(trained: SavedModel, images: np.ndarray) -> np.ndarray:
     """(m,) probabilities of class 1, sigmoid(w.T X + b), for uint8 images (m, height, width,
     channels) of the model's input shape, unrolled and scaled as in training."""
-    X = unroll(images, pixel_scale=trained.pixel_scale)
-    return sigmoid(trained.w.T @ X + trained.b)[0]
+    from .model import Model
+
+    return Model.of(trained).predict_proba(images)
 
 
 def weights_image(trained: SavedModel) -> np.ndarray:
