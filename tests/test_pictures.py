@@ -232,6 +232,17 @@ def test_predict_explain_skips_an_image_it_cannot_read(digit_model, photos, tmp_
     assert len(panels) == 3 and len(bars) == 1                           # a grey model: a grey view
 
 
+def test_predict_explain_with_no_readable_image_makes_no_folder(digit_model, tmp_path, run_cli):
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"\x89PNG\r\n\x1a\n not really")
+    for images in ([broken], [tmp_path / "missing.jpg"], [broken, tmp_path / "missing.jpg"]):
+        code, out, err = run_cli("predict", digit_model, *images, "--explain", tmp_path / "why")
+        assert code == 1 and out == "" and not (tmp_path / "why").exists()
+        assert err.splitlines()[-1] == f"single-neuron: no image explained: none could be read, so {tmp_path / 'why'} was not made"
+    assert save_explanations(tmp_path / "why", load_model(digit_model), []) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.png"]
+
+
 def test_save_explanations_from_python_leaves_nothing_when_it_fails(digit_model, photos, tmp_path):
     from single_neuron.errors import ImageError
 

@@ -158,12 +158,15 @@ def save_explanations(folder, trained: SavedModel, images: Iterable) -> list[Pat
     """Write one explanation figure per image file into a new `folder`, created atomically.
 
     The folder appears complete or not at all, and an existing non-empty folder is refused.
-    Returns the figures' paths. An image that cannot be read raises its error and nothing is left.
+    Returns the figures' paths. An image that cannot be read raises its error and nothing is left;
+    with no image, there is nothing to explain and no folder is made.
     """
     from ..io.atomic import atomic_folder
 
     images = list(images)
     written = []
+    if not images:
+        return written
     with atomic_folder(folder) as tmp:
         for image, name in zip(images, figure_names(images)):
             save_explanation(tmp / name, trained, image)

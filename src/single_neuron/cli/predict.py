@@ -69,7 +69,9 @@ def run(args) -> int:
         from ..app.pictures import save_explanations
 
         written = save_explanations(args.explain, trained, classified)
-        if not (args.json or args.csv):
+        if not written:
+            note(f"no image explained: none could be read, so {args.explain} was not made")
+        elif not (args.json or args.csv):
             print(f"{len(written)} image{'s' * (len(written) != 1)} explained in {shown(args.explain)}")
     return 1 if failures else 0
 
