@@ -49,7 +49,9 @@ def prediction(trained: SavedModel, data: bytes, name: str) -> dict:
 
 
 def view(trained: SavedModel, data: bytes, name: str) -> dict:
-    """The prediction, and the image as the model sees it with its contribution map w * x."""
+    """The prediction, and the image as the model sees it with its contributions w * x, per channel
+    and as the map the page draws (summed over each pixel's channels, as `predict --explain` draws
+    it: the map plus b is z)."""
     from ..app.model import classify
     from ..app.views import image_view
     from ..io.images import read_image
@@ -60,4 +62,5 @@ def view(trained: SavedModel, data: bytes, name: str) -> dict:
         seen = image_view(trained, read_image(path, (height, width), channels))
     return {"label": p.label, "class": p.class_name, "probability": p.probability, "classes": list(trained.classes),
             "z": seen.z, "b": float(trained.b), "pixels": packed_pixels(seen.pixels),
-            "contributions": packed(seen.contributions) if drawable(seen.contributions) else None}
+            "contributions": packed(seen.contributions) if drawable(seen.contributions) else None,
+            "contribution_map": packed(seen.pixel_contributions) if drawable(seen.contributions) else None}
