@@ -271,8 +271,8 @@ const SN = (() => {
         yTexts[k].setAttribute("y", Y(t) + 4);
       });
       const xTicks = log ? logTicks(x1) : niceTicks(0, x1, Math.max(3, Math.floor(plotW / 90)));
-      let lastEnd = -Infinity;
-      for (const t of xTicks) {
+      let nextStart = Infinity;
+      for (const t of xTicks.slice().reverse()) {        // from the end of the axis, which always keeps its label
         el("line", { class: "grid", x1: X(t), x2: X(t), y1: m.top, y2: H - m.bottom }, svg);
         const label = el("text", { class: "tick", x: X(t), y: H - m.bottom + 16, "text-anchor": "middle" }, svg, count(t));
         const half = label.getComputedTextLength() / 2;
@@ -281,8 +281,8 @@ const SN = (() => {
           label.setAttribute("x", W - 2);
         }
         const start = Math.min(X(t), W - 2 - half) - half;
-        if (start < lastEnd + 4) label.remove();        // crowded (a log axis's 2s and 5s): skip
-        else lastEnd = start + 2 * half;
+        if (start + 2 * half > nextStart - 4) label.remove();    // crowded by the one to its right: skipped
+        else nextStart = start;
       }
       el("line", { class: "axis", x1: m.left, x2: W - m.right, y1: H - m.bottom, y2: H - m.bottom }, svg);
       el("line", { class: "axis", x1: m.left, x2: m.left, y1: m.top, y2: H - m.bottom }, svg);
