@@ -106,6 +106,8 @@ class Gate:
     def wait(self, abandoned, on_hold=None) -> None:
         """Return once one iteration may go, or once `abandoned()` says the job is over; call
         `on_hold()` once if it has to wait for the page (paused, no step left)."""
+        if not self.paused and self.speed is None:     # playing at full speed: no lock for each iteration
+            return                                     # (a pause that comes meanwhile holds the next one)
         with self._changed:
             while True:
                 if abandoned():
