@@ -229,15 +229,20 @@ def job_events(server) -> list[dict]:
     return found
 
 
+def open_learn(server, page, rates: str, iterations: int = 1500, every: int = 100) -> None:
+    """Watch it learn, with its form filled in."""
+    page.goto(server.url + "/learn")
+    page.fill("#rates", rates)
+    page.fill("#iterations", str(iterations))
+    page.fill("#print-every", str(every))
+
+
 def points(page) -> list[int]:
     return [int(n) for n in page.eval_on_selector_all("#chart polyline", "ls => ls.map(l => l.dataset.points)")]
 
 
 def test_watch_it_learn_live_stop_and_keep(server, page, browser):
-    page.goto(server.url + "/learn")
-    page.fill("#rates", "0.01 0.001 0.0001")
-    page.fill("#iterations", "1500")
-    page.fill("#print-every", "100")
+    open_learn(server, page, "0.01 0.001 0.0001")
     page.click("#start")
     page.wait_for_selector("body[data-state=done]")
     assert points(page) == [1501, 1501, 1501]          # every iteration's cost, and the final one at 1500
@@ -311,10 +316,7 @@ def held_at(page) -> tuple[int, int]:
 
 
 def test_play_pause_step_speed_the_log_axis_and_hover_values(server, page, cats):
-    page.goto(server.url + "/learn")
-    page.fill("#rates", "0.01")
-    page.fill("#iterations", "1500")
-    page.fill("#print-every", "100")
+    open_learn(server, page, "0.01")
     # a step with no job running starts one, paused, and lets one iteration through
     page.click("#step-1")
     page.wait_for_function("() => document.body.dataset.heldAt === '0:1'")

@@ -35,9 +35,10 @@ def client(cat_sets):
     state.close()
 
 
-def events(client, start: int = 0) -> list[dict]:
-    """Every event of the current job, read as a browser's EventSource reads them, until the stream ends."""
-    found, block = [], {}
+def events(client, start: int = 0, into: list | None = None) -> list[dict]:
+    """Every event of the current job, read as a browser's EventSource reads them, until the stream ends;
+    each appended to `into` as it comes, if given."""
+    found, block = [] if into is None else into, {}
     with client.stream("GET", "/api/train/events", headers={"last-event-id": str(start)}) as stream:
         assert stream.headers["content-type"].startswith("text/event-stream")
         for line in stream.iter_lines():
@@ -195,27 +196,12 @@ class Reader:
         import threading
 
         self.found: list[dict] = []
-        self.thread = threading.Thread(target=lambda: self.found.extend(_each(client, self.found)), daemon=True)
+        self.thread = threading.Thread(target=events, args=(client, 0, self.found), daemon=True)
         self.thread.start()
 
     def held_at(self, next_iteration: int) -> dict:
         return wait_until(lambda: next((e for e in self.found if e["event"] == "held" and e["next"] == next_iteration),
                                        None), 20, f"the job to hold before iteration {next_iteration}")
-
-
-def _each(client, into: list):
-    """Every event as it comes, appended to `into`; returns nothing more at the end."""
-    block = {}
-    with client.stream("GET", "/api/train/events") as stream:
-        for line in stream.iter_lines():
-            if not line:
-                if "data" in block:
-                    into.append({**json.loads(block["data"]), "id": int(block["id"]), "event": block["event"]})
-                block = {}
-            elif not line.startswith(":"):
-                field, _, value = line.partition(": ")
-                block[field] = value
-    return []
 
 
 def test_pause_step_and_play_are_controls_of_the_live_run(client, cat_sets):
