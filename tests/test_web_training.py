@@ -93,6 +93,7 @@ def test_a_comparison_gives_the_librarys_runs_and_can_be_kept(client, cat_sets):
     stream = events(client)
     assert [e["id"] for e in stream] == list(range(1, len(stream) + 1))
     assert stream[0]["event"] == "start" and stream[-1] == {**stream[-1], "event": "end", "stopped": None}
+    directs = {}
     for k, rate in enumerate([0.01, 0.001]):
         # what the page shows: the cost of every iteration, then the final cost at the end of the run
         shown = train(train_set, test_set, learning_rate=rate, num_iterations=300, print_every=1)
@@ -103,7 +104,7 @@ def test_a_comparison_gives_the_librarys_runs_and_can_be_kept(client, cat_sets):
         np.testing.assert_array_equal(map_of(drawn[-1]), weights_map(shown.model.w, (64, 64, 3)).astype(np.float32))
         end = next(e for e in stream if e["event"] == "run-end" and e["run"] == k)
         # one final cost: the page's, the library's and the command line's route (a cost every 20) alike
-        direct = train(train_set, test_set, learning_rate=rate, num_iterations=300, print_every=20)
+        direct = directs[k] = train(train_set, test_set, learning_rate=rate, num_iterations=300, print_every=20)
         assert end["final_cost"] == shown.report["final_cost"] == direct.report["final_cost"]
         assert (end["train_accuracy"], end["test_accuracy"]) == (direct.report["train_accuracy"],
                                                                  direct.report["test_accuracy"])
@@ -113,7 +114,7 @@ def test_a_comparison_gives_the_librarys_runs_and_can_be_kept(client, cat_sets):
     assert kept.status_code == 200 and "learning rate 0.001" in kept.json()["source"]
     assert client.get("/api/train").json()["served_run"] == 1
     model = client.get("/api/model").json()
-    direct = train(train_set, test_set, learning_rate=0.001, num_iterations=300, print_every=20)
+    direct = directs[1]
     assert model["b"] == direct.model.b and model["costs"] == direct.report["costs"]     # as train --print-every 20
     assert model["print_every"] == 20 and model["final_cost"] == direct.report["final_cost"]
     assert model["curve"]["iterations"][-2:] == [280, 300] and model["curve"]["costs"][-1] == model["final_cost"]

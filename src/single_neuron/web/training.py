@@ -171,15 +171,16 @@ class Curve:
         self.low = self.high = None
         self.count = 0
 
-    def finish(self, report: dict) -> None:
-        """The run is over: what is left goes out, and the curve reaches the end of the run, the
-        final cost at iteration n_iter (`app.views.cost_points`)."""
+    def finish(self, report: dict | None = None) -> None:
+        """The run is over: what is left goes out, the open bucket too, and with the run's report the
+        curve reaches the end of the run, the final cost at iteration n_iter (`app.views.cost_points`)."""
         from ..app.views import cost_points
 
-        self.flush(held=True)
-        costs = report["costs"]                    # every iteration's
-        iterations, values = cost_points(costs, 1, report["n_iter"], report["final_cost"])
-        self.pending.extend(zip(iterations[len(costs):], values[len(costs):]))
+        self._close()
+        if report is not None:
+            costs = report["costs"]                    # every iteration's
+            iterations, values = cost_points(costs, 1, report["n_iter"], report["final_cost"])
+            self.pending.extend(zip(iterations[len(costs):], values[len(costs):]))
         self.flush()
 
     def flush(self, held: bool = False) -> None:
@@ -325,14 +326,14 @@ class TrainingJob:
                             print_every=1, should_stop=self.should_stop, on_record=self.curve.add,
                             on_weights=_Snapshots(self, k))
             except SingleNeuronError as exc:
-                self.curve.flush()
+                self.curve.finish()
                 self.runs.append(None)
                 self._emit("run-error", run=k, rate=rate, message=str(exc))
                 continue
             except Exception as exc:  # noqa: BLE001 -- the job must end with an event, whatever happened
                 print(f"single-neuron: error: training at learning rate {rate:g} failed "
                       f"({type(exc).__name__}: {exc})", file=sys.stderr)
-                self.curve.flush()
+                self.curve.finish()
                 self.runs.append(None)
                 self._emit("run-error", run=k, rate=rate, message=f"internal error ({type(exc).__name__})")
                 continue
