@@ -3,9 +3,9 @@ with are those of a fresh run.
 
 Compared: every code cell's outputs, in order, by type, stream and content. Normalised first:
 execution counts (not compared), timings (a number followed by "ms", "s" or "x" becomes "#"),
-the machine's BLAS thread count, memory addresses (0x...). Figures: PNG bytes carry the writer's version and are not compared
-byte for byte; both PNGs are decoded, must have the same width and height, and their pixels
-may differ by at most 0.5 grey levels (of 255) on average. A difference means the notebook and
+the machine's BLAS thread count, memory addresses (0x...). Figures: PNG bytes carry the
+writer's version and are not compared byte for byte; both PNGs are decoded, must have the same
+width and height, and their pixels may differ by at most 0.5 grey levels (of 255) on average. A difference means the notebook and
 its outputs have drifted apart: `make notebook-outputs` runs it again and saves it.
 """
 
