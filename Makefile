@@ -9,7 +9,7 @@ DATA ?=
 # The digits have 64 features, not 12,288: the course's step of 0.005 is slow for them.
 DEMO_ARGS ?= $(if $(DATA),,--learning-rate 0.05)
 
-.PHONY: venv demo test bench bench-startup bench-check notebook notebook-outputs gallery clean
+.PHONY: venv demo test bench bench-startup bench-check notebook notebook-outputs gallery screenshots clean
 
 venv: $(STAMP)
 
@@ -42,6 +42,10 @@ notebook-outputs: venv
 # Draw the figures of docs/gallery.md again, with the commands written there.
 gallery: venv
 	$(BIN)/python docs/gallery.py
+
+# Take the web page's screenshots of docs/serve.md again (a server on loopback, Debian's chromium).
+screenshots: venv
+	$(BIN)/python docs/screenshots.py
 
 test: venv
 	$(BIN)/python -m pytest

@@ -11,9 +11,14 @@ API (JSON in and out; every error is {"error": one line}):
   POST /api/view             the same, with the image as the model sees it and its contribution map
   GET  /api/model            the served model: w, b, costs, settings, accuracies
   GET  /api/graph            ?example=notes&a=5&b=3&c=2 or ?example=logistic&x1=..&w1=..&b=..&y=1
-  POST /api/train            {"rates": [...], "iterations": N, "print_every": K} -> 202 {"job"}; 409 while one runs
+  POST /api/train            {"rates": [...], "iterations": N, "print_every": K, "paused"?, "speed"?}
+                             -> 202 {"job"}; 409 while one runs
   GET  /api/train            the last job's state ({"job": null, "running": false} before any)
   GET  /api/train/events     the last job as server-sent events, from the start or from Last-Event-ID
+  POST /api/train/pause      hold the running job before its next iteration
+  POST /api/train/play       let it run on
+  POST /api/train/step       {"iterations": N}: let N more iterations through, then hold
+  POST /api/train/speed      {"speed": S}: at most S iterations a second (null: as fast as it goes)
   POST /api/train/stop       stop the running job
   POST /api/train/keep       {"run": k}: serve run k's model from now on
 """
@@ -32,7 +37,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from ..errors import SingleNeuronError
-from .bodies import BadRequest, job_request, json_body, run_index, upload
+from .bodies import BadRequest, job_request, json_body, run_index, speed_request, step_request, upload
 from .encode import model_summary
 from .guard import Guard, error_response
 from .state import Conflict, Missing, ServerState
@@ -117,15 +122,40 @@ def _model_routes(state: ServerState) -> list[Route]:
 
 
 def _training_routes(state: ServerState) -> list[Route]:
-    """The page's training job: start it, follow it, stop it, keep one of its runs."""
+    """The page's training job: start it, follow it, pause, play, step and pace it, stop it, keep one
+    of its runs."""
 
     async def train_start(request: Request) -> Response:
         job = state.start_job(job_request(await json_body(request)))
         return _json({"job": job.id, "running": True}, status=202)
 
     def train_status(request: Request) -> Response:
-        job = state.job
-        return _json({"job": None, "running": False} if job is None else job.status())
+        return _json(state.job_status())
+
+    def controlled(job) -> Response:
+        return _json({"job": job.id, "running": job.running, **job.gate.state()})
+
+    def train_pause(request: Request) -> Response:
+        job = state.running_job()
+        job.pause()
+        return controlled(job)
+
+    def train_play(request: Request) -> Response:
+        job = state.running_job()
+        job.play()
+        return controlled(job)
+
+    async def train_step(request: Request) -> Response:
+        iterations = step_request(await json_body(request))
+        job = state.running_job()
+        job.step(iterations)
+        return controlled(job)
+
+    async def train_speed(request: Request) -> Response:
+        speed = speed_request(await json_body(request))
+        job = state.running_job()
+        job.set_speed(speed)
+        return controlled(job)
 
     def train_stop(request: Request) -> Response:
         job = state.current_job()
@@ -146,6 +176,10 @@ def _training_routes(state: ServerState) -> list[Route]:
                                  headers={"cache-control": "no-store"})
 
     return [Route("/api/train", train_start, methods=["POST"]), Route("/api/train", train_status, methods=["GET"]),
+            Route("/api/train/pause", train_pause, methods=["POST"]),
+            Route("/api/train/play", train_play, methods=["POST"]),
+            Route("/api/train/step", train_step, methods=["POST"]),
+            Route("/api/train/speed", train_speed, methods=["POST"]),
             Route("/api/train/stop", train_stop, methods=["POST"]),
             Route("/api/train/keep", train_keep, methods=["POST"]),
             Route("/api/train/events", train_events, methods=["GET"])]
