@@ -76,11 +76,11 @@ def _dask(X, Y, s, options):
 def _stream(problem, s, options):
     rows = CourseRows(problem[0])
     limit = 40_000_000 if options.get("batch_size") else 4_207_700       # full batch: chunks of 25 or 47
-    return StreamPass(rows, limit, options.get("dtype", "float64"), s, options.get("batch_size"))
+    return StreamPass(rows, limit, options.get("dtype", "float64"), s)
 
 
 ROUTES = {
-    "numpy primal": lambda p, X, Y, s, o: in_memory.Primal(X, Y, s, o.get("batch_size")),
+    "numpy primal": lambda p, X, Y, s, o: in_memory.Primal(X, Y, s),
     "numpy gram": lambda p, X, Y, s, o: in_memory.in_memory_pass(X, Y, "gram", 50, s, o.get("batch_size")),
     "array-api-strict": lambda p, X, Y, s, o: _strict(X, Y, s, o),
     "torch (cpu)": lambda p, X, Y, s, o: _torch(X, Y, s, o),
@@ -108,7 +108,7 @@ def test_every_setting_on_every_route(problem, route, setting):
         with pytest.raises(InputValueError, match=REFUSED[route, setting]):
             ROUTES[route](problem, X, Y, s, options)
         return
-    reference = _run(in_memory.Primal(X, Y, s, options.get("batch_size")), dtype, options)
+    reference = _run(in_memory.Primal(X, Y, s), dtype, options)
     data_pass = ROUTES[route](problem, X, Y, s, options)
     try:
         run = _run(data_pass, dtype, options)

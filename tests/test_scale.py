@@ -22,7 +22,7 @@ from conftest import TORCH_MISSING
 def streamed(path, T, alpha, memory_limit, batch_size=None, seed=0, record_every=100):
     rows = CourseRows(path)
     try:
-        data = StreamPass(rows, memory_limit, batch_size=batch_size)
+        data = StreamPass(rows, memory_limit)
         return descend(data, np.zeros((data.n_x, 1)), 0.0, T, alpha, batch_size=batch_size, seed=seed,
                        record_every=record_every)
     finally:
@@ -30,7 +30,7 @@ def streamed(path, T, alpha, memory_limit, batch_size=None, seed=0, record_every
 
 
 def minibatch_descent(w, b, X, Y, T, alpha, batch_size, seed=0, record_every=100):
-    return descend(Primal(X, Y, batch_size=batch_size), w, b, T, alpha, batch_size=batch_size, seed=seed,
+    return descend(Primal(X, Y), w, b, T, alpha, batch_size=batch_size, seed=seed,
                    record_every=record_every)
 
 HAS_TORCH = importlib.util.find_spec("torch") is not None
