@@ -1,10 +1,10 @@
 """Numbers kept as an extended-precision anchor plus a float64 residual: value = anchor + residual.
 
-The extended Gram form holds its coordinates u and the bias b this way, so that the loop
-can make its float64 steps (`-=`) where most steps run, while the value keeps extended
-precision: float64 steps land in the residual, which stays small (it holds only the steps
-since the last fold), so their rounding is that of small numbers; a step given in
-extended precision lands in the anchor. `fold()` moves the residual into the anchor.
+The extended Gram form holds its coordinates u and the bias b this way. The loop's steps
+(`-=`) are float64 where the steps are contractive: they land in the residual, which holds
+only the steps since the last fold and so stays small, and their rounding is that of small
+numbers. A step given in extended precision lands in the anchor. `fold()` moves the
+residual into the anchor; the value keeps extended precision throughout.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ class AnchoredScalar:
         self.anchor_float, self.residual = float(self.anchor), residual
 
     def __isub__(self, step):
-        if type(step) is float or isinstance(step, float):          # a float64 step, Python's or NumPy's
+        if isinstance(step, float):                     # a float64 step, Python's or NumPy's
             self.residual -= step
         else:
             self.anchor -= step
