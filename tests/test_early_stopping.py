@@ -81,6 +81,24 @@ def test_every_in_memory_form_stops_at_the_same_iteration_with_the_same_weights(
     np.testing.assert_allclose(runs[2].model.w, runs[0].model.w, rtol=1e-3, atol=1e-5)
 
 
+@pytest.mark.parametrize("solver, l2", [("primal", 0.0), ("gram", 0.0), ("gram", 2.0)])
+def test_the_final_cost_is_that_of_the_parameters_returned(solver, l2):
+    """Early stopping on held-out examples returns an earlier iteration's w and b: the final cost is
+    theirs, on the extended Gram form too (images of 3,072 values: m * 30 <= n_x)."""
+    rng = np.random.default_rng(7)
+    images = rng.integers(0, 256, size=(100, 32, 32, 3), dtype=np.uint8)
+    y = ((images[:, 0, 0, 0].astype(float) - 127 + rng.normal(0, 90, 100)) > 0).astype(np.int64)
+    run = train((images, y), validation_fraction=0.25, learning_rate=0.01, num_iterations=3000, n_iter_no_change=20,
+                solver=solver, l2=l2, seed=1)
+    r = run.report
+    assert r["solver"] == solver and r["best_iteration"] < r["n_iter"]
+    kept, _ = validation_split(y, 0.25, 1)
+    X, Y = images[kept].reshape(kept.size, -1).T / 255.0, y[kept].reshape(1, -1)
+    w, b = run.model.w, run.model.b
+    expected = plain_cost(w, b, X, Y) + l2 / (2 * kept.size) * float(np.vdot(w, w))
+    assert r["final_cost"] == pytest.approx(expected, rel=1e-12)
+
+
 def test_mini_batches_stop_on_the_held_out_cost_too():
     images, y = noisy_images()
     run = train((images, y), validation_fraction=0.25, learning_rate=0.5, num_iterations=500, batch_size=16,

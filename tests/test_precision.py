@@ -90,6 +90,32 @@ def test_the_curvature_bound_holds_for_any_weights(rng):
         assert largest <= lam * float(d @ u_sq) + rest * d.max() + 1e-9 * largest
 
 
+@needs_extended
+def test_anchored_numbers_keep_the_small_steps_that_float64_rounds_away():
+    from single_neuron.engines.anchored import Anchored, AnchoredScalar
+
+    tiny = 2.0 ** -60                                   # below half float64's spacing at 1 (2^-53)
+    assert 1.0 - tiny == 1.0
+    u, b = Anchored(np.ones((1, 3))), AnchoredScalar(0.5)
+    for _ in range(1000):
+        u -= np.full((1, 3), tiny)                      # float64 steps: into the residual
+        b -= tiny
+    expected = np.longdouble(1) - np.longdouble(1000 * tiny)          # exact: 1 - 125 * 2^-57
+    np.testing.assert_array_equal(np.asarray(u), np.full((1, 3), expected))
+    assert np.longdouble(b.anchor) + np.longdouble(b.residual) == expected - np.longdouble(0.5)
+    before, value = u.copy(), np.asarray(u)
+    u.fold()
+    b_before = float(b)
+    b.fold()
+    assert not u.residual.any() and b.residual == 0.0 and float(b) == b_before
+    np.testing.assert_array_equal(np.asarray(u), value)
+    u -= np.full((1, 3), np.longdouble(tiny) * np.longdouble(2.0 ** -8))      # an extended step: the anchor
+    b -= np.longdouble(tiny) * np.longdouble(2.0 ** -8)
+    assert not u.residual.any() and b.residual == 0.0
+    np.testing.assert_array_equal(np.asarray(u), value - np.longdouble(2.0 ** -68))
+    np.testing.assert_array_equal(np.asarray(before), value)                  # a copy is a copy
+
+
 # The course's runs: learning rate 0.005 (its model), then its learning-rate section. The longdouble
 # reference takes about 20 ms an iteration, so the test runs the first 400 iterations of each (costs
 # recorded at 0, 100, 200, 300; at 0.01 the costs swing up and down through these), and

@@ -76,11 +76,11 @@ def _dask(X, Y, s, options):
 def _stream(problem, s, options):
     rows = CourseRows(problem[0])
     limit = 40_000_000 if options.get("batch_size") else 4_207_700       # full batch: chunks of 25 or 47
-    return StreamPass(rows, limit, options.get("dtype", "float64"), s, options.get("batch_size"))
+    return StreamPass(rows, limit, options.get("dtype", "float64"), s)
 
 
 ROUTES = {
-    "numpy primal": lambda p, X, Y, s, o: in_memory.Primal(X, Y, s, o.get("batch_size")),
+    "numpy primal": lambda p, X, Y, s, o: in_memory.Primal(X, Y, s),
     "numpy gram": lambda p, X, Y, s, o: in_memory.in_memory_pass(X, Y, "gram", 50, s, o.get("batch_size")),
     "array-api-strict": lambda p, X, Y, s, o: _strict(X, Y, s, o),
     "torch (cpu)": lambda p, X, Y, s, o: _torch(X, Y, s, o),
@@ -108,7 +108,7 @@ def test_every_setting_on_every_route(problem, route, setting):
         with pytest.raises(InputValueError, match=REFUSED[route, setting]):
             ROUTES[route](problem, X, Y, s, options)
         return
-    reference = _run(in_memory.Primal(X, Y, s, options.get("batch_size")), dtype, options)
+    reference = _run(in_memory.Primal(X, Y, s), dtype, options)
     data_pass = ROUTES[route](problem, X, Y, s, options)
     try:
         run = _run(data_pass, dtype, options)
@@ -124,6 +124,94 @@ def test_every_setting_on_every_route(problem, route, setting):
         assert run.stopped == "converged" and run.n_iter < 50
     if setting == "float32":
         assert to_numpy(run.w).dtype == np.float32
+
+
+def _wide(problem):
+    """The problem with each image repeated, so that m * 30 <= n_x: the extended Gram form's data."""
+    X, Y, s = _arrays(problem, np.float64)
+    return np.tile(X, (40, 1)) / 40, Y, s
+
+
+class _Inspected:
+    """A real pass, each of whose calls is checked to leave w and b as they were: the loop makes every
+    step itself, on every route."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.n_x, self.m, self.total_weight, self.solver = inner.n_x, inner.m, inner.total_weight, inner.solver
+        self.calls = 0
+
+    def start(self, w0, b0, plan):
+        return self.inner.start(w0, b0, plan)
+
+    def _unchanged(self, name, w, b, *args):
+        value = lambda: (np.array(to_numpy(w), dtype=np.longdouble), float(b))        # a copy, exact
+        before = value()
+        out = getattr(self.inner, name)(w, b, *args)
+        after = value()
+        np.testing.assert_array_equal(after[0], before[0], err_msg=f"{name} changed w")
+        assert after[1] == before[1], f"{name} changed b"
+        self.calls += 1
+        return out
+
+    def gradient(self, w, b, index, want_loss):
+        return self._unchanged("gradient", w, b, index, want_loss)
+
+    def loss(self, w, b):
+        return self._unchanged("loss", w, b)
+
+    def norm_sq(self, w):
+        return self.inner.norm_sq(w)
+
+    def weights(self, w):
+        return self.inner.weights(w)
+
+
+@pytest.mark.parametrize("route, setting", [
+    (route, setting) for route in [*ROUTES, "numpy extended gram"]
+    for setting in ("full batch", "mini-batch", "l2", "early stopping")
+    if not (setting == "mini-batch" and "gram" in route)])          # refused: see REFUSED
+def test_no_pass_changes_the_parameters(problem, route, setting):
+    if route == "torch (cpu)" and not HAS_TORCH:
+        pytest.skip(TORCH_MISSING)
+    options = SETTINGS[setting]
+    X, Y, s = _wide(problem) if route == "numpy extended gram" else _arrays(problem, np.float64)
+    if route == "numpy extended gram":
+        inner = in_memory.in_memory_pass(X, Y, "gram", 50, s)
+        assert isinstance(inner, in_memory.ExtendedGram)
+    else:
+        inner = ROUTES[route](problem, X, Y, s, options)
+    data_pass = _Inspected(inner)
+    try:
+        run = descend(data_pass, np.zeros((inner.n_x, 1)), 0.0, 30, 0.5 if "extended" in route else 0.02,
+                      record_every=5, **{k: v for k, v in options.items() if k != "weighted"})
+    finally:
+        if route == "streaming":
+            inner.source.close()
+    assert data_pass.calls >= run.n_iter and run.n_iter > 0
+
+
+def test_the_loop_tells_a_pass_the_batch_size(problem):
+    """The mini-batch schedule has one reader, the loop: a pass made without a batch size runs the
+    loop's mini-batches, whose steps are the notes' written out plainly; a pass that cannot run
+    them says so."""
+    X, Y, _ = _arrays(problem, np.float64)
+    run = descend(in_memory.Primal(X, Y), np.zeros((X.shape[0], 1)), 0.0, 3, 0.02, batch_size=7, seed=5,
+                  record_every=1)
+    rng = np.random.default_rng(5)
+    w, b = np.zeros((X.shape[0], 1)), 0.0
+    for _ in range(3):
+        order = rng.permutation(M)
+        for start in range(0, M, 7):
+            i = np.sort(order[start:start + 7])
+            dZ = 1 / (1 + np.exp(-(w.T @ X[:, i] + b))) - Y[:, i]
+            w = w - 0.02 * (X[:, i] @ dZ.T) / i.size
+            b = b - 0.02 * float(np.sum(dZ)) / i.size
+    np.testing.assert_allclose(run.w, w, rtol=1e-12, atol=1e-15)
+    assert run.b == pytest.approx(b, rel=1e-12)
+    for gram in (in_memory.Gram(X, Y), in_memory.ExtendedGram(*_wide(problem)[:2])):
+        with pytest.raises(InputValueError, match="solver gram needs every example at every step"):
+            descend(gram, np.zeros((gram.n_x, 1)), 0.0, 3, 0.02, batch_size=7)
 
 
 def test_the_job_api_runs_every_route_and_reports_what_ran(problem, tmp_path):

@@ -22,7 +22,7 @@ from conftest import TORCH_MISSING
 def streamed(path, T, alpha, memory_limit, batch_size=None, seed=0, record_every=100):
     rows = CourseRows(path)
     try:
-        data = StreamPass(rows, memory_limit, batch_size=batch_size)
+        data = StreamPass(rows, memory_limit)
         return descend(data, np.zeros((data.n_x, 1)), 0.0, T, alpha, batch_size=batch_size, seed=seed,
                        record_every=record_every)
     finally:
@@ -30,7 +30,7 @@ def streamed(path, T, alpha, memory_limit, batch_size=None, seed=0, record_every
 
 
 def minibatch_descent(w, b, X, Y, T, alpha, batch_size, seed=0, record_every=100):
-    return descend(Primal(X, Y, batch_size=batch_size), w, b, T, alpha, batch_size=batch_size, seed=seed,
+    return descend(Primal(X, Y), w, b, T, alpha, batch_size=batch_size, seed=seed,
                    record_every=record_every)
 
 HAS_TORCH = importlib.util.find_spec("torch") is not None
@@ -61,19 +61,21 @@ def test_a_limit_too_small_for_one_example_is_refused(cats, run_cli):
     assert code == 1 and "--memory-limit 97.7 KiB is too small for 209 examples of 12288 values: at least" in err
 
 
-def test_mini_batches_in_memory_and_streamed_take_the_same_steps(cats):
+# 20 MB holds a batch of 32 cat images in one chunk; 6 MB holds 13, so a batch of 200 is read in chunks.
+@pytest.mark.parametrize("batch_size, limit", [(32, "20MB"), (200, "6MB")])
+def test_mini_batches_in_memory_and_streamed_take_the_same_steps(cats, batch_size, limit):
     path = cats / "train_catvnoncat.h5"
     data = load_h5(path)
-    a = minibatch_descent(np.zeros((12288, 1)), 0.0, data.X, data.Y.astype(float), 12, 0.002, 32, seed=7,
+    a = minibatch_descent(np.zeros((12288, 1)), 0.0, data.X, data.Y.astype(float), 12, 0.002, batch_size, seed=7,
                           record_every=3)
-    b = streamed(path, 12, 0.002, memory_limit=parse_size("20MB"), batch_size=32, seed=7, record_every=3)
+    b = streamed(path, 12, 0.002, memory_limit=parse_size(limit), batch_size=batch_size, seed=7, record_every=3)
     np.testing.assert_allclose(b.costs, a.costs, rtol=1e-12)
     np.testing.assert_allclose(b.w, a.w, rtol=1e-10, atol=1e-15)
-    again = minibatch_descent(np.zeros((12288, 1)), 0.0, data.X, data.Y.astype(float), 12, 0.002, 32, seed=7,
-                              record_every=3)
+    again = minibatch_descent(np.zeros((12288, 1)), 0.0, data.X, data.Y.astype(float), 12, 0.002, batch_size,
+                              seed=7, record_every=3)
     np.testing.assert_array_equal(again.w, a.w)                   # the seed fixes the order: bit for bit
-    other = minibatch_descent(np.zeros((12288, 1)), 0.0, data.X, data.Y.astype(float), 12, 0.002, 32, seed=8,
-                              record_every=3)
+    other = minibatch_descent(np.zeros((12288, 1)), 0.0, data.X, data.Y.astype(float), 12, 0.002, batch_size,
+                              seed=8, record_every=3)
     assert not np.array_equal(other.w, a.w)
     assert a.costs[-1] < a.costs[0]
 

@@ -272,7 +272,7 @@ class _FileRoute:
         if s.memory_limit is not None:
             from ..engines.stream import StreamPass
 
-            return StreamPass(self.rows, s.memory_limit, s.dtype, weights, s.batch_size)
+            return StreamPass(self.rows, s.memory_limit, s.dtype, weights)
         from ..engines.dask_cluster import DaskPass, chunked, session
 
         self._session = session(s.scheduler)

@@ -25,8 +25,9 @@ class ArrayPass:
         self.n_x, self.m = (int(d) for d in X.shape)
         self.total_weight = float(self.m if sample_weight is None else self.xp.sum(sample_weight))
 
-    def start(self, w0):
-        return self.xp.asarray(w0, dtype=self.X.dtype, device=device(self.X))
+    def start(self, w0, b0, plan):
+        # A copy: the loop changes w in place.
+        return self.xp.asarray(w0, dtype=self.X.dtype, device=device(self.X), copy=True), float(b0)
 
     def _examples(self, index):
         if index is None:
@@ -36,7 +37,7 @@ class ArrayPass:
         pick = (lambda A: xp.take(A, i, axis=1))
         return pick(self.X), pick(self.Y), None if self.s is None else pick(self.s)
 
-    def gradient(self, w, shrink, b, index, want_loss):
+    def gradient(self, w, b, index, want_loss):
         X, Y, s = self._examples(index)
         Z = w.T @ X + b
         dZ = residual(Z, Y)
@@ -49,12 +50,12 @@ class ArrayPass:
         weight = float(X.shape[1] if s is None else self.xp.sum(s)) if index is not None else self.total_weight
         return X @ dZ.T, self.xp.sum(dZ), total, weight
 
-    def loss(self, w, shrink, b):
+    def loss(self, w, b):
         L = loss(w.T @ self.X + b, self.Y)
         return float(self.xp.sum(L if self.s is None else L * self.s))
 
-    def norm_sq(self, w, shrink):
+    def norm_sq(self, w):
         return float(self.xp.sum(w * w))
 
-    def weights(self, coords, start):
-        return coords
+    def weights(self, w):
+        return w

@@ -39,16 +39,16 @@ class DaskPass:
         self.n_x, self.m = (int(d) for d in X.shape)
         self.total_weight = float(self.m if self.s is None else self.s.sum().compute())
 
-    def start(self, w0):
+    def start(self, w0, b0, plan):
         w0 = w0.compute() if hasattr(w0, "compute") else w0
-        return np.array(w0, dtype=self.X.dtype).reshape(-1, 1)
+        return np.array(w0, dtype=self.X.dtype).reshape(-1, 1), float(b0)
 
     def _examples(self, index):
         if index is None:
             return self.X, self.Y, self.s
         return self.X[:, index], self.Y[:, index], None if self.s is None else self.s[:, index]
 
-    def gradient(self, w, shrink, b, index, want_loss):
+    def gradient(self, w, b, index, want_loss):
         import dask
 
         X, Y, s = self._examples(index)
@@ -68,17 +68,17 @@ class DaskPass:
             weight = float(index.size if batch_weight is None else batch_weight)
         return np.asarray(g), float(db), None if total is None else float(total), weight
 
-    def loss(self, w, shrink, b):
+    def loss(self, w, b):
         L = loss(w.T @ self.X + b, self.Y)
         return float((L if self.s is None else L * self.s).sum().compute())
 
-    def norm_sq(self, w, shrink):
+    def norm_sq(self, w):
         return float(np.vdot(w, w))
 
-    def weights(self, coords, start):
+    def weights(self, w):
         import dask.array as da
 
-        return da.from_array(coords)            # back on the engine X came in on
+        return da.from_array(w)                 # back on the engine X came in on
 
 
 def _columns(read_rows, start: int, stop: int, dtype: str) -> np.ndarray:

@@ -159,3 +159,45 @@ def curvature_bound(K: np.ndarray, iterations: int = 30) -> tuple[float, np.ndar
     lam = float(u @ (K @ u + u.sum()))
     frobenius_sq = float(np.vdot(K, K)) + 2.0 * float(K.sum()) + float(m) * m
     return lam, u * u, math.sqrt(max(frobenius_sq - lam * lam, 0.0))
+
+
+class Overshoot:
+    """Whether the Gram form's steps may amplify rounding errors, judged at the logits of an anchor.
+
+    One step multiplies an error by at most alpha (lam sum(d u^2) + rest max(d) + l2) / M - 1,
+    with d = s sigmoid'(Z) = s (1 - tanh(Z / 2)^2) / 4 and lam, u, rest from `curvature_bound`.
+    Above `growth` the iterates overshoot the minimum by more than they approach it, and float64
+    errors grow from step to step: `hot` turns on, and off again once `calm` checks in a row
+    find the steps contractive (a factor of at most 1).
+    """
+
+    growth = 2.0        # overshoot factor that switches to extended precision
+    calm = 16           # contractive checks in a row that switch back
+
+    def __init__(self, K: np.ndarray, sample_weight: np.ndarray | None, total_weight: float):
+        self.lam, self.u_sq, self.rest = curvature_bound(K)
+        self.s, self.M = sample_weight, total_weight
+        self.start(0.0, 0.0)
+
+    def start(self, learning_rate: float, l2: float) -> None:
+        self.alpha, self.l2 = learning_rate, l2
+        self.hot, self.calm_checks = False, 0
+
+    def check(self, half_Z: np.ndarray) -> bool:
+        """Whether steps run hot, from the logits Z = 2 half_Z (1, m); half_Z is used as scratch."""
+        t = np.tanh(half_Z, out=half_Z)
+        np.multiply(t, t, out=t)
+        np.subtract(1.0, t, out=t)
+        if self.s is not None:
+            t *= self.s
+        curvature = 0.25 * (self.lam * float(np.vdot(t, self.u_sq)) + self.rest * float(t.max()))
+        factor = self.alpha * (curvature + self.l2) / self.M - 1.0
+        if factor > self.growth:
+            self.hot, self.calm_checks = True, 0
+        elif factor > 1.0:
+            self.calm_checks = 0
+        else:
+            self.calm_checks += 1
+        if self.calm_checks >= self.calm:
+            self.hot = False
+        return self.hot

@@ -6,19 +6,23 @@ primal: Z = w.T X + b, dZ = A - Y, g = X dZ.T, db = sum(dZ): two passes over X p
 
 gram: gradient descent from w0 only ever adds combinations of the columns of X to
     w, so its iterates are w = shrink * w0 + X c.T, with c of shape (1, m) and shrink
-    the product of the L2 decays. With K = X.T X (m x m, computed once) and
-    z0 = w0.T X, Z = shrink * z0 + c K + b, and the gradient in these coordinates
-    is dZ itself: O(m^2) a step instead of O(n_x m), the same iterates up to
-    rounding. It needs every example at every step (no mini-batches).
+    a number (1 at the start; L2 shrinks it with c): the pass holds w as its
+    coordinates u = [shrink, c]. With K = X.T X (m x m, computed once) and z0 =
+    w0.T X, Z = shrink * z0 + c K + b, and the gradient's sums in these coordinates
+    are [0, dZ]: O(m^2) a step instead of O(n_x m), the same iterates up to rounding.
+    It needs every example at every step (no mini-batches).
 
     Rounding is where the two forms differ: c K adds m terms of size |c_j| K_ij that
     cancel down to Z, so float64 errors in K, in c and in that sum land in Z far
     larger than the primal form's. For float64 data with m <= n_x / WIDE (K and its
     parts then take under a tenth of X's memory), `ExtendedGram` removes them: K
-    exact (`gram_matrix.exact_gram`), c and b kept in extended precision, Z computed
-    exactly from them every few steps, and every step in extended precision while
-    steps overshoot. `Gram` is the plain form, for float32 and wide data. See
-    docs/solvers.md for the measurements.
+    exact (`gram_matrix.exact_gram`), u and b held as extended-precision anchors plus
+    float64 residuals (`anchored`), Z computed exactly from the anchors every few
+    steps, and every step in extended precision while steps overshoot
+    (`gram_matrix.Overshoot`). `Gram` is the plain form, for float32 and wide data.
+    See docs/solvers.md for the measurements.
+
+Every pass here only computes: the descent loop makes the steps.
 """
 
 from __future__ import annotations
@@ -27,7 +31,8 @@ import numpy as np
 
 from ..errors import InputValueError
 from ..neuron.formulas import loss_sum_into, residual_into
-from .gram_matrix import EXTENDED, ExactProduct, curvature_bound, exact_gram
+from .anchored import Anchored, AnchoredScalar
+from .gram_matrix import EXTENDED, ExactProduct, Overshoot, exact_gram
 
 SOLVERS = ("auto", "primal", "gram")
 
@@ -53,19 +58,27 @@ def choose_solver(n_x: int, m: int, num_iterations: int) -> str:
 
 def in_memory_pass(X: np.ndarray, Y: np.ndarray, solver: str = "auto", num_iterations: int = 0,
                    sample_weight: np.ndarray | None = None, batch_size: int | None = None):
-    """The pass for checked NumPy arrays X (n_x, m), Y and sample_weight (1, m) of one float dtype."""
+    """The pass for checked NumPy arrays X (n_x, m), Y and sample_weight (1, m) of one float dtype.
+
+    batch_size only says whether the run will use mini-batches (the Gram form cannot): the
+    loop tells the pass the size itself, when it starts."""
     if solver not in SOLVERS:
         raise InputValueError(f"solver: expected one of {', '.join(SOLVERS)}, got {solver!r}")
-    if solver == "gram" and batch_size:
-        raise InputValueError("solver gram needs every example at every step; it cannot run mini-batches "
-                              "(use solver primal or auto)")
+    if solver == "gram":
+        _whole_batches(batch_size)
     if solver == "auto":
         solver = "primal" if batch_size else choose_solver(*X.shape, num_iterations)
     if solver == "gram":
         if X.dtype == np.float64 and X.shape[1] * WIDE <= X.shape[0]:
             return ExtendedGram(X, Y, sample_weight)
         return Gram(X, Y, sample_weight)
-    return Primal(X, Y, sample_weight, batch_size)
+    return Primal(X, Y, sample_weight)
+
+
+def _whole_batches(batch_size: int | None) -> None:
+    if batch_size:
+        raise InputValueError("solver gram needs every example at every step; it cannot run mini-batches "
+                              "(use solver primal or auto)")
 
 
 class _Examples:
@@ -89,251 +102,238 @@ class _Examples:
 
 
 class Primal(_Examples):
-    """The notes' vectorized step over X in memory."""
+    """The notes' vectorized step over X in memory; w is held as itself, b as a float."""
 
     solver = "primal"
 
-    def __init__(self, X, Y, sample_weight=None, batch_size=None):
+    def __init__(self, X, Y, sample_weight=None):
         super().__init__(X, Y, sample_weight)
         self.g = np.empty((self.n_x, 1), X.dtype)
-        if batch_size:
-            rows = min(batch_size, self.m)
-            self.X_rows = X.T                       # (m, n_x): gathering examples reads whole rows
-            self.batch = np.empty((rows, self.n_x), X.dtype)
-            self.Yb, self.half_b, self.sb = (np.empty((1, rows), X.dtype) for _ in range(3))
 
-    def start(self, w0):
-        return np.array(w0, dtype=self.X.dtype, copy=True)
+    def start(self, w0, b0, plan):
+        if plan.batch_size:
+            rows = min(plan.batch_size, self.m)
+            self.X_rows = self.X.T                  # (m, n_x): gathering examples reads whole rows
+            self.batch = np.empty((rows, self.n_x), self.X.dtype)
+            self.Yb, self.half_b, self.sb = (np.empty((1, rows), self.X.dtype) for _ in range(3))
+        return np.array(w0, dtype=self.X.dtype, copy=True), float(b0)
 
-    def gradient(self, w, shrink, b, index, want_loss):
+    def _batch(self, index):
+        """X, Y, 0.5 - Y, s of the examples of `index`, gathered into the batch buffers, and their weight."""
+        n = index.size
+        np.take(self.X_rows, index, axis=0, out=self.batch[:n])
+        Y, half = self.Yb[:, :n], self.half_b[:, :n]
+        np.take(self.Y, index, axis=1, out=Y)
+        np.subtract(0.5, Y, out=half)
+        s = None
+        if self.s is not None:
+            s = self.sb[:, :n]
+            np.take(self.s, index, axis=1, out=s)
+        weight = float(n) if s is None else float(np.add.reduce(s, axis=None, dtype=np.float64))
+        return self.batch[:n].T, Y, half, s, weight
+
+    def gradient(self, w, b, index, want_loss):
         if index is None:
-            X, Y, half, s, Z, dZ, weight = (self.X, self.Y, self.half_minus_Y, self.s, self.Z, self.dZ,
-                                            self.total_weight)
+            X, Y, half, s, weight = self.X, self.Y, self.half_minus_Y, self.s, self.total_weight
+            Z, dZ = self.Z, self.dZ
         else:
-            n = index.size
-            np.take(self.X_rows, index, axis=0, out=self.batch[:n])
-            X, Y, half, Z, dZ = self.batch[:n].T, self.Yb[:, :n], self.half_b[:, :n], self.Z[:, :n], self.dZ[:, :n]
-            np.take(self.Y, index, axis=1, out=Y)
-            np.subtract(0.5, Y, out=half)
-            s = None
-            if self.s is not None:
-                s = self.sb[:, :n]
-                np.take(self.s, index, axis=1, out=s)
-            weight = float(n) if s is None else float(np.add.reduce(s, axis=None, dtype=np.float64))
+            X, Y, half, s, weight = self._batch(index)
+            Z, dZ = self.Z[:, :index.size], self.dZ[:, :index.size]
         np.matmul(w.T, X, out=Z)
         Z += b
         loss = self._residual(Z, Y, half, dZ, s, want_loss)
         np.matmul(X, dZ.T, out=self.g)
         return self.g, float(np.add.reduce(dZ, axis=None)), loss, weight
 
-    def loss(self, w, shrink, b):
+    def loss(self, w, b):
         np.matmul(w.T, self.X, out=self.Z)
         self.Z += b
         return loss_sum_into(self.Z, self.Y, self.s, self.scratch)
 
-    def norm_sq(self, w, shrink):
+    def norm_sq(self, w):
         return float(np.vdot(w, w))
 
-    def weights(self, coords, start):
-        return coords
+    def weights(self, w):
+        return w
 
 
-class Gram(_Examples):
-    """The same steps on the dual coefficients c of w = shrink * w0 + X c.T, all in X's dtype (float32
-    data, and float64 data too wide for `ExtendedGram`)."""
+class _Span(_Examples):
+    """The Gram forms' coordinates: gradient descent from w0 only adds combinations of the columns
+    of X to w, so w = shrink * w0 + X c.T, held as u = [shrink, c] (1, m + 1), and the sums of a
+    gradient in these coordinates are [0, s dZ] (in `self.g`; `self.dZ` is its view)."""
 
     solver = "gram"
 
-    def __init__(self, X, Y, sample_weight=None):
+    def __init__(self, X, Y, sample_weight, K, dtype):
         super().__init__(X, Y, sample_weight)
-        self.K = X.T @ X                           # NumPy uses a symmetric rank-k update here
+        self.K = K                                         # X.T X (m, m), rounded to X's dtype
+        self.g = np.zeros((1, self.m + 1), dtype)
+        self.dZ = self.g[:, 1:]
         self.E = np.empty_like(Y)
 
-    def start(self, w0):
+    def _origin(self, w0, plan) -> None:
+        """The start w0, and z0 = w0.T X, its logits, computed once."""
+        _whole_batches(plan.batch_size)
         self.w0 = np.asarray(w0, dtype=self.X.dtype)
         self.has_start = bool(np.any(self.w0))
         self.z0 = (self.w0.T @ self.X) if self.has_start else None
         self.w0_sq = float(np.vdot(self.w0, self.w0)) if self.has_start else 0.0
-        return np.zeros_like(self.Y)
 
-    def _logits(self, c, shrink, b):
-        self.b = b                                 # norm_sq takes it back out of Z
-        np.matmul(c, self.K, out=self.Z)
+    def _u0(self, dtype) -> np.ndarray:
+        u = np.zeros((1, self.m + 1), dtype)
+        u[0, 0] = 1.0
+        return u
+
+    def norm_sq(self, u):
+        """||shrink w0 + X c.T||^2 without touching X: shrink^2 w0.w0 + 2 shrink c.z0 + c K c.T."""
+        u = np.asarray(u, dtype=self.X.dtype)
+        c, shrink = u[:, 1:], float(u[0, 0])
+        out = float(np.vdot(c @ self.K, c))
         if self.has_start:
-            np.multiply(self.z0, shrink, out=self.E)
+            out += shrink * shrink * self.w0_sq + 2.0 * shrink * float(np.vdot(c, self.z0))
+        return out
+
+    def weights(self, u):
+        u = np.asarray(u, dtype=self.X.dtype)
+        w = self.X @ u[:, 1:].T
+        if self.has_start:
+            w += u[0, 0] * self.w0
+        return w
+
+
+class Gram(_Span):
+    """The same steps on the coordinates u = [shrink, c] of w = shrink * w0 + X c.T, all in X's
+    dtype (float32 data, and float64 data too wide for `ExtendedGram`)."""
+
+    def __init__(self, X, Y, sample_weight=None):
+        super().__init__(X, Y, sample_weight, X.T @ X, X.dtype)    # NumPy uses a symmetric rank-k update
+
+    def start(self, w0, b0, plan):
+        self._origin(w0, plan)
+        return self._u0(self.X.dtype), float(b0)
+
+    def _logits(self, u, b):
+        """Z = c K + shrink z0 + b."""
+        np.matmul(u[:, 1:], self.K, out=self.Z)
+        if self.has_start:
+            np.multiply(self.z0, u[0, 0], out=self.E)
             self.Z += self.E
         self.Z += b
         return self.Z
 
-    def gradient(self, c, shrink, b, index, want_loss):
-        Z = self._logits(c, shrink, b)
+    def gradient(self, u, b, index, want_loss):
+        Z = self._logits(u, b)
         loss = self._residual(Z, self.Y, self.half_minus_Y, self.dZ, self.s, want_loss)
-        return self.dZ, float(np.add.reduce(self.dZ, axis=None)), loss, self.total_weight
+        return self.g, float(np.add.reduce(self.dZ, axis=None)), loss, self.total_weight
 
-    def loss(self, c, shrink, b):
-        return loss_sum_into(self._logits(c, shrink, b), self.Y, self.s, self.scratch)
-
-    def norm_sq(self, c, shrink):
-        """||shrink w0 + X c.T||^2 without touching X: shrink^2 w0.w0 + 2 shrink c.z0 + c K c.T,
-        where c K = Z - b - shrink z0 is already in Z from this step's logits."""
-        out = float(np.vdot(c, self.Z)) - self.b * float(np.add.reduce(c, axis=None))
-        if self.has_start:
-            out += shrink * shrink * self.w0_sq + shrink * float(np.vdot(c, self.z0))
-        return out
-
-    def weights(self, coords, start):
-        w = self.X @ coords.T
-        if self.has_start:
-            w += start * self.w0
-        return w
+    def loss(self, u, b):
+        return loss_sum_into(self._logits(u, b), self.Y, self.s, self.scratch)
 
 
-class ExtendedGram(_Examples):
+class ExtendedGram(_Span):
     """The Gram form without the Gram form's extra rounding (float64 X, m * WIDE <= n_x).
 
-    w = shrink * w0 + X (C + r).T and b = b_C + r_b: C and b_C are anchors in extended
-    precision, r and r_b the float64 steps taken since. Every `every` steps (and at every
-    recorded cost) C absorbs r and C K is computed exactly (`gram_matrix`); in between,
-    Z = (C K + b_C) + [r, r_b] [K; 1], whose rounding scales with the small r.
-
-    Where one step may multiply an error by more than `growth` (the iterates overshoot the
-    minimum by more than they approach it), float64 errors are amplified from step to step;
-    from there until `calm` checks in a row find the steps contractive, every step is an
-    anchor and the residual and the update are taken in extended precision too. The factor is
-    bounded by alpha times the curvature bound of `curvature_bound`, minus 1.
-
-    The pass makes its updates itself (`advance`): the loop's coordinates and b are roundings.
+    u and b are `Anchored` numbers: an extended-precision anchor [shrink_A, C], b_A and a
+    float64 residual [r_shrink, r], r_b holding the loop's float64 steps since the last fold.
+    At an anchor (every `every` steps, at every recorded cost, and at every careful step)
+    the residuals are folded in and C K is computed exactly (`ExactProduct`); in between,
+    Z = (C K + b_A) + [r, r_b] [K; 1] (+ shrink z0), whose rounding scales with the small r.
+    At each anchor `Overshoot` judges whether steps may amplify errors; from there on, until
+    they calm down, every step is careful: an anchor, with dZ and the sums in extended
+    precision, which the loop's step then takes in extended precision too.
     """
 
-    solver = "gram"
     every = 13          # float64 steps between two anchors: odd, so checks see both sides of a swing
-    growth = 2.0        # overshoot factor that switches to extended precision
-    calm = 16           # contractive checks in a row that switch back
 
     def __init__(self, X, Y, sample_weight=None):
-        super().__init__(X, Y, sample_weight)
-        m = self.m
+        m = X.shape[1]
         self.times_K = ExactProduct(exact_gram(X))
-        self.K_fast = np.empty((m + 1, m))                    # [K; 1]: r_b rides along with r
+        self.K_fast = np.empty((m + 1, m))                  # [K; 1]: r_b rides along with r
         self.K_fast[:m] = self.times_K.rounded
         self.K_fast[m] = 1.0
-        self.lam, self.u_sq, self.rest = curvature_bound(self.times_K.rounded)
+        super().__init__(X, Y, sample_weight, self.K_fast[:m], np.float64)
+        self.overshoot = Overshoot(self.times_K.rounded, sample_weight, self.total_weight)
         self.Y_ext = Y.astype(EXTENDED)
         self.half_ext = self.half_minus_Y.astype(EXTENDED)
         self.s_ext = None if sample_weight is None else sample_weight.astype(EXTENDED)
-        self.r = np.zeros((1, m + 1))                           # [r, r_b]
-        self.r_w = self.r[:, :m]
-        self.step_buf = np.empty((1, m))
-        self.ZK, self.base = np.zeros((1, m)), np.zeros((1, m))  # C K, and C K + b_C, rounded
-        self.E = np.empty_like(Y)
+        self.R = np.zeros((1, m + 2))                       # [r_shrink, r, r_b]: u's residual, then b's
+        self.R_u, self.R_fast = self.R[:, :m + 1], self.R[:, 1:]             # [r_shrink, r] and [r, r_b]
+        self.g_ext = np.zeros((1, m + 1), EXTENDED)         # a careful step's sums [0, s dZ]
+        self.ZK, self.base = np.zeros((1, m)), np.zeros((1, m))     # C K, and C K + b_A, rounded
 
-    def start(self, w0):
-        m = self.m
-        self.w0 = np.asarray(w0, dtype=np.float64)
-        self.has_start = bool(np.any(self.w0))
-        self.z0 = (self.w0.T @ self.X) if self.has_start else None
+    def start(self, w0, b0, plan):
+        self._origin(w0, plan)
         self.z0_ext = self.z0.astype(EXTENDED) if self.has_start else None
-        self.w0_sq = float(np.vdot(self.w0, self.w0)) if self.has_start else 0.0
-        self.C, self.b_C, self.b_C_float, self.r_b = np.zeros((1, m), EXTENDED), EXTENDED(0), 0.0, 0.0
-        self.r[...] = 0.0
-        self.b_float = None                                     # b as the loop last had it from us
-        self.since = self.every                                 # an anchor at the first step
-        self.careful, self.hot, self.calm_checks = True, False, 0
-        self.alpha, self.decay, self.rate_key, self.rate = None, 1.0, None, EXTENDED(0)
-        self.coords = np.zeros_like(self.Y)
-        return self.coords
+        self.overshoot.start(plan.learning_rate, plan.l2)
+        self.R[...] = 0.0
+        u, b = Anchored(self._u0(EXTENDED), self.R_u), AnchoredScalar(b0)
+        self.anchored = None                                # the (u, b) of the last anchor
+        self.since, self.careful, self.first = 0, True, True
+        return u, b
 
-    # ------------------------------------------------------------------ anchors
+    def gradient(self, u, b, index, want_loss):
+        if self.careful or want_loss or self.since >= self.every or self.anchored != (u, b):
+            self._anchor(u, b)
+            self.careful = self._overshooting(u) or self.first      # the first step is always careful
+            self.first = False
+            if self.careful:
+                return self._careful_gradient(u, b, want_loss)
+        loss = self._loss(self._exact_logits(u, b)) if want_loss else None     # at the anchor: exact
+        return self._fast_gradient(u, b, loss)
 
-    def _anchor(self):
-        """Fold the float64 steps into the anchors and compute C K exactly."""
-        if self.since:
-            self.C += self.r_w
-            self.b_C += EXTENDED(self.r_b)
-            self.b_C_float, self.r_b = float(self.b_C), 0.0
-            self.r[...] = 0.0
-        self.ZK_ext = self.times_K(self.C)
+    def _anchor(self, u, b) -> None:
+        """Fold the residuals into the anchors, and compute C K exactly."""
+        if self.since or self.anchored != (u, b):
+            u.fold()
+            b.fold()
+        self.anchored, self.since = (u, b), 0
+        self.ZK_ext = self.times_K(u.anchor[:, 1:])
         self.ZK[...] = self.ZK_ext
-        np.add(self.ZK, self.b_C_float, out=self.base)
-        self.since = 0
+        np.add(self.ZK, b.anchor_float, out=self.base)
 
-    def _exact_logits(self, shrink):
-        """Z at the anchor, extended: C K + b_C (+ shrink z0)."""
-        Z = self.ZK_ext + self.b_C
+    def _exact_logits(self, u, b):
+        """Z at the anchor, extended: C K + b_A (+ shrink z0)."""
+        Z = self.ZK_ext + b.anchor
         if self.has_start:
-            Z += EXTENDED(shrink) * self.z0_ext
+            Z += u.anchor[0, 0] * self.z0_ext
         return Z
 
-    def _needs_care(self) -> bool:
-        """Whether the next step runs in extended precision, from the logits of the last anchor
-        (in self.base, rounded: the bound needs no more). The factor by which a step may multiply
-        an error is at most alpha (lam sum(d u^2) + rest max(d)) / M + (1 - decay) - 1, with
-        d = s sigmoid'(Z) = s (1 - tanh(Z / 2)^2) / 4."""
-        if self.alpha is None:                                   # the first step: no rate yet
-            return True
-        t = np.multiply(self.base, 0.5, out=self.E)
+    def _overshooting(self, u) -> bool:
+        """`Overshoot`'s judgement at the anchor's logits (rounded: the bound needs no more)."""
+        half_Z = np.multiply(self.base, 0.5, out=self.E)
         if self.has_start:
-            t += (0.5 * self.shrink) * self.z0
-        np.tanh(t, out=t)
-        np.multiply(t, t, out=t)
-        np.subtract(1.0, t, out=t)
-        if self.s is not None:
-            t *= self.s
-        curvature = 0.25 * (self.lam * float(np.vdot(t, self.u_sq)) + self.rest * float(t.max()))
-        factor = self.alpha * curvature / self.total_weight - self.decay
-        if factor > self.growth:
-            self.hot, self.calm_checks = True, 0
-        elif factor > 1.0:
-            self.calm_checks = 0
-        else:
-            self.calm_checks += 1
-        if self.calm_checks >= self.calm:
-            self.hot = False
-        return self.hot
+            half_Z += (0.5 * float(u.anchor[0, 0])) * self.z0
+        return self.overshoot.check(half_Z)
 
-    # ------------------------------------------------------------------ the pass
-
-    def _sync_b(self, b):
-        if b != self.b_float:                                   # a b the loop set, not our rounding
-            self.b_C, self.b_C_float, self.r_b = EXTENDED(b), float(b), 0.0
-            self.r[0, self.m] = 0.0
-            self.b_float = float(b)
-
-    def gradient(self, c, shrink, b, index, want_loss):
-        self._sync_b(b)
-        self.b = self.b_float
-        anchored = self.careful or self.since >= self.every or want_loss   # a recorded cost is exact too
-        if anchored:
-            self.shrink = shrink
-            self._anchor()
-            self.careful = self._needs_care()
-            if self.careful:
-                return self._careful_gradient(self._exact_logits(shrink), want_loss)
+    def _fast_gradient(self, u, b, loss):
+        if u.residual is not self.R_u:                      # a u that the pass did not start
+            np.copyto(self.R_u, u.residual)
+        self.R[0, self.m + 1] = b.residual
         Z = self.Z
-        np.matmul(self.r, self.K_fast, out=Z)
+        np.matmul(self.R_fast, self.K_fast, out=Z)
         Z += self.base
         if self.has_start:
-            np.multiply(self.z0, shrink, out=self.E)
+            np.multiply(self.z0, float(u.anchor[0, 0] + u.residual[0, 0]), out=self.E)
             Z += self.E
         self.since += 1
-        loss = self._loss(self._exact_logits(shrink)) if want_loss else None      # anchored: exact
         residual_into(Z, self.half_minus_Y, self.dZ)
         if self.s is not None:
             self.dZ *= self.s
-        self.db = float(np.add.reduce(self.dZ, axis=None))
-        return self.dZ, self.db, loss, self.total_weight
+        return self.g, float(np.add.reduce(self.dZ, axis=None)), loss, self.total_weight
 
-    def _careful_gradient(self, Z, want_loss):
-        self.Z[...] = Z
+    def _careful_gradient(self, u, b, want_loss):
+        """The sums in extended precision, with the weight in extended precision, so that the loop's
+        step is extended too."""
+        Z = self._exact_logits(u, b)
         loss = self._loss(Z) if want_loss else None
-        dZ = np.tanh(Z * EXTENDED(0.5))
+        dZ = self.g_ext[:, 1:]
+        np.multiply(Z, EXTENDED(0.5), out=dZ)
+        np.tanh(dZ, out=dZ)
         dZ *= EXTENDED(0.5)
         dZ += self.half_ext
         if self.s_ext is not None:
             dZ *= self.s_ext
-        self.dZ_ext, self.db_ext = dZ, np.sum(dZ)
-        self.dZ[...] = dZ
-        return self.dZ, float(self.db_ext), loss, self.total_weight
+        return self.g_ext, np.sum(dZ), loss, EXTENDED(self.total_weight)
 
     def _loss(self, Z):
         """sum of s L(sigmoid(Z), Y) in extended precision, Z (1, m) extended; the loop divides by
@@ -341,54 +341,6 @@ class ExtendedGram(_Examples):
         L = np.maximum(Z, 0) - self.Y_ext * Z + np.log1p(np.exp(-np.abs(Z)))
         return np.sum(L) if self.s_ext is None else np.sum(L * self.s_ext)
 
-    def advance(self, alpha, weight, decay):
-        """w := decay w - alpha X (s dZ).T / weight, b := b - alpha sum(s dZ) / weight."""
-        if (alpha, weight) != self.rate_key:
-            self.rate_key, self.rate = (alpha, weight), EXTENDED(alpha) / EXTENDED(weight)
-            self.step = float(self.rate)
-        first = self.alpha is None
-        self.alpha, self.decay = alpha, decay
-        if first:
-            self._needs_care()                     # the first step's own curvature, now that alpha is known
-        if decay != 1.0:
-            self.C *= EXTENDED(decay)
-            self.r_w *= decay
-            self.ZK *= decay
-            np.add(self.ZK, self.b_C_float, out=self.base)
-        if self.careful:
-            self.C -= self.rate * self.dZ_ext
-            self.b_C -= self.rate * self.db_ext
-            self.b_C_float = float(self.b_C)
-        else:
-            np.multiply(self.dZ, self.step, out=self.step_buf)
-            self.r_w -= self.step_buf
-            self.r_b -= self.step * self.db
-            self.r[0, self.m] = self.r_b
-        if decay != 1.0:
-            self._write_coords()
-        self.b_float = self.b_C_float + self.r_b
-        return self.b_float
-
-    def _write_coords(self):
-        np.copyto(self.coords, self.C + self.r_w, casting="unsafe")
-
-    def loss(self, c, shrink, b):
-        self._sync_b(b)
-        self._anchor()
-        return self._loss(self._exact_logits(shrink))
-
-    def norm_sq(self, c, shrink):
-        """||shrink w0 + X c.T||^2 as in `Gram.norm_sq`, from this step's logits (only L2 runs ask,
-        and they keep the coordinates written)."""
-        out = float(np.vdot(c, self.Z)) - self.b * float(np.add.reduce(c, axis=None))
-        if self.has_start:
-            out += shrink * shrink * self.w0_sq + shrink * float(np.vdot(c, self.z0))
-        return out
-
-    def weights(self, coords, start):
-        if coords is self.coords:
-            self._write_coords()
-        w = self.X @ coords.T
-        if self.has_start:
-            w += start * self.w0
-        return w
+    def loss(self, u, b):
+        self._anchor(u, b)
+        return self._loss(self._exact_logits(u, b))

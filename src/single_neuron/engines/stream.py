@@ -52,16 +52,29 @@ class StreamPass:
 
     solver = "streaming"
 
-    def __init__(self, source, memory_limit: int, dtype=np.float64, sample_weight=None,
-                 batch_size: int | None = None):
-        dtype = np.dtype(dtype)
-        self.source = source
+    def __init__(self, source, memory_limit: int, dtype=np.float64, sample_weight=None):
+        self.dtype = np.dtype(dtype)
+        self.source, self.memory_limit = source, memory_limit
         self.n_x, self.m = int(np.prod(source.image_shape)), int(source.m)
-        rows = chunk_rows(self.n_x, memory_limit, dtype.itemsize, self.m, batch_size, sample_weight is not None,
-                          getattr(source, "overhead", 0))
-        self.rows = rows = min(self.m, rows, batch_size or self.m)
         self.s = sample_weight
         self.total_weight = float(self.m if sample_weight is None else np.sum(sample_weight, dtype=np.float64))
+        self.rows = 0
+        self._chunk_rows(None)           # a limit too small for one example is refused before any work
+
+    def _chunk_rows(self, batch_size: int | None) -> int:
+        rows = chunk_rows(self.n_x, self.memory_limit, self.dtype.itemsize, self.m, batch_size, self.s is not None,
+                          getattr(self.source, "overhead", 0))
+        return min(self.m, rows, batch_size or self.m)
+
+    def start(self, w0, b0, plan):
+        """Buffers for chunks of as many examples as fit (and no more than a mini-batch holds)."""
+        self._buffers(self._chunk_rows(plan.batch_size))
+        return np.array(w0, dtype=self.dtype, copy=True), float(b0)
+
+    def _buffers(self, rows: int) -> None:
+        if rows == self.rows:
+            return
+        self.rows, dtype, source = rows, self.dtype, self.source
         self.pixels = np.empty((rows, *source.image_shape), np.uint8)
         self.flat = self.pixels.reshape(rows, self.n_x)
         self.rows_X = np.empty((rows, self.n_x), dtype)     # row-major; X_k is its transposed view
@@ -70,23 +83,22 @@ class StreamPass:
         self.scratch = (np.empty((1, rows), dtype), np.empty((1, rows), dtype))
         self.g, self.step = np.empty((self.n_x, 1), dtype), np.empty((self.n_x, 1), dtype)
 
-    def start(self, w0):
-        return np.array(w0, dtype=self.rows_X.dtype, copy=True)
-
     def _chunks(self, index):
-        """(X_k, Y_k, s_k) for every chunk of the data, or for the mini-batch `index`."""
+        """(X_k, Y_k, s_k) for every chunk of the data, or of the mini-batch `index`."""
         if index is None:
             for start in range(0, self.m, self.rows):
                 stop = min(self.m, start + self.rows)
                 self.source.read(start, stop, self.pixels[:stop - start], self.labels[:stop - start])
                 yield self._scaled(stop - start, None if self.s is None else self.s[:, start:stop])
-        else:
-            n = index.size
-            self.source.gather(index, self.pixels[:n], self.labels[:n])
+            return
+        for start in range(0, index.size, self.rows):
+            part = index[start:start + self.rows]
+            n = part.size
+            self.source.gather(part, self.pixels[:n], self.labels[:n])
             s = None
             if self.s is not None:
                 s = self.sb[:, :n]
-                np.take(self.s, index, axis=1, out=s)
+                np.take(self.s, part, axis=1, out=s)
             yield self._scaled(n, s)
 
     def _scaled(self, n, s):
@@ -94,7 +106,7 @@ class StreamPass:
         np.copyto(self.Y[0, :n], self.labels[:n])
         return self.rows_X[:n].T, self.Y[:, :n], s
 
-    def gradient(self, w, shrink, b, index, want_loss):
+    def gradient(self, w, b, index, want_loss):
         self.g[...] = 0.0
         db, total, weight = 0.0, 0.0, 0.0
         for X_k, Y_k, s_k in self._chunks(index):
@@ -116,7 +128,7 @@ class StreamPass:
             db += float(np.add.reduce(dz, axis=None))
         return self.g, db, total if want_loss else None, self.total_weight if index is None else weight
 
-    def loss(self, w, shrink, b):
+    def loss(self, w, b):
         total = 0.0
         for X_k, Y_k, s_k in self._chunks(None):
             n = X_k.shape[1]
@@ -126,16 +138,17 @@ class StreamPass:
             total += loss_sum_into(z, Y_k, s_k, (self.scratch[0][:, :n], self.scratch[1][:, :n]))
         return total
 
-    def norm_sq(self, w, shrink):
+    def norm_sq(self, w):
         return float(np.vdot(w, w))
 
-    def weights(self, coords, start):
-        return coords
+    def weights(self, w):
+        return w
 
     def accuracy(self, w, b) -> float:
         """Percent of the examples that (w, b) labels correctly, read in chunks: the course's
         100 - mean(|Y_prediction - Y|) * 100, with the mean taken as wrong / m."""
-        w = np.asarray(w, dtype=self.rows_X.dtype)
+        self._buffers(self.rows or self._chunk_rows(None))
+        w = np.asarray(w, dtype=self.dtype)
         wrong = 0
         for X_k, Y_k, _ in self._chunks(None):
             wrong += int(np.count_nonzero(decide(sigmoid(w.T @ X_k + b)) != (Y_k > 0.5)))

@@ -5,25 +5,29 @@ It minimises the notes' cost, optionally weighted and L2-regularised,
     J(w, b) = sum_i s_i L(sigmoid(w.T x_i + b), y_i) / M + l2 / (2 M) * ||w||^2
 
 (s_i = 1 and M = m by default; with sample weights M = sum_i s_i, so a weight of 2
-is the same as the example written twice), by
+is the same as the example written twice), by the notes' step
 
     dw = X (s * dZ).T / M_B + l2 / M * w,   db = sum(s * dZ) / M_B
     w := w - alpha dw,                       b := b - alpha db
 
 where M_B is the weight of the batch the step uses (all examples by default, or a
-mini-batch). The loop owns everything about the iteration: the step count, the
-learning rate, L2, the costs recorded every `record_every` iterations (before that
-iteration's update, as the course records them), early stopping (on the training
-cost, or on the cost of held-out examples, keeping the best parameters), the
-mini-batch schedule and its seeded shuffling, the record hook, stopping on request,
-and stopping when the numbers leave the finite range.
+mini-batch). `descend` holds w and b and makes every step itself, on every route. Beside
+it are the small pieces it calls: `Step` forms alpha dw and alpha db (the learning rate
+and L2 are applied there), `Batches` is the mini-batch schedule (a pass learns the batch
+size from the loop's `Plan` when it starts), `Watch` records the cost every
+`record_every` iterations (before that iteration's update, as the course records them)
+and stops a run whose cost leaves the finite numbers, and `EarlyStopping` and `HeldOut`
+stop on the training cost or on the cost of held-out examples, keeping the best
+parameters.
 
-What varies between routes is only where a pass over the data runs. A route hands
-the loop a `Pass`, which, for given parameters, returns the gradient's sums over
-its data (and the loss, in the same pass where that saves a read). A pass may
-keep w in its own coordinates: the Gram form keeps w = shrink * w0 + X c.T and
-works on the dual coefficients c (see `single_neuron.engines.in_memory`). The
-update is linear, so the loop applies it the same way to either.
+What varies between routes is only where a pass over the data runs. A route hands the
+loop a `Pass`, which, for given parameters, returns the sums of the gradient over its data
+(and the loss, in the same pass where that saves a read); a pass never changes w or b. It
+may hold them in its own coordinates and numbers: the Gram form holds w = shrink w0 + X c.T
+as u = [shrink, c], whose gradient sums are [0, s dZ], and its extended-precision form
+holds u and b as an extended-precision anchor plus a float64 residual (see
+`single_neuron.engines.in_memory`). The step is linear, so the loop makes it the same way
+in any coordinates, and in the precision of the numbers the pass returns.
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ from ..errors import DivergenceError
 
 RecordHook = Callable[[int, float], None]
 # on_weights(i, current): current() returns (w, b) at the recorded iteration i, computed only when
-# called (in the Gram form w = X c costs a product), and valid until the hook returns.
+# called (in the Gram form w = X c.T costs a product), and valid until the hook returns.
 WeightsHook = Callable[[int, Callable[[], tuple[object, float]]], None]
 ValidationCost = Callable[[object, float], float]     # (w (n_x, 1), b) -> the held-out examples' cost
 
@@ -63,14 +67,24 @@ class Trajectory:
     final_cost: float | None = None    # the cost at the parameters returned (None if no step was made)
 
 
+@dataclass(frozen=True)
+class Plan:
+    """What the loop tells a pass before the first step. A pass sizes its buffers for
+    `batch_size` (None: every example at every step) or refuses it; a pass that chooses its
+    precision from how far a step may overshoot reads `learning_rate` and `l2`."""
+
+    learning_rate: float
+    l2: float = 0.0
+    batch_size: int | None = None
+
+
 class Pass(Protocol):
     """A route's pass over its data, for the loop.
 
     n_x, m: the data's size; total_weight: M, the number of examples or the sum of
-    their weights. `coords` are the pass's coordinates of w (w itself, or dual
-    coefficients), `shrink` the factor the loop has applied to the starting w so far
-    (the product of the L2 decays), `index` a sorted array of example indices (a
-    mini-batch) or None for every example.
+    their weights. w is held in the pass's coordinates (w itself, or the Gram form's u)
+    and b in its numbers; `index` is a sorted array of example indices (a mini-batch) or
+    None for every example.
     """
 
     n_x: int
@@ -78,25 +92,21 @@ class Pass(Protocol):
     total_weight: float
     solver: str
 
-    def start(self, w0): ...                 # coordinates of the starting w
+    def start(self, w0, b0, plan: Plan) -> tuple:
+        """(w, b) at w0 (n_x, 1) and b0, in the pass's coordinates and numbers: new objects,
+        which the loop changes in place."""
 
-    def gradient(self, coords, shrink: float, b, index, want_loss: bool):
-        """(g, db, loss, weight): g the sum X (s dZ).T in the pass's coordinates, db the sum
-        of s dZ, loss the sum of s L if asked (else None), weight the sum of s, all over
-        the examples of `index`. g may be the pass's own buffer, which the loop then
-        scales in place into dw."""
+    def gradient(self, w, b, index, want_loss: bool) -> tuple:
+        """(dw_sum, db_sum, loss, weight) over the examples of `index`: dw_sum = X (s dZ).T in the
+        pass's coordinates, db_sum = sum(s dZ), loss = sum(s L) if asked (else None) and weight
+        = sum(s), in the pass's numbers (the step takes their precision). dw_sum may be the
+        pass's own buffer, valid until its next call of gradient()."""
 
-    def loss(self, coords, shrink: float, b) -> float: ...          # sum of s L over every example
+    def loss(self, w, b): ...                          # sum of s L over every example
 
-    def norm_sq(self, coords, shrink: float) -> float: ...          # ||w||^2
+    def norm_sq(self, w) -> float: ...                 # ||w||^2
 
-    def weights(self, coords, start: float): ...                    # w = coords (+ start * w0)
-
-    # Optional: a pass that keeps its coordinates and b in extended precision makes the update
-    # itself, w := decay w - alpha X (s dZ).T / weight, b := b - alpha sum(s dZ) / weight, from
-    # the sums of its last gradient(); it writes w's coordinates, rounded, into coords wherever
-    # the loop reads them (with L2, and before weights()) and returns b rounded to a float.
-    # def advance(self, alpha: float, weight: float, decay: float) -> float: ...
+    def weights(self, w): ...                          # w (n_x, 1), from the pass's coordinates
 
 
 def descend(data: Pass, w0, b0, num_iterations: int, learning_rate: float, *, l2: float = 0.0,
@@ -118,166 +128,253 @@ def descend(data: Pass, w0, b0, num_iterations: int, learning_rate: float, *, l2
     for a caller that shows w as it changes. A cost that is not a finite number raises
     DivergenceError, with advice.
     """
-    alpha, M = float(learning_rate), float(data.total_weight)
-    penalty, decay = l2 / (2.0 * M), 1.0 - alpha * l2 / M
-    coords = data.start(w0)
-    in_place = isinstance(coords, np.ndarray)
-    tmp = np.empty_like(coords) if in_place else None
-    b = float(b0) if in_place else b0
-    shrink = 1.0                  # the factor applied to w0 so far; the Gram form needs it
-    g, db, g_scale, g_shrink = None, 0.0, 1.0, 1.0
-    costs: list[float] = []
-    best, stale, done, stopped = math.inf, 0, 0, "done"
-    lowest, J = math.inf, None
-    held_out = _HeldOut(validation, data) if validation is not None else None
-    rng = np.random.default_rng(seed) if batch_size else None
-    advance = getattr(data, "advance", None) if batch_size is None else None
-
-    def step(g, db, weight, move=True):
-        """The pass's sums over a batch of `weight` -> dw = g / weight + l2 / M * w and db; then,
-        if `move`, w := w - alpha dw and b := b - alpha db. Returns (g, db, the factor g still
-        needs to be dw): without L2, NumPy's g is scaled only when dw is reported, at the end,
-        so that a step costs one pass over g instead of two."""
-        nonlocal coords, b, shrink
-        scale = 1.0 / weight
-        db = db * scale
-        if advance is not None:                  # the pass moves its own, more precise, copy
-            if l2:
-                g = g * scale + (l2 / M) * coords
-                scale = 1.0
-            if move:
-                b = advance(alpha, weight, decay)
-                shrink *= decay
-            return g, db, scale
-        if in_place and not l2:
-            if move:
-                np.multiply(g, alpha * scale, out=tmp)
-                coords -= tmp
-        elif in_place:
-            np.multiply(g, scale, out=g)
-            np.multiply(coords, l2 / M, out=tmp)
-            g += tmp
-            scale = 1.0
-            if move:
-                np.multiply(g, alpha, out=tmp)
-                coords -= tmp
-        else:
-            g = g * scale + (l2 / M) * coords if l2 else g * scale
-            scale = 1.0
-            if move:
-                coords = coords - alpha * g
-        if move:
-            b = b - alpha * db
-            shrink *= decay
-        return g, db, scale
-
-    # Overflow is found by the finiteness checks below and reported as one error, not as
-    # NumPy's warnings half-way through.
+    alpha = float(learning_rate)
+    w, b = data.start(w0, b0, Plan(alpha, l2, batch_size))
+    step = Step(alpha, l2 / data.total_weight)
+    batches = Batches(data.m, batch_size, seed)
+    held_out = None if validation is None else HeldOut(validation, data)
+    stopping = None if tol is None else EarlyStopping(tol, n_iter_no_change)
+    watch = Watch(data, l2, learning_rate, record_every, on_record, on_weights, held_out, stopping)
+    done, stopped = 0, "done"
+    # Overflow is found by the finiteness checks and reported as one error, not as NumPy's
+    # warnings half-way through.
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
         for i in range(num_iterations):
             if should_stop is not None and should_stop():
                 stopped = "requested"
                 break
-            watch = tol is not None or i % record_every == 0
-            if batch_size is None:
-                g_sum, db_sum, loss_sum, weight = data.gradient(coords, shrink, b, None, watch)
-            else:
-                loss_sum = data.loss(coords, shrink, b) if watch else None
-            if watch:
-                # float(): a pass may return its sum in extended precision, rounded here once.
-                J = float(loss_sum / M + (penalty * data.norm_sq(coords, shrink) if l2 else 0.0))
-                if not math.isfinite(J):
-                    raise DivergenceError(_divergence_advice(i, J, learning_rate))
-                watched = J if held_out is None else held_out.cost(i, coords, shrink, b)
-                if i % record_every == 0:
-                    costs.append(J)
-                    if held_out is not None:
-                        held_out.costs.append(watched)
-                    if on_record is not None:
-                        on_record(i, J)
-                    if on_weights is not None:
-                        on_weights(i, lambda: (data.weights(coords, shrink), b))
-                if tol is not None:
-                    stale = stale + 1 if watched > best - tol else 0
-                    best = min(best, watched)
-                    lowest = min(lowest, J)
-            converged = tol is not None and stale >= n_iter_no_change
-            if batch_size is None:
-                g_shrink = shrink
-                g, db, g_scale = step(g_sum, db_sum, weight, move=not converged)
-                if converged:
+            sums = None                   # the full batch's gradient, when it came with the cost
+            if watch.due(i):
+                if batches.full:
+                    sums = data.gradient(w, b, None, True)
+                loss = data.loss(w, b) if sums is None else sums[2]
+                if watch.converged(i, loss, w, b):
                     stopped = "converged"
+                    if sums is not None:
+                        step.keep(sums, w)    # dw, db: the gradient at the parameters returned
                     break
-            else:
-                if converged:
-                    stopped = "converged"
-                    break
-                order = rng.permutation(data.m)
-                for start in range(0, data.m, batch_size):
-                    index = np.sort(order[start:start + batch_size])
-                    g_sum, db_sum, _, weight = data.gradient(coords, shrink, b, index, False)
-                    g_shrink = shrink
-                    g, db, g_scale = step(g_sum, db_sum, weight)
+            for index in batches.epoch():
+                dw_sum, db_sum, _, weight = sums or data.gradient(w, b, index, False)
+                sums = None
+                w -= step.alpha_dw(dw_sum, weight, w)          # w := w - alpha dw
+                b -= step.alpha_db(db_sum, weight)             # b := b - alpha db
             done += 1
         if held_out is not None:
-            if stopped != "converged" and done:
-                held_out.cost(done, coords, shrink, b)     # the last step's parameters are candidates too
-            if held_out.best_iteration is not None:
-                coords, b, shrink = held_out.best()
-        w = data.weights(coords, shrink)
-        if not _finite(w, b):
-            raise DivergenceError(_divergence_advice(done, math.nan, learning_rate))
-        final = None
-        if done:                  # finite weights can still give infinite logits in the loop's dtype
-            final = float(data.loss(coords, shrink, b) / M + (penalty * data.norm_sq(coords, shrink) if l2 else 0.0))
-            if not math.isfinite(final):
-                raise DivergenceError(_divergence_advice(done, final, learning_rate))
-        if g is None:
-            dw = 0 * w
-        else:
-            if g_scale != 1.0:
-                g = g * g_scale
-            dw = data.weights(g, (l2 / M) * g_shrink)
-    trajectory = Trajectory(w=w, b=float(b), dw=dw, db=float(db), n_iter=done, costs=costs, solver=data.solver,
-                            stopped=stopped, final_cost=final)
-    if tol is not None and J is not None:
-        trajectory.lowest_cost, trajectory.last_cost = lowest, J
-    if held_out is not None:
-        trajectory.validation_costs = held_out.costs
-        if held_out.best_iteration is not None:
-            trajectory.best_iteration, trajectory.best_validation_cost = held_out.best_iteration, held_out.lowest
-    return trajectory
+            w, b = held_out.finish(done, stopped, w, b)
+        return _trajectory(data, w, b, step, watch, done, stopped)
 
 
-class _HeldOut:
-    """The cost of held-out examples at each iteration, and the parameters at its lowest.
+class Step:
+    """alpha dw and alpha db for the loop's update, and the gradient of the last step, for the report.
 
-    The pass's coordinates are kept, not w: for the Gram form they are m numbers, and w
+    The pass gives the sums over a batch of `weight`: dw = dw_sum / weight + l2 / M w and
+    db = db_sum / weight. Without L2, alpha dw is (alpha / weight) dw_sum, one pass over
+    dw_sum; with L2 dw is formed first. On NumPy arrays both go into buffers made once, so
+    that a step allocates nothing. alpha / weight takes weight's precision: a pass whose
+    sums are in extended precision gives an extended step.
+    """
+
+    STEP, DW, PENALTY = range(3)            # the buffers' slots
+
+    def __init__(self, alpha: float, l2_over_M: float):
+        self.alpha, self.l2_over_M = alpha, l2_over_M
+        self.dw_sum = self.db_sum = self.weight = self.dw = None
+        self.buffers = _Buffers(3)
+
+    def alpha_dw(self, dw_sum, weight, w):
+        self.dw_sum, self.weight = dw_sum, weight
+        if not self.l2_over_M:
+            out = self.buffers.like(dw_sum, self.STEP)
+            return dw_sum * (self.alpha / weight) if out is None else np.multiply(dw_sum, self.alpha / weight, out=out)
+        self.dw = self._dw(dw_sum, weight, w)
+        return _scaled(self.dw, self.alpha, self.buffers.like(self.dw, self.STEP))
+
+    def alpha_db(self, db_sum, weight):
+        self.db_sum = db_sum
+        return (self.alpha / weight) * db_sum
+
+    def keep(self, sums, w) -> None:
+        """The gradient `sums` at w, whose step is not taken, as the one to report."""
+        self.dw_sum, self.db_sum, _, self.weight = sums
+        if self.l2_over_M:
+            self.dw = self._dw(self.dw_sum, self.weight, w)
+
+    def report(self, data: Pass, w) -> tuple:
+        """(dw, db) of the last gradient, dw (n_x, 1) like w; zeros when no step was made."""
+        if self.dw_sum is None:
+            return 0 * w, 0.0
+        dw = self.dw if self.l2_over_M else self.dw_sum / self.weight
+        return data.weights(dw), float(self.db_sum / self.weight)
+
+    def _dw(self, dw_sum, weight, w):
+        """dw = dw_sum / weight + l2 / M w, in the pass's coordinates."""
+        dw = _scaled(dw_sum, 1.0 / weight, self.buffers.like(dw_sum, self.DW))
+        dw += _scaled(w, self.l2_over_M, self.buffers.like(dw_sum, self.PENALTY))
+        return dw
+
+
+class _Buffers:
+    """Arrays made once for the products a step forms: `like(x, slot)` is an array of x's dtype and
+    shape, the same one step after step (None where x is not a NumPy array: other engines make
+    new arrays)."""
+
+    def __init__(self, slots: int):
+        self.of, self.out = [None] * slots, [None] * slots
+
+    def like(self, x, slot: int):
+        if x is self.of[slot]:                         # the pass's own buffer, as at the last step
+            return self.out[slot]
+        if type(x) is not np.ndarray:
+            return None
+        out = self.out[slot]
+        if out is None or out.dtype != x.dtype or out.shape != x.shape:
+            out = np.empty_like(x)
+        self.of[slot], self.out[slot] = x, out
+        return out
+
+
+def _scaled(x, factor, out):
+    """factor x, into `out` (a buffer of x's kind) or, where there is none, a new array."""
+    if out is None:
+        return x * factor
+    return np.multiply(x, factor, out=out)
+
+
+class Batches:
+    """The examples of each step: every example (one step an iteration) or, with batch_size, an
+    epoch of mini-batches, the examples in an order shuffled from `seed` at each epoch and each
+    batch's indices sorted (a pass reads its rows in order)."""
+
+    EVERY = (None,)
+
+    def __init__(self, m: int, batch_size: int | None, seed: int):
+        self.m, self.size, self.full = m, batch_size, not batch_size
+        self.rng = None if self.full else np.random.default_rng(seed)
+
+    def epoch(self):
+        if self.full:
+            return self.EVERY
+        order = self.rng.permutation(self.m)
+        return (np.sort(order[start:start + self.size]) for start in range(0, self.m, self.size))
+
+
+class Watch:
+    """The cost J at the iterations the loop looks at it: every `record_every`-th, where it is
+    recorded and handed to the hooks, and every one with early stopping. A J that is not a
+    finite number raises DivergenceError, with advice."""
+
+    def __init__(self, data: Pass, l2: float, learning_rate: float, record_every: int,
+                 on_record: RecordHook | None, on_weights: WeightsHook | None, held_out: HeldOut | None,
+                 stopping: EarlyStopping | None):
+        self.data, self.M = data, float(data.total_weight)
+        self.penalty = l2 / (2.0 * self.M)
+        self.learning_rate, self.record_every = learning_rate, record_every
+        self.on_record, self.on_weights = on_record, on_weights
+        self.held_out, self.stopping = held_out, stopping
+        self.costs: list[float] = []
+        self.J: float | None = None          # the last cost evaluated
+
+    def due(self, i: int) -> bool:
+        return self.stopping is not None or i % self.record_every == 0
+
+    def cost(self, loss_sum, w) -> float:
+        """J = loss_sum / M + l2 / (2 M) ||w||^2, rounded once (a pass may sum in extended precision)."""
+        return float(loss_sum / self.M + (self.penalty * self.data.norm_sq(w) if self.penalty else 0.0))
+
+    def converged(self, i: int, loss_sum, w, b) -> bool:
+        """Look at the cost at iteration i (before its update); True when early stopping ends the run."""
+        J = self.J = self.cost(loss_sum, w)
+        if not math.isfinite(J):
+            raise DivergenceError(_divergence_advice(i, J, self.learning_rate))
+        watched = J if self.held_out is None else self.held_out.cost(i, w, b)
+        if i % self.record_every == 0:
+            self.costs.append(J)
+            if self.held_out is not None:
+                self.held_out.costs.append(watched)
+            if self.on_record is not None:
+                self.on_record(i, J)
+            if self.on_weights is not None:
+                self.on_weights(i, lambda: (self.data.weights(w), float(b)))
+        return self.stopping is not None and self.stopping.stale(watched, J)
+
+
+class EarlyStopping:
+    """Stop once the watched cost has failed to fall more than `tol` below its best value for
+    `patience` looks in a row; `lowest` keeps the lowest training cost seen, for the run's advice."""
+
+    def __init__(self, tol: float, patience: int):
+        self.tol, self.patience = tol, patience
+        self.best = self.lowest = math.inf
+        self.stale_looks = 0
+
+    def stale(self, watched: float, J: float) -> bool:
+        self.stale_looks = self.stale_looks + 1 if watched > self.best - self.tol else 0
+        self.best, self.lowest = min(self.best, watched), min(self.lowest, J)
+        return self.stale_looks >= self.patience
+
+
+class HeldOut:
+    """The cost of held-out examples at each look, and the parameters at its lowest.
+
+    The pass's coordinates are kept, not w: for the Gram form they are m + 1 numbers, and w
     is made from them only to measure the held-out cost and once at the end."""
 
     def __init__(self, cost: ValidationCost, data: Pass):
         self.cost_of, self.data = cost, data
         self.costs: list[float] = []
         self.lowest, self.best_iteration = math.inf, None
-        self.kept = None
+        self.kept: tuple | None = None
 
-    def cost(self, i: int, coords, shrink: float, b) -> float:
-        V = float(self.cost_of(self.data.weights(coords, shrink), b))
+    def cost(self, i: int, w, b) -> float:
+        V = float(self.cost_of(self.data.weights(w), b))
         if not math.isfinite(V):
             raise DivergenceError(f"the validation cost left the finite numbers at iteration {i} (cost {V}): "
                                   "lower the learning rate, or scale the inputs to [0, 1]")
         if V < self.lowest:
             self.lowest, self.best_iteration = V, i
-            if isinstance(coords, np.ndarray) and self.kept is not None:
-                np.copyto(self.kept[0], coords)
-                self.kept = (self.kept[0], b, shrink)
-            else:
-                self.kept = (coords.copy() if isinstance(coords, np.ndarray) else coords * 1, b, shrink)
+            self.kept = (_copy(w, None if self.kept is None else self.kept[0]), _copy(b))
         return V
 
-    def best(self):
-        """(coords, b, shrink) at the lowest held-out cost."""
-        return self.kept
+    def finish(self, done: int, stopped: str, w, b) -> tuple:
+        """(w, b) at the lowest held-out cost, the parameters of the last step taken competing too."""
+        if stopped != "converged" and done:
+            self.cost(done, w, b)
+        return self.kept if self.best_iteration is not None else (w, b)
+
+
+def _copy(x, into=None):
+    """A copy of w or b that later steps leave alone (into `into`, where both are NumPy arrays)."""
+    if isinstance(x, (int, float, np.generic)):
+        return x                                       # numbers that no step changes in place
+    if isinstance(x, np.ndarray):
+        if isinstance(into, np.ndarray):
+            np.copyto(into, x)
+            return into
+        return x.copy()
+    return x.copy() if hasattr(x, "copy") else x * 1
+
+
+def _trajectory(data: Pass, w, b, step: Step, watch: Watch, done: int, stopped: str) -> Trajectory:
+    """The run's report at its returned parameters (w, b), checked finite."""
+    weights = data.weights(w)
+    if not _finite(weights, b):
+        raise DivergenceError(_divergence_advice(done, math.nan, watch.learning_rate))
+    final = None
+    if done:                      # finite weights can still give infinite logits in the loop's dtype
+        final = watch.cost(data.loss(w, b), w)
+        if not math.isfinite(final):
+            raise DivergenceError(_divergence_advice(done, final, watch.learning_rate))
+    dw, db = step.report(data, weights)
+    run = Trajectory(w=weights, b=float(b), dw=dw, db=db, n_iter=done, costs=watch.costs, solver=data.solver,
+                     stopped=stopped, final_cost=final)
+    if watch.stopping is not None and watch.J is not None:
+        run.lowest_cost, run.last_cost = watch.stopping.lowest, watch.J
+    held_out = watch.held_out
+    if held_out is not None:
+        run.validation_costs = held_out.costs
+        if held_out.best_iteration is not None:
+            run.best_iteration, run.best_validation_cost = held_out.best_iteration, held_out.lowest
+    return run
 
 
 def _finite(w, b) -> bool:
