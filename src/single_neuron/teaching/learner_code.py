@@ -42,7 +42,7 @@ class Statement:
 
 
 @dataclass
-class Plan:
+class RunPlan:
     """The statements to run, in the file's order, and what they define."""
 
     statements: list[Statement] = field(default_factory=list)
@@ -52,10 +52,10 @@ class Plan:
     labels: dict[str, str] = field(default_factory=dict)         # filename given to compile -> label
 
 
-def plan(cells: list[tuple[str, str]], name: str) -> Plan:
+def plan(cells: list[tuple[str, str]], name: str) -> RunPlan:
     """The plan for `cells`, pairs of (label, source) in the file's order: ("cell 3", "import numpy
     as np\\n..."), or one pair for a .py file. `name` tells the cells' filenames apart in tracebacks."""
-    result = Plan()
+    result = RunPlan()
     statements: list[Statement] = []
     for label, source in cells:
         filename = f"{name} ({label})" if label != name else name
@@ -80,7 +80,7 @@ def plan(cells: list[tuple[str, str]], name: str) -> Plan:
     return result
 
 
-def run_plan(plan: Plan, namespace: dict) -> list[str]:
+def run_plan(plan: RunPlan, namespace: dict) -> list[str]:
     """Run the plan's statements in `namespace`, each on its own: one that fails (a module that is not
     installed, a data file that is not there) is noted and skipped. Returns the notes."""
     notes = []
@@ -113,7 +113,7 @@ def _pass(line: str) -> str:
     return f"{line[:len(line) - len(stripped)]}pass  # {stripped.lstrip('%!')}"
 
 
-def _unreadable(result: Plan, label: str, text: str, exc: BaseException) -> None:
+def _unreadable(result: RunPlan, label: str, text: str, exc: BaseException) -> None:
     line = getattr(exc, "lineno", None)
     reason = f"{type(exc).__name__}: {getattr(exc, 'msg', None) or exc}" + (f" (line {line})" if line else "")
     for match in _DEF_LINE.finditer(text):
