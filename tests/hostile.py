@@ -100,11 +100,43 @@ class Outcome:
 
 
 def _files(folder: Path) -> list[str]:
-    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if not p.is_dir())
+    return sorted(os.path.relpath(p, folder) for p in every_file(folder))
+
+
+def remove_tree(folder) -> None:
+    """Remove `folder` and everything under it without recursion (shutil.rmtree recurses, and pytest
+    removes old temporary folders with it: a folder 1,100 deep would break its clean-up)."""
+    stack = [os.fspath(folder)]
+    while stack:
+        with os.scandir(stack[-1]) as entries:
+            folders = []
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(entry.path)
+                else:
+                    os.unlink(entry.path)
+        if folders:
+            stack.extend(folders)
+        else:
+            os.rmdir(stack.pop())
+
+
+def every_file(folder: Path) -> list[str]:
+    """Every file under `folder` that is not a folder (links included), walked without recursion: a
+    hostile folder may nest deeper than Python's recursion limit."""
+    found, stack = [], [os.fspath(folder)]
+    while stack:
+        with os.scandir(stack.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(entry.path)
+                else:
+                    found.append(entry.path)
+    return found
 
 
 def slug(name: str) -> str:
-    return re.sub(r"[^a-zA-Z0-9]+", "_", name).strip("_")[:60]
+    return re.sub(r"[^a-zA-Z0-9]+", "_", name).strip("_")[:40]
 
 
 def _cap_memory():
@@ -160,7 +192,7 @@ def problems(outcome: Outcome) -> list[str]:
     token = place.secret.token
     if token in out.encode() or token in err.encode():
         say("the secret appears in the output")
-    for path in place.out.rglob("*"):
+    for path in map(Path, every_file(place.out)):
         if path.is_file() and token in path.read_bytes():
             say(f"the secret appears in {path.name}")
     one_line = err.startswith(ERROR) and err.endswith("\n") and err.count("\n") == 1

@@ -167,22 +167,23 @@ def _check_arguments(parser, args) -> None:
             raise UsageError(f"argument {name}: expected a value, got an empty string")
     # Each command declares, with set_defaults, which of its options name files it writes
     # (outputs: {dest: what it is}), new folders it makes (folders), data sets it reads
-    # (data_inputs) and files it reads as given (file_inputs).
+    # (data_inputs) and files it reads as given (file_inputs), and may add its own check of them.
     outputs = {what: getattr(args, dest) for dest, what in getattr(args, "outputs", {}).items()
                if getattr(args, dest, None)}
     folders = {what: getattr(args, dest) for dest, what in getattr(args, "folders", {}).items()
                if getattr(args, dest, None)}
     if not (outputs or folders):
         return
-    from ..io.atomic import check_new_folder, check_outputs
+    from ..io.atomic import check_new_folder, check_new_names, check_outputs
 
-    inputs = []
+    inputs, names = [], []
     data = [getattr(args, dest) for dest in getattr(args, "data_inputs", ()) if getattr(args, dest, None) is not None]
     if data:
-        from ..io.sources import files_read
+        from ..io.sources import files_read, names_read
 
         for path in data:
             inputs += files_read(path)
+            names += names_read(path)
     for dest in getattr(args, "file_inputs", ()):
         value = getattr(args, dest, None)
         inputs += value if isinstance(value, list) else [value]
@@ -190,6 +191,9 @@ def _check_arguments(parser, args) -> None:
     check_outputs(outputs, inputs)
     for what, path in folders.items():
         check_new_folder(path, what, inputs)
+    if getattr(args, "check", None) is not None:      # the command's own rules about its outputs
+        args.check(args)
+    check_new_names(outputs, names)
 
 
 def _actions(parser, args):

@@ -73,12 +73,15 @@ def run(args) -> int:
 
 def image_files(arguments) -> tuple[list[str], int]:
     """The files the IMAGE arguments name: a file as given, a folder as every image inside it
-    (sorted; hidden files and sub-folders skipped by name, a data folder's classes.txt too, and
-    files that are not images by their extension, with a note). Returns the files and the number
-    of arguments that name no image."""
+    (listed as every folder is, by `io.folders.files_under`: sorted, hidden files and folders
+    passed over; a data folder's classes.txt too, and files that are not images by their
+    extension, with a note; a link that leads out of the folder is an error of its own). Returns
+    the files and the number of arguments and files refused."""
     from PIL import Image
 
-    from ..io.folders import CLASSES_FILE
+    from ..errors import DataError
+    from ..io.files import require_inside
+    from ..io.folders import CLASSES_FILE, files_under
 
     extensions = {suffix.lower() for suffix in Image.registered_extensions()}
     files, missing = [], 0
@@ -88,9 +91,14 @@ def image_files(arguments) -> tuple[list[str], int]:
             files.append(argument)              # a missing or unreadable file gets its own error line
             continue
         found, skipped = [], []
-        for item in sorted(path.rglob("*")):
-            if (any(part.startswith(".") for part in item.relative_to(path).parts) or not item.is_file()
-                    or item.relative_to(path).parts == (CLASSES_FILE,)):
+        for item in files_under(path):
+            if item.relative_to(path).parts == (CLASSES_FILE,):
+                continue
+            try:
+                require_inside(item, path, DataError)
+            except DataError as exc:
+                fail(exc)
+                missing += 1
                 continue
             (found if item.suffix.lower() in extensions else skipped).append(str(item))
         if not found:

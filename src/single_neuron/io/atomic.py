@@ -31,6 +31,8 @@ import os
 import secrets
 import shutil
 import stat
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator
 
@@ -133,6 +135,29 @@ def check_outputs(outputs: dict, inputs: Iterable = ()) -> None:
         if target in seen:
             raise OutputError(f"{path}: named for both the {seen[target]} and the {what}; give each its own file")
         seen[target] = what
+
+
+@dataclass(frozen=True)
+class NamesRead:
+    """A folder in which a reader finds its files by their names (glob patterns): a new file of
+    such a name there changes what the folder holds as data the next time it is read."""
+
+    folder: Path
+    patterns: tuple[str, ...]
+
+
+def check_new_names(outputs: dict, names: Iterable[NamesRead]) -> None:
+    """Refuse an output ({what: path}) that would be a file of a name a data folder's reader looks
+    for (see `NamesRead`): a second training file, a test twin, a classes.txt."""
+    names = list(names)
+    for what, path in outputs.items():
+        target = Path(os.path.realpath(path))
+        for item in names:
+            if (target.parent == Path(os.path.realpath(item.folder))
+                    and any(fnmatchcase(target.name, pattern) for pattern in item.patterns)):
+                raise OutputError(f"{path}: refused, a file of this name would change what a data folder of "
+                                  f"this command holds the next time it is read ({item.folder}); choose another "
+                                  f"name for the {what}")
 
 
 def _refuse_inputs(path, target: Path, what: str, inputs: Iterable) -> None:

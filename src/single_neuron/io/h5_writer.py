@@ -51,31 +51,33 @@ def import_image_folder(folder, path, size: int = limits.DEFAULT_SIDE) -> tuple[
     exist yet, nor lie inside `folder`.
     """
     folder, path = Path(folder), Path(path)
-    if not folder.is_dir():
-        raise DataError(f"{folder}: no such folder")
-    if path.resolve().is_relative_to(folder.resolve()):
-        raise OutputError(f"{path}: lies inside the folder being imported; choose a place outside {folder}")
-    if path.exists() or path.is_symlink():
-        raise OutputError(f"{path}: already exists; choose a new name")
+    check_destination(folder, path)
     check_writable(path, "HDF5 file")
     sources = [("train", folder / "train"), ("test", folder / "test")] if folders.is_split_folder(folder) \
         else [("train", folder)]
-    train = _listing(sources[0][1], None, None)
+    train = _listing(sources[0][1], folder, None, None)
     limits.refuse_beyond("features", size * size * train.channels, str(folder),
                          f"values per image ({size}x{size}x{train.channels})", DataError)
-    listings = [("train", train)] + [("test", _listing(source, train.channels, train.classes))
+    listings = [("train", train)] + [("test", _listing(source, folder, train.channels, train.classes))
                                      for _, source in sources[1:]]
-    for name, listing in listings[1:]:            # labels are numbered by name, never by position
-        if sorted(listing.classes) != sorted(train.classes):
-            raise DataError(f"{listing.folder}: classes {', '.join(repr(c) for c in listing.classes)} are not the "
-                            f"training set's ({', '.join(repr(c) for c in train.classes)}); classes are matched "
-                            "by name")
     splits = []
     with _file_being_built(path) as f:
         for name, listing in listings:
             splits.append(_write_split(f, name, listing, (size, size)))
         f["list_classes"] = np.array([c.encode("utf-8") for c in train.classes])
     return train.classes, splits
+
+
+def check_destination(folder, path) -> None:
+    """Refuse, before any work, an import into a file that exists already or lies inside the
+    folder being imported (it would be read as part of it the next time)."""
+    folder, path = Path(folder), Path(path)
+    if not folder.is_dir():
+        raise DataError(f"{folder}: no such folder")
+    if path.resolve().is_relative_to(folder.resolve()):
+        raise OutputError(f"{path}: lies inside the folder being imported; choose a place outside {folder}")
+    if path.exists() or path.is_symlink():
+        raise OutputError(f"{path}: already exists; choose a new name")
 
 
 @dataclass
@@ -85,16 +87,25 @@ class _Listing:
     skipped: list[str]
     channels: int
     classes: tuple[str, str]
+    order: list[Path]                      # the class folders, label 0 first
 
 
-def _listing(folder: Path, channels: int | None, classes: tuple[str, str] | None) -> _Listing:
+def _listing(folder: Path, root: Path, channels: int | None, classes: tuple[str, str] | None) -> _Listing:
     """The image files of a class folder and their labels, as `folders.load_image_folder` takes
-    them (`folders.list_images`: the same order, the same files skipped, the same refusals) and
-    the number of channels it would choose."""
-    listing = folders.list_images(folder, classes)
+    them (`folders.list_images`: the same order, the same files skipped, the same refusals, the
+    class names of classes.txt) and the number of channels it would choose. With `classes` (the
+    training split's), the labels are numbered by those names: the same names in the other order
+    swap them, and other names are refused, as `sources.labelled_by` does for a test set."""
+    listing = folders.list_images(folder, classes, root)
     if channels is None:
         channels = 1 if listing.modes <= folders.GRAYSCALE_MODES else 3
-    return _Listing(folder, listing.files, listing.skipped, channels, (listing.order[0].name, listing.order[1].name))
+    files, names, order = listing.files, listing.classes, listing.order
+    if classes is not None and names != classes:
+        if sorted(names) != sorted(classes):
+            raise DataError(f"{folder}: classes {', '.join(repr(c) for c in names)} are not the training set's "
+                            f"({', '.join(repr(c) for c in classes)}); classes are matched by name")
+        files, names, order = [(path, 1 - label) for path, label in files], classes, order[::-1]
+    return _Listing(folder, files, listing.skipped, channels, names, order)
 
 
 def _write_split(f, name: str, listing: _Listing, size: tuple[int, int]) -> Split:
@@ -125,8 +136,7 @@ def _write_split(f, name: str, listing: _Listing, size: tuple[int, int]) -> Spli
         kept += filled
     for label in (0, 1):
         if counts[label] == 0:
-            raise DataError(f"{listing.folder / listing.classes[label]}: the class folder holds no images "
-                            "that decode")
+            raise DataError(f"{listing.order[label]}: the class folder holds no images that decode")
     if kept < m:
         x.resize(kept, axis=0)
         y.resize(kept, axis=0)
