@@ -17,8 +17,10 @@ import numbers
 import numpy as np
 
 from .errors import InputValueError, ShapeError
+from .sizes import LARGEST
 
 FLOAT_DTYPES = (np.float32, np.float64)
+MAX_ITERATIONS = 10**9          # gradient-descent steps in one run, on every route and the command line
 
 
 def shape_text(shape) -> str:
@@ -126,7 +128,11 @@ def _namespace(value):
 def scalar(name: str, value) -> float:
     """Return `value` (a real number, a 0-d array or a (1, 1) array) as a finite float."""
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
-        out = float(value)
+        try:
+            out = float(value)
+        except OverflowError:                   # an int of 400 digits: no float holds it
+            raise InputValueError(f"{name}: expected a finite number, got {_short(value)}, beyond the range "
+                                  "of floats") from None
     elif _is_numpy(value):
         arr = np.asarray(value)
         if arr.dtype.kind not in "iuf" or arr.size != 1 or arr.ndim > 2:
@@ -158,17 +164,41 @@ def non_negative_number(name: str, value) -> float:
     return out
 
 
+def probability(name: str, value) -> float:
+    """Return `value` as a finite float from 0 to 1 (a threshold on a probability)."""
+    out = scalar(name, value)
+    if not 0 <= out <= 1:
+        raise InputValueError(f"{name}: expected a number from 0 to 1, got {value}")
+    return out
+
+
 def count(name: str, value, minimum: int = 0, maximum: int | None = None) -> int:
-    """Return `value` as an int in [minimum, maximum] (bools and floats with a fraction refused)."""
+    """Return `value` as an int in [minimum, maximum] (bools and floats with a fraction refused);
+    `maximum` is at most LARGEST, the largest whole number a C long or a NumPy int64 holds."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         if isinstance(value, bool) or not (isinstance(value, numbers.Real) and math.isfinite(value)
                                            and float(value).is_integer()):
-            raise InputValueError(f"{name}: expected a whole number >= {minimum}, got {value!r}")
+            raise InputValueError(f"{name}: expected a whole number >= {minimum}, got {_short(value)}")
     out = int(value)
-    if out < minimum or (maximum is not None and out > maximum):
-        bound = f">= {minimum}" if maximum is None else f"from {minimum} to {maximum}"
-        raise InputValueError(f"{name}: expected a whole number {bound}, got {out}")
+    top = LARGEST if maximum is None else min(maximum, LARGEST)
+    if out < minimum or out > top:
+        bound = f">= {minimum}" if maximum is None and out < minimum else f"from {minimum} to {top}"
+        raise InputValueError(f"{name}: expected a whole number {bound}, got {_short(out)}")
     return out
+
+
+def iterations(name: str, value) -> int:
+    """Return `value` as a number of gradient-descent steps: a whole number from 0 to MAX_ITERATIONS."""
+    out = count(name, value)
+    if out > MAX_ITERATIONS:
+        raise InputValueError(f"{name}: expected at most {MAX_ITERATIONS:,} iterations, got {_short(out)}")
+    return out
+
+
+def _short(value) -> str:
+    """A value for a message: its repr, cut short (an int of 400 digits is no help)."""
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:20]}...{text[-8:]} ({len(text)} characters)"
 
 
 def sample_weights(sample_weight, y: np.ndarray, dtype, both_classes: bool = True) -> np.ndarray:

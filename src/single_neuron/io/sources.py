@@ -182,9 +182,14 @@ def load_like(path, image_shape: tuple[int, int, int], classes: tuple[str, str],
     if path.is_dir():
         train_file, beside = _pair_in_folder(path)
         path = beside or train_file
-    data = load_h5(path, prefer="test")
+    return matched_to(load_h5(path, prefer="test"), image_shape, classes, whose)
+
+
+def matched_to(data: Dataset, image_shape, classes, whose: str = "the training set's") -> Dataset:
+    """`data` checked to be used with images of `image_shape` and labelled by `classes`, matched by
+    name (see `labelled_by`); images of another shape are refused (their X would have another n_x)."""
     if data.image_shape != tuple(image_shape):
-        raise DataError(f"{path}: images of shape {data.image_shape}, expected {tuple(image_shape)} "
+        raise DataError(f"{data.source}: images of shape {data.image_shape}, expected {tuple(image_shape)} "
                         "like the training images")
     return labelled_by(data, classes, whose)
 
