@@ -6,7 +6,8 @@ hostile_runner.py) under a memory cap and a time limit, as a user's shell would 
 `python -m single_neuron ...`, and `problems` lists every promise an outcome broke:
 
 - a refusal is exactly one stderr line starting "single-neuron: error: ", exit status 1,
-  no traceback, nothing on stdout;
+  no traceback, nothing on stdout, and not an unexpected error reported as a bug;
+- an answer comes within the attack's time limit;
 - nothing is written: the attack's folder holds the same files afterwards;
 - no byte sequence of the planted secret (a random token in files that hostile inputs
   point at) appears in stdout, stderr or any file written.
@@ -88,6 +89,7 @@ class Attack:
     fragment: str = ""                          # a refusal's line must contain it
     env: dict = field(default_factory=dict)     # environment of this case only
     notes: bool = False                         # success may add notes ("single-neuron: skipped ...")
+    seconds: int = 30                           # the case must be answered within this time
 
 
 @dataclass
@@ -155,7 +157,7 @@ def run_attacks(attacks: list[Attack], tmp: Path) -> list[Outcome]:
         place.out.mkdir()
         argv = [os.fspath(a) for a in attack.build(place)]
         outcomes.append(Outcome(attack, place, argv, _files(place.root), None))
-        plan.append({"id": attack.name, "argv": argv, "env": attack.env})
+        plan.append({"id": attack.name, "argv": argv, "env": attack.env, "seconds": attack.seconds})
     plan_path, results_path = tmp / "plan.json", tmp / "results.json"
     plan_path.write_text(json.dumps(plan), encoding="utf-8")
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
@@ -189,6 +191,10 @@ def problems(outcome: Outcome) -> list[str]:
     if result["crash"]:
         say(f"traceback: {result['crash'][-1500:]}")
         return found
+    if "CaseTimeout" in err or result["seconds"] > attack.seconds:
+        say(f"no answer within {attack.seconds} s (took {result['seconds']:.1f} s)")
+    if "(a bug; SINGLE_NEURON_DEBUG=1" in err:
+        say(f"an unexpected error, reported as a bug: {err[-600:]!r}")
     token = place.secret.token
     if token in out.encode() or token in err.encode():
         say("the secret appears in the output")

@@ -147,6 +147,8 @@ def absurd_json():
         st.fixed_dictionaries({"rates": JSON, "iterations": JSON, "print_every": JSON}).map(
             lambda v: json.dumps(v).encode()),
         st.sampled_from([b"[" * 50_000, b'{"a":' * 20_000, b"1e999999", b'{"rates": [1e999]}', b"NaN", b"",
+                         b'{"rates": "' + b'\\"' * 32_000, b'{"rates": "' + b"[{" * 32_000, b'"' + b"\\" * 64_000,
+                         b'["' + b'\\"]' * 21_000, b'{"' + b'\\u00' * 16_000,
                          b'{"rates": [' + b"9" * 5000 + b"]}", b"\xff\xfe{}", b'{"run": -1}', b'{"run": 1e300}',
                          b'{"rates": [0.1], "iterations": 1e308, "print_every": 1}']),
         st.binary(max_size=300))
@@ -266,3 +268,14 @@ def test_a_body_past_the_cap_is_refused_while_it_is_read(server):
             answer += more
     assert answer.startswith(b"HTTP/1.1 413 "), answer[:200]
     assert sent < 11 * 10**6                  # the server stopped reading near the cap (10 MB)
+
+
+@pytest.mark.parametrize("body", [b'{"rates": "' + b'\\"' * 32_000, b'{"rates": "' + b"[{" * 32_000,
+                                  b'"' + b"\\" * 64_000, b'["' + b'\\"]' * 21_000])
+def test_json_that_parsers_find_slow_is_refused_at_once(server, body):
+    """The one JSON reader of the package answers in time linear in the body (a scanner that tried again
+    from every quote took 10 to 16 s on 64 KiB of escaped quotes)."""
+    status, answer = raw_request(server.port, request(server.port, "POST", "/api/train", body,
+                                                      {"content-type": "application/json"}), timeout=3)
+    check_answer(status, answer, {400})
+    assert status == 400 and b"not valid JSON" in body_of(answer)
