@@ -99,6 +99,7 @@ class _NamedStream:
 
 def _run(argv: list) -> int:
     try:
+        interruption.arm()
         parser = build_parser()
         if not argv:
             parser.print_help()
@@ -110,6 +111,7 @@ def _run(argv: list) -> int:
         if interruption.received() is not None:          # raised inside a library and swallowed there
             raise interruption.Interrupted(interruption.received())
         sys.stdout.flush()                                # while a failure can still be reported
+        interruption.settle()                             # done: a signal from here on ends nothing
         return status
     except BaseException as exc:
         interruption.settle()
