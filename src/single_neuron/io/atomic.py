@@ -203,6 +203,39 @@ def _probe(folder: Path, path, what: str) -> None:
                 os.unlink(named)
 
 
+def check_room(path, nbytes: int, what: str = "output") -> None:
+    """Refuse, before any of it is written, an output of `nbytes` that the disk (ENOSPC) or the
+    process's limit on file sizes (EFBIG) cannot hold, by reserving that much for a file that is
+    gone again at once: for writers (HDF5) that meet a full disk in a flush where they cannot
+    report it."""
+    path = Path(path)
+    fd = named = None
+    try:
+        fd = _anonymous_file(path.parent)
+        if fd is None:
+            named = temporary_name(path)
+            fd = os.open(named, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        reserve(fd, nbytes)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write the {what} ({_reason(exc)}; it needs {nbytes:,} bytes)") from None
+    finally:
+        if fd is not None:
+            os.close(fd)
+        if named is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(named)
+
+
+def reserve(fd: int, nbytes: int) -> None:
+    """Give the open file `fd` disk blocks for its first `nbytes` bytes (raises ENOSPC or EFBIG
+    when they cannot be had); a file system without the call reserves nothing."""
+    try:
+        os.posix_fallocate(fd, 0, max(1, nbytes))
+    except OSError as exc:
+        if exc.errno not in (errno.EOPNOTSUPP, errno.EINVAL, errno.ENOSYS):
+            raise
+
+
 def _stem(path: Path) -> str:
     """The start of the destination's name that temporaries carry, short enough that a temporary
     name fits where the destination's name fits."""
@@ -355,6 +388,9 @@ def atomic_folder(path, what: str = "folder") -> Iterator[Path]:
         shutil.rmtree(tmp, ignore_errors=True)
         if isinstance(exc, OSError):
             raise OutputError(f"{shown}: cannot write the {what} ({_reason(exc)})") from None
+        if isinstance(exc, OutputError) and str(tmp) in str(exc):
+            # A file of the folder failed: say where it was to go, not the name it was built under.
+            raise OutputError(str(exc).replace(str(tmp), str(path))) from None
         raise
     _sync_folder(path.parent)
 

@@ -13,6 +13,13 @@ larger than memory becomes a file that out-of-core and Dask training read in chu
 The file is built under a temporary name beside its destination (named after this
 process, as `atomic` names its temporaries, and swept the same way once the writer is
 gone) and renamed into place when complete.
+
+HDF5 meets a full disk (ENOSPC) or the file size limit (EFBIG) in its caches' flush, where it
+cannot report it: h5py printed errors it ignored and the process crashed (signal 11). So the
+room the file needs is asked for before HDF5 writes a byte (`atomic.check_room`), every chunk
+is given its place in the file when its dataset is made, and the disk blocks under them are
+reserved (`atomic.reserve`) before the images are written: a disk that is full is one line,
+and HDF5's writes land where they cannot fail for want of space.
 """
 
 from __future__ import annotations
@@ -27,7 +34,7 @@ import numpy as np
 
 from ..errors import DataError, ImageError, OutputError
 from . import folders, limits
-from .atomic import check_writable, sweep_stale, temporary_name
+from .atomic import check_room, check_writable, reserve, sweep_stale, temporary_name
 from .images import read_image
 
 CHUNK_BYTES = 1 << 20          # about 1 MiB of pixels a chunk: a few images, or a few thousand small ones
@@ -60,11 +67,17 @@ def import_image_folder(folder, path, size: int = limits.DEFAULT_SIDE) -> tuple[
                          f"values per image ({size}x{size}x{train.channels})", DataError)
     listings = [("train", train)] + [("test", _listing(source, folder, train.channels, train.classes))
                                      for _, source in sources[1:]]
+    check_room(path, sum(_layout(listing, (size, size)).file_bytes for _, listing in listings) + ROOM_SLACK,
+               "HDF5 file")
     splits = []
     with _file_being_built(path) as f:
-        for name, listing in listings:
-            splits.append(_write_split(f, name, listing, (size, size)))
+        made = [(name, listing, *_allocated(f, name, _layout(listing, (size, size)))) for name, listing in listings]
         f["list_classes"] = np.array([c.encode("utf-8") for c in train.classes])
+        f.flush()
+        with open(f.filename, "r+b") as raw:          # the blocks under every chunk, before any is written
+            reserve(raw.fileno(), f.id.get_filesize())
+        for name, listing, x, y in made:
+            splits.append(_write_split(name, listing, (size, size), x, y))
     return train.classes, splits
 
 
@@ -108,14 +121,49 @@ def _listing(folder: Path, root: Path, channels: int | None, classes: tuple[str,
     return _Listing(folder, files, listing.skipped, channels, names, order)
 
 
-def _write_split(f, name: str, listing: _Listing, size: tuple[int, int]) -> Split:
+ROOM_SLACK = 2**20             # HDF5's headers, chunk indexes and class names, beyond the chunks themselves
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """How one split is stored: m images of `shape`, `rows` to a chunk of pixels, `label_rows` to a chunk of labels."""
+
+    m: int
+    shape: tuple[int, int, int]
+    rows: int
+    label_rows: int
+
+    @property
+    def file_bytes(self) -> int:
+        """The bytes of all its chunks, the last ones whole."""
+        pixels = -(-self.m // self.rows) * self.rows * int(np.prod(self.shape))
+        return pixels + -(-self.m // self.label_rows) * self.label_rows * 8
+
+
+def _layout(listing: _Listing, size: tuple[int, int]) -> _Layout:
     shape = (size[0], size[1], listing.channels)
     m = len(listing.files)
     rows = max(1, min(m, CHUNK_BYTES // int(np.prod(shape))))
-    x = f.create_dataset(f"{name}_set_x", shape=(m, *shape), maxshape=(m, *shape), chunks=(rows, *shape),
-                         dtype=np.uint8)
-    y = f.create_dataset(f"{name}_set_y", shape=(m,), maxshape=(m,), chunks=(max(rows, min(m, 4096)),),
-                         dtype=np.int64)
+    return _Layout(m, shape, rows, max(rows, min(m, 4096)))
+
+
+def _allocated(f, name: str, layout: _Layout):
+    """The split's pixel and label datasets, every chunk given its place in the file now (and no fill
+    written), so that writing them later needs no more room."""
+    def created(key, shape, chunks, dtype):
+        plist = h5py.h5p.create(h5py.h5p.DATASET_CREATE)
+        plist.set_alloc_time(h5py.h5d.ALLOC_TIME_EARLY)
+        return f.create_dataset(key, shape=shape, maxshape=shape, chunks=chunks, dtype=dtype, dcpl=plist,
+                                fill_time="never")
+
+    m, shape = layout.m, layout.shape
+    return (created(f"{name}_set_x", (m, *shape), (layout.rows, *shape), np.uint8),
+            created(f"{name}_set_y", (m,), (layout.label_rows,), np.int64))
+
+
+def _write_split(name: str, listing: _Listing, size: tuple[int, int], x, y) -> Split:
+    shape = (size[0], size[1], listing.channels)
+    m, rows = len(listing.files), x.chunks[0]
     pixels, labels = np.empty((rows, *shape), np.uint8), np.empty(rows, np.int64)
     kept, filled, skipped = 0, 0, list(listing.skipped)
     counts = [0, 0]
