@@ -66,36 +66,51 @@ def matrix(name: str, value, rows: int | None = None, cols: int | None = None,
     NumPy results are converted to `dtype` if given. A rank-1 array is refused with
     advice, because the notes' rule is to keep every vector a column or a row.
     """
-    if _is_numpy(value):
-        xp, arr = np, np.asarray(value)
-    else:
-        from array_api_compat import array_namespace
-
-        xp, arr = array_namespace(value), value
-    expected = f"({row_name if rows is None else rows}, {col_name if cols is None else cols})"
+    xp, arr = _on_its_engine(value)
     kind = _kind(arr, xp)
     if not kind:
         raise InputValueError(f"{name}: expected real numbers, got dtype {arr.dtype}")
-    if arr.ndim == 1:
+    _check_shape(name, arr.shape, rows, cols, row_name, col_name)
+    if xp is np and dtype is not None:
+        arr = arr.astype(dtype, copy=False)
+    if kind == "f" or arr.dtype.kind == "f":
+        _check_finite(name, arr, xp)
+    return arr
+
+
+def _on_its_engine(value):
+    """(namespace, array): NumPy's for NumPy arrays and what NumPy takes as one, else its engine's."""
+    if _is_numpy(value):
+        return np, np.asarray(value)
+    from array_api_compat import array_namespace
+
+    return array_namespace(value), value
+
+
+def _check_shape(name: str, shape, rows, cols, row_name: str, col_name: str) -> None:
+    """A 2-D, non-empty shape of `rows` rows and `cols` columns (None: any); a rank-1 shape with advice."""
+    expected = f"({row_name if rows is None else rows}, {col_name if cols is None else cols})"
+    if len(shape) == 1:
         raise ShapeError(
             f"{name}: expected a 2-D array of shape {expected}, got a rank-1 array of shape "
-            f"{shape_text(arr.shape)} (make it a column with .reshape(-1, 1) or a row with .reshape(1, -1))")
-    if arr.ndim != 2:
-        raise ShapeError(f"{name}: expected a 2-D array of shape {expected}, got shape {shape_text(arr.shape)}")
-    if (rows is not None and arr.shape[0] != rows) or (cols is not None and arr.shape[1] != cols):
-        raise ShapeError(f"{name}: expected shape {expected}, got {shape_text(arr.shape)}")
-    if 0 in arr.shape:
-        raise ShapeError(f"{name}: expected a non-empty array, got shape {shape_text(arr.shape)}")
-    if xp is np:
-        if dtype is not None:
-            arr = arr.astype(dtype, copy=False)
-        if arr.dtype.kind == "f" and not np.isfinite(arr).all():
-            bad = np.argwhere(~np.isfinite(arr))[0]
-            raise InputValueError(
-                f"{name}: expected finite numbers, got {arr[tuple(bad)]:g} at index {tuple(int(i) for i in bad)}")
-    elif kind == "f" and not bool(xp.all(xp.isfinite(arr))):
-        raise InputValueError(f"{name}: expected finite numbers, got nan or inf")
-    return arr
+            f"{shape_text(shape)} (make it a column with .reshape(-1, 1) or a row with .reshape(1, -1))")
+    if len(shape) != 2:
+        raise ShapeError(f"{name}: expected a 2-D array of shape {expected}, got shape {shape_text(shape)}")
+    if (rows is not None and shape[0] != rows) or (cols is not None and shape[1] != cols):
+        raise ShapeError(f"{name}: expected shape {expected}, got {shape_text(shape)}")
+    if 0 in shape:
+        raise ShapeError(f"{name}: expected a non-empty array, got shape {shape_text(shape)}")
+
+
+def _check_finite(name: str, arr, xp) -> None:
+    """Floats that are all finite; NumPy says where the first that is not is."""
+    if xp is not np:
+        if not bool(xp.all(xp.isfinite(arr))):
+            raise InputValueError(f"{name}: expected finite numbers, got nan or inf")
+    elif not np.isfinite(arr).all():
+        bad = np.argwhere(~np.isfinite(arr))[0]
+        raise InputValueError(
+            f"{name}: expected finite numbers, got {arr[tuple(bad)]:g} at index {tuple(int(i) for i in bad)}")
 
 
 def labels(name: str, value, m: int | None = None, dtype=None):
@@ -164,7 +179,7 @@ def non_negative_number(name: str, value) -> float:
     return out
 
 
-def probability(name: str, value) -> float:
+def zero_to_one(name: str, value) -> float:
     """Return `value` as a finite float from 0 to 1 (a threshold on a probability)."""
     out = scalar(name, value)
     if not 0 <= out <= 1:

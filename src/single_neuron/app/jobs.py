@@ -346,7 +346,7 @@ def classify(trained: SavedModel, path, threshold: float = THRESHOLD) -> Predict
     from ..io.images import read_image
     from .views import probabilities
 
-    threshold = validation.probability("threshold", threshold)
+    threshold = validation.zero_to_one("threshold", threshold)
     height, width, channels = trained.input_shape
     pixels = read_image(path, (height, width), channels)
     p = float(probabilities(trained, pixels[np.newaxis])[0])

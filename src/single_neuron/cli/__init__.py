@@ -178,6 +178,18 @@ def _check_arguments(parser, args) -> None:
         return
     from ..io.atomic import check_new_folder, check_new_names, check_outputs
 
+    inputs, names = _inputs(args)
+    check_outputs(outputs, inputs)
+    for what, path in folders.items():
+        check_new_folder(path, what, inputs)
+    if getattr(args, "check", None) is not None:      # the command's own rules about its outputs
+        args.check(args)
+    check_new_names(outputs, names)
+
+
+def _inputs(args) -> tuple[list, list]:
+    """What the command reads (files, and folders whose files it reads) and the names its data
+    folders' readers look for (see `io.sources.names_read`)."""
     inputs, names = [], []
     data = [getattr(args, dest) for dest in getattr(args, "data_inputs", ()) if getattr(args, dest, None) is not None]
     if data:
@@ -189,13 +201,7 @@ def _check_arguments(parser, args) -> None:
     for dest in getattr(args, "file_inputs", ()):
         value = getattr(args, dest, None)
         inputs += value if isinstance(value, list) else [value]
-    inputs = [p for p in inputs if p is not None]
-    check_outputs(outputs, inputs)
-    for what, path in folders.items():
-        check_new_folder(path, what, inputs)
-    if getattr(args, "check", None) is not None:      # the command's own rules about its outputs
-        args.check(args)
-    check_new_names(outputs, names)
+    return [p for p in inputs if p is not None], names
 
 
 def _actions(parser, args):

@@ -82,20 +82,29 @@ def ordered_classes(folder: Path, classes: tuple[str, str] | None = None,
     for name in names:
         check_class_name(name, f"{shown(folder)}", DataError)
     named = dict(zip(names, names))
-    listed = folder / CLASSES_FILE
-    if listed.exists() or listed.is_symlink():
-        pairs = read_classes_file(listed, root or folder)
-        if len(pairs) != 2:
-            raise DataError(f"{shown(listed)}: expected the two class names, one a line, found {len(pairs)} lines")
-        if sorted(f for f, _ in pairs) != sorted(names):
-            raise DataError(f"{shown(listed)}: names {[shown(f) for f, _ in pairs]} do not match the class "
-                            f"folders {names}")
+    pairs = _listed(folder, names, root or folder)
+    if pairs is not None:
         named = dict(pairs)
         found = [folder / f for f, _ in pairs]
     by_name = {named[p.name]: p for p in found}
     if classes is not None and sorted(classes) == sorted(by_name):
         found = [by_name[classes[0]], by_name[classes[1]]]
     return found, check_class_names([named[p.name] for p in found], shown(folder), DataError)
+
+
+def _listed(folder: Path, names: list[str], root: Path) -> list[tuple[str, str]] | None:
+    """The (folder, class name) pairs of the folder's classes.txt, label 0 first, checked against the
+    class folders `names`; None without a classes.txt."""
+    listed = folder / CLASSES_FILE
+    if not (listed.exists() or listed.is_symlink()):
+        return None
+    pairs = read_classes_file(listed, root)
+    if len(pairs) != 2:
+        raise DataError(f"{shown(listed)}: expected the two class names, one a line, found {len(pairs)} lines")
+    if sorted(f for f, _ in pairs) != sorted(names):
+        raise DataError(f"{shown(listed)}: names {[shown(f) for f, _ in pairs]} do not match the class "
+                        f"folders {names}")
+    return pairs
 
 
 def read_classes_file(listed: Path, root: Path) -> list[tuple[str, str]]:

@@ -17,6 +17,7 @@ from .training import JobRequest
 MAX_RATES = 8
 MAX_ITERATIONS = 1_000_000
 MAX_RECORDS = 5_000          # recorded costs per run: a curve of more points shows nothing more
+NAME_LENGTH = 80             # characters of an upload's name shown in messages
 
 
 class BadRequest(Exception):
@@ -29,8 +30,6 @@ class BadRequest(Exception):
 
 async def upload(request: Request) -> tuple[bytes, str]:
     """The bytes of the multipart field "image" and the upload's name for messages."""
-    from .uploads import shown_name
-
     content_type = request.headers.get("content-type", "")
     if not content_type.lower().startswith("multipart/form-data"):
         raise BadRequest(f"expected a multipart/form-data body with a field 'image' holding the image file, "
@@ -41,6 +40,12 @@ async def upload(request: Request) -> tuple[bytes, str]:
             fields = ", ".join(repr(k[:40]) for k in form.keys()) or "none"
             raise BadRequest(f"expected a file in the multipart field 'image' (fields sent: {fields})")
         return await part.read(), shown_name(part.filename)
+
+
+def shown_name(filename: str | None) -> str:
+    """The upload's name for messages: printable, at most NAME_LENGTH characters, or 'the upload'."""
+    name = "".join(ch for ch in (filename or "") if ch.isprintable())[:NAME_LENGTH]
+    return f"upload {name!r}" if name else "the upload"
 
 
 async def json_body(request: Request) -> dict:

@@ -20,14 +20,7 @@ from ..errors import ImageError
 from ..io.modelfile import SavedModel
 from .encode import drawable, packed, packed_pixels
 
-NAME_LENGTH = 80
 WATCH_SECONDS = 0.1             # how often an upload being decoded looks whether the server is stopping
-
-
-def shown_name(filename: str | None) -> str:
-    """The upload's name for messages: printable, at most NAME_LENGTH characters, or 'the upload'."""
-    name = "".join(ch for ch in (filename or "") if ch.isprintable())[:NAME_LENGTH]
-    return f"upload {name!r}" if name else "the upload"
 
 
 @contextmanager
