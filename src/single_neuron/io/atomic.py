@@ -184,17 +184,23 @@ def _name_max(folder: Path) -> int:
         return NAME_MAX
 
 
-def _probe(folder: Path, path, what: str) -> None:
+def _probe(folder: Path, path, what: str, room: int = 0) -> None:
     """Ask the file system whether a file can be created in `folder` (read-only file systems,
-    permissions, special folders), with a file that is gone again before this returns."""
+    permissions, special folders), and, with `room`, whether that many bytes of it can be written
+    (a full disk, ENOSPC; the process's limit on file sizes, EFBIG), with a file that is gone again
+    before this returns."""
     fd = named = None
     try:
         fd = _anonymous_file(folder, probing=True)
         if fd is None:
             named = temporary_name(Path(folder) / "probe")
-            fd = os.open(named, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            fd = os.open(named, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        if room:
+            reserve(fd, room)
     except OSError as exc:
-        raise OutputError(f"{path}: cannot write the {what} here ({_reason(exc)})") from None
+        needs = f"; it needs {room:,} bytes" if room else ""
+        raise OutputError(f"{path}: cannot write the {what} {'here ' if not room else ''}({_reason(exc)}{needs})") \
+            from None
     finally:
         if fd is not None:
             os.close(fd)
@@ -204,26 +210,10 @@ def _probe(folder: Path, path, what: str) -> None:
 
 
 def check_room(path, nbytes: int, what: str = "output") -> None:
-    """Refuse, before any of it is written, an output of `nbytes` that the disk (ENOSPC) or the
-    process's limit on file sizes (EFBIG) cannot hold, by reserving that much for a file that is
-    gone again at once: for writers (HDF5) that meet a full disk in a flush where they cannot
-    report it."""
-    path = Path(path)
-    fd = named = None
-    try:
-        fd = _anonymous_file(path.parent)
-        if fd is None:
-            named = temporary_name(path)
-            fd = os.open(named, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        reserve(fd, nbytes)
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot write the {what} ({_reason(exc)}; it needs {nbytes:,} bytes)") from None
-    finally:
-        if fd is not None:
-            os.close(fd)
-        if named is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(named)
+    """Refuse, before any of it is written, an output of `nbytes` that the disk or the process's
+    limit on file sizes cannot hold: for writers (HDF5) that meet a full disk in a flush where they
+    cannot report it."""
+    _probe(Path(path).parent, path, what, room=nbytes)
 
 
 def reserve(fd: int, nbytes: int) -> None:
