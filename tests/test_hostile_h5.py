@@ -393,7 +393,15 @@ def attacks_on_every_route():
         build, fragment = FILES[name]
         found.append(Attack(f"evaluate: {name}", evaluate(build), "refused", fragment))
         found.append(Attack(f"export: {name}", export(build), "refused", fragment))
+    tiny_chunks = FILES["65,536 one-value chunks, the most allowed"][0]
     found += [
+        # HDF5's records of the 4,096 chunks a read may touch count in the limit: 64 MB is too little
+        Attack("stream: 65,536 one-value chunks, the most allowed", lambda p: [
+            "train", tiny_chunks(p), "--iterations", "1", "--memory-limit", "128MB"], "accepted"),
+        Attack("stream mini-batches: 65,536 one-value chunks", lambda p: [
+            "train", tiny_chunks(p), "--iterations", "1", "--learning-rate", "0.0001", "--memory-limit", "128MB",
+            "--batch-size", "5"], "accepted"),
+        Attack("stream within 64 MB: 65,536 one-value chunks", stream(tiny_chunks), "refused", "is too small"),
         Attack("train: a test twin that is a link loop", train(twin_loop), "refused",
                "test_x.h5: a link that leads nowhere (Too many levels of symbolic links)"),
         Attack("train: an example limit of 0", train(lambda p: in_file(p)), "refused",

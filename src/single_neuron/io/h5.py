@@ -74,8 +74,8 @@ class CourseFile:
     _x: h5py.Dataset
     _y: h5py.Dataset
     _read_bytes: int            # what HDF5 itself may allocate for one read: chunk buffers, chunk records
-    _x_rows: int                # examples of pixels one read may take (see `Chunking`)
-    _y_rows: int                # labels one read may take
+    _x_chunks: Chunking         # how the pixels are cut into chunks, and how many rows one read takes
+    _y_chunks: Chunking         # likewise, the labels
 
     @property
     def n_x(self) -> int:
@@ -127,8 +127,9 @@ class CourseFile:
         out = np.empty((n, *self.image_shape), np.uint8) if out is None else out
         dest = out[:n].reshape((n, *self._x.shape[1:]))
         if self.pixel_dtype == np.uint8 and dest.flags.c_contiguous:
-            for s in range(start, stop, self._x_rows):        # straight into `out`, a bounded read at a time
-                e = min(stop, s + self._x_rows)
+            step = self._x_chunks.rows_per_read
+            for s in range(start, stop, step):                # straight into `out`, a bounded read at a time
+                e = min(stop, s + step)
                 with self._reading(self.pixels_key):
                     self._x.read_direct(dest, np.s_[s:e], np.s_[s - start:e - start])
             return out[:n]
@@ -147,8 +148,9 @@ class CourseFile:
         if n and (index[0] < 0 or index[-1] >= self.m or np.any(np.diff(index) <= 0)):
             raise DataError(f"{self.path}: {self.pixels_key}: example indices must increase within 0..{self.m - 1}")
         out = np.empty((n, *self.image_shape), np.uint8) if out is None else out
-        for s in range(0, n, self._x_rows):                     # each read within the chunks one may touch
-            part = index[s:s + self._x_rows]
+        step = self._x_chunks.rows_per_gather
+        for s in range(0, n, step):                             # each read within the chunks one may touch
+            part = index[s:s + step]
             with self._reading(self.pixels_key):
                 block = self._x[part]
             out[s:s + part.size] = self._checked_pixels(block, None).reshape((part.size, *self.image_shape))
@@ -195,10 +197,10 @@ class CourseFile:
         return block.astype(np.uint8)
 
     def _slab_rows(self) -> int:
-        return max(1, min(self._x_rows, SLAB_BYTES // max(1, self.n_x * self.pixel_dtype.itemsize)))
+        return max(1, min(self._x_chunks.rows_per_read, SLAB_BYTES // max(1, self.n_x * self.pixel_dtype.itemsize)))
 
     def _label_slab(self) -> int:
-        return min(self.m, max(1, min(self._y_rows, SLAB_BYTES // self.label_dtype.itemsize)))
+        return min(self.m, max(1, min(self._y_chunks.rows_per_read, SLAB_BYTES // self.label_dtype.itemsize)))
 
     @contextlib.contextmanager
     def _reading(self, key: str) -> Iterator[None]:
@@ -363,7 +365,7 @@ def _checked_course(f, where: str, prefer: str) -> CourseFile:
     classes = _read_classes(f, where)
     return CourseFile(where, split, m, image_shape, classes, x.dtype, y.dtype, x, y,
                       max(_read_bytes(x) + x_chunks.records_bytes(), _read_bytes(y) + y_chunks.records_bytes()),
-                      x_chunks.rows_per_read, y_chunks.rows_per_read)
+                      x_chunks, y_chunks)
 
 
 def _dataset(f, key: str, where: str) -> h5py.Dataset | None:
@@ -500,6 +502,11 @@ class Chunking:
                             f"{MIN_CHUNK_BYTES:,} bytes (h5repack -l CHUNK=... writes larger ones)")
         rows_per_read = max(1, READ_CHUNKS // max(1, per_row)) * chunk[0]
         return cls(chunks, per_row, chunk[0], rows_per_read)
+
+    @property
+    def rows_per_gather(self) -> int:
+        """Rows of a gathered mini-batch one read may take: rows far apart each touch a row of chunks."""
+        return max(1, READ_CHUNKS // max(1, self.per_row)) if self.chunks > 1 else self.rows_per_read
 
     def records_bytes(self) -> int:
         """HDF5's records of the chunks one read touches: its rows, and one more row of chunks where
