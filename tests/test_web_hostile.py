@@ -293,7 +293,7 @@ def test_container_bombs_are_refused_at_once_and_the_server_s_memory_stays_put(s
     JPEG of 20,000 scans (no answer in 30 s)."""
     from test_hostile_images import icns_holding, png_bytes, progressive, tiff_tiled
 
-    bombs = {"icon.icns": icns_holding(png_bytes(8000)), "tile.tif": tiff_tiled(20_000),
+    bombs = {"icon.icns": icns_holding(png_bytes(8000, "L")), "tile.tif": tiff_tiled(20_000),
              "scans.jpg": progressive(2000, 20_000)}
     before = _peak_memory(server.process.pid)
     for name, data in bombs.items():
