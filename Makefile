@@ -9,7 +9,7 @@ DATA ?=
 # The digits have 64 features, not 12,288: the course's step of 0.005 is slow for them.
 DEMO_ARGS ?= $(if $(DATA),,--learning-rate 0.05)
 
-.PHONY: venv demo test bench bench-startup notebook notebook-outputs gallery clean
+.PHONY: venv demo test bench bench-startup bench-check notebook notebook-outputs gallery screenshots clean
 
 venv: $(STAMP)
 
@@ -43,6 +43,10 @@ notebook-outputs: venv
 gallery: venv
 	$(BIN)/python docs/gallery.py
 
+# Take the web page's screenshots of docs/serve.md again (a server on loopback, Debian's chromium).
+screenshots: venv
+	$(BIN)/python docs/screenshots.py
+
 test: venv
 	$(BIN)/python -m pytest
 
@@ -52,6 +56,10 @@ bench: venv
 # The start-up part of make bench alone (a few seconds): updates its section of results.json.
 bench-startup: venv
 	$(BIN)/python benchmarks/run.py --only startup
+
+# The check part of make bench alone: single-neuron check on a whole notebook, as a whole process.
+bench-check: venv
+	$(BIN)/python benchmarks/run.py --only check
 
 clean:
 	rm -rf build .pytest_cache .hypothesis

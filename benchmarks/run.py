@@ -13,9 +13,11 @@
    a few GiB.
 5. Start-up, as whole processes: `single-neuron --version`, `--help` and `train` on the
    cat set against the floor `python -c "import numpy, h5py"`, interleaved, medians.
+6. `single-neuron check` on the course-shaped notebook (examples/learner/assignment.ipynb) as a
+   whole process, against `python -c "import numpy"`; the goal is at most 3 s.
 
 Results go to benchmarks/results.json (written atomically) and a table is printed.
-`--only startup` measures the start-up alone and updates that part of the file.
+`--only startup` (or `--only check`) measures that part alone and updates it in the file.
 """
 
 from __future__ import annotations
@@ -215,10 +217,42 @@ def scaling_benchmarks(grid, budget_bytes: int) -> list[dict]:
     return rows
 
 
+def whole_processes(commands: dict, repeat: int, statuses: dict | None = None) -> tuple[dict, dict]:
+    """Wall and CPU seconds of each command (name -> argv) as a whole process, `repeat` times, each
+    command run in turn so that a slow patch of the machine hits all of them alike; the first round
+    warms the file cache and is not counted. `statuses` gives the exit status a command must end
+    with where it is not 0."""
+    wall = {name: [] for name in commands}
+    cpu = {name: [] for name in commands}
+    for run in range(repeat + 1):
+        for name, argv in commands.items():
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            start = time.perf_counter()
+            proc = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            seconds = time.perf_counter() - start
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            if proc.returncode != (statuses or {}).get(name, 0):
+                raise SystemExit(f"benchmarks: {' '.join(argv)} ended with status {proc.returncode}")
+            if run:
+                wall[name].append(seconds)
+                cpu[name].append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
+def process_rows(commands: dict, wall: dict, cpu: dict, floor: str) -> dict:
+    """Each command's medians, and its wall time over the `floor` command's."""
+    floor_seconds = statistics.median(wall[floor])
+    shown = {sys.executable, str(Path(sys.executable).with_name("single-neuron"))}
+    return {name: {"command": " ".join(Path(a).name if a in shown else a for a in argv),
+                   "median_seconds": statistics.median(wall[name]), "seconds": wall[name],
+                   "median_cpu_seconds": statistics.median(cpu[name]),
+                   "over_floor": statistics.median(wall[name]) / floor_seconds}
+            for name, argv in commands.items()}
+
+
 def startup_benchmarks(repeat: int) -> dict:
     """Whole-process wall and CPU seconds of the command line, against Python importing NumPy
-    and h5py (what any run needs), each command run in turn so that a slow patch of the
-    machine hits all of them alike."""
+    and h5py (what any run needs)."""
     command = str(Path(sys.executable).with_name("single-neuron"))
     cats = str(cats_folder())
     commands = {
@@ -227,27 +261,35 @@ def startup_benchmarks(repeat: int) -> dict:
         "help": [command, "--help"],
         "train_cats": [command, "train", cats, "--quiet"],
     }
-    wall = {name: [] for name in commands}
-    cpu = {name: [] for name in commands}
-    for run in range(repeat + 1):                   # the first round warms the file cache, uncounted
-        for name, argv in commands.items():
-            before = resource.getrusage(resource.RUSAGE_CHILDREN)
-            start = time.perf_counter()
-            subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            seconds = time.perf_counter() - start
-            after = resource.getrusage(resource.RUSAGE_CHILDREN)
-            if run:
-                wall[name].append(seconds)
-                cpu[name].append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
-    floor = statistics.median(wall["floor_import_numpy_h5py"])
-    rows = {name: {"command": " ".join(Path(a).name if a in (command, sys.executable) else a for a in argv),
-                   "median_seconds": statistics.median(wall[name]), "seconds": wall[name],
-                   "median_cpu_seconds": statistics.median(cpu[name]),
-                   "over_floor": statistics.median(wall[name]) / floor}
-            for name, argv in commands.items()}
+    rows = process_rows(commands, *whole_processes(commands, repeat), floor="floor_import_numpy_h5py")
     return {"repeat": repeat, "machine": machine(), "commands": rows,
             "targets": {"version_within_1.5x_of_floor": rows["version"]["over_floor"] <= 1.5,
                         "train_cats_within_4x_of_floor": rows["train_cats"]["over_floor"] <= 4.0}}
+
+
+CHECK_SECONDS = 3.0          # the goal for checking a whole course-shaped notebook, as a whole process
+
+
+def check_benchmarks(repeat: int) -> dict:
+    """`single-neuron check` on the course-shaped notebook (examples/learner/assignment.ipynb: every
+    cell of the assignment, one function wrong, so exit status 1) as a whole process, against
+    Python importing NumPy."""
+    command = str(Path(sys.executable).with_name("single-neuron"))
+    notebook = HERE.parent / "examples" / "learner" / "assignment.ipynb"
+    commands = {"floor_import_numpy": [sys.executable, "-c", "import numpy"],
+                "check_notebook": [command, "check", str(notebook)]}
+    rows = process_rows(commands, *whole_processes(commands, repeat, statuses={"check_notebook": 1}),
+                        floor="floor_import_numpy")
+    return {"repeat": repeat, "machine": machine(), "commands": rows,
+            "targets": {f"check_notebook_within_{CHECK_SECONDS:g}_seconds":
+                        rows["check_notebook"]["median_seconds"] <= CHECK_SECONDS}}
+
+
+def print_check(c: dict) -> None:
+    print(f"\nsingle-neuron check on the course-shaped notebook, whole processes, median of {c['repeat']}:")
+    for name, row in c["commands"].items():
+        print(f"  {name:26s} {row['median_seconds']:8.3f} s {row['median_cpu_seconds']:7.3f} cpu s "
+              f"{row['over_floor']:7.2f}x")
 
 
 def print_startup(s: dict) -> None:
@@ -279,18 +321,19 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats and a smaller scaling grid")
     parser.add_argument("--out", default=str(HERE / "results.json"), help="where to write the JSON results")
-    parser.add_argument("--only", choices=("startup",), help="measure only this part and update it in --out")
+    parser.add_argument("--only", choices=tuple(PARTS), help="measure only this part and update it in --out")
     args = parser.parse_args(argv)
     repeat = 3 if args.quick else 7
-    if args.only == "startup":
+    if args.only:
+        measure, show = PARTS[args.only]
         previous = json.loads(Path(args.out).read_text()) if Path(args.out).is_file() else {}
-        previous["startup"] = startup_benchmarks(repeat=max(repeat, 11))
-        previous.setdefault("targets", {}).update(previous["startup"]["targets"])
+        previous[args.only] = measure(repeat=max(repeat, 11))
+        previous.setdefault("targets", {}).update(previous[args.only]["targets"])
         with atomic_write(args.out) as f:
             f.write(json.dumps(previous, indent=2).encode())
-        print_startup(previous["startup"])
+        show(previous[args.only])
         print("\ntargets:", ", ".join(f"{k}: {'met' if v else 'NOT MET'}"
-                                      for k, v in previous["startup"]["targets"].items()))
+                                      for k, v in previous[args.only]["targets"].items()))
         return 0
     if args.quick:
         grid = [(100, 1000), (100, 10_000), (100, 100_000), (12288, 1000)]
@@ -310,6 +353,7 @@ def main(argv=None) -> int:
     results["gpu"] = gpu.run(iterations=500 if args.quick else 2000)
     results["web"] = __import__("web").run(quick=args.quick)     # serve: predict latency, live-update cost
     results["startup"] = startup_benchmarks(repeat=max(repeat, 11))
+    results["check"] = check_benchmarks(repeat=max(repeat, 11))
     cat = results["cat"]
     results["targets"] = {
         "auto_speedup_vs_course_at_least_25": cat["ours_auto"]["speedup_vs_course"] >= 25,
@@ -321,6 +365,7 @@ def main(argv=None) -> int:
         "out_of_core_peak_within_limit_plus_overhead": all(
             row["out_of_core_peak_over_limit_plus_overhead"] <= 1.0 for row in results["beyond_memory"]["rows"]),
         **results["startup"]["targets"],
+        **results["check"]["targets"],
     }
     results["total_seconds"] = time.perf_counter() - started
     with atomic_write(args.out) as f:
@@ -361,8 +406,12 @@ def print_table(r: dict) -> None:
                  ("in_memory_examples_per_second", "out_of_core_examples_per_second", "dask_examples_per_second")]
         print(f"  {row['n_x']:6d} {row['m']:10d} {' '.join(cells)} {row['out_of_core_peak_rss_bytes'] / 2**20:9.0f}")
     print_startup(r["startup"])
+    print_check(r["check"])
     print("\ntargets:", ", ".join(f"{k}: {'met' if v else 'NOT MET'}" for k, v in r["targets"].items()))
 
+
+# The parts that `--only` measures on their own: (measure, print).
+PARTS = {"startup": (startup_benchmarks, print_startup), "check": (check_benchmarks, print_check)}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -13,10 +13,9 @@ import pytest
 from picture_checks import assert_not_blank, file_format, png_pixels, regions_of_colour
 from single_neuron.graph import Value
 from single_neuron.io.figure_files import save
-from single_neuron.teaching.explain import (NOTES_FORMULAS, explain_logistic, explain_notes, logistic_formulas,
-                                            to_dot)
-from single_neuron.teaching.graph_picture import (DPI, INPUT_FILL, VALUE_FILL, draw, graph_layout,
-                                                  picture_graph)
+from single_neuron.teaching.explain import explain_logistic, explain_notes, to_dot
+from single_neuron.teaching.graph_picture import (DPI, INPUT_FILL, VALUE_FILL, draw, graph_layout, picture_graph,
+                                                  picture_of)
 
 
 def micrograd_graph():
@@ -40,29 +39,28 @@ def unnamed_graph():
     return y
 
 
+# The notes' graphs as their descriptions place them; any other graph placed from its shape.
 GRAPHS = {
-    "notes": lambda: (explain_notes()[1], "J = 3(a + bc)", NOTES_FORMULAS),
-    "logistic": lambda: (explain_logistic([1.0, 2.0], [0.5, -0.3], 0.1, 1)[1], "L(a, y)", logistic_formulas(2)),
-    "logistic-6": lambda: (explain_logistic([1.0] * 6, [0.2] * 6, 0.0, 0)[1], "L(a, y)", logistic_formulas(6)),
-    "micrograd": lambda: (micrograd_graph(), "f", None),
-    "unnamed": lambda: (unnamed_graph(), "", None),
+    "notes": lambda: explain_notes()[1],
+    "logistic": lambda: explain_logistic([1.0, 2.0], [0.5, -0.3], 0.1, 1)[1],
+    "logistic-6": lambda: explain_logistic([1.0] * 6, [0.2] * 6, 0.0, 0)[1],
+    "micrograd": lambda: picture_of(micrograd_graph(), "f"),
+    "unnamed": lambda: picture_of(unnamed_graph()),
 }
 
 
 def test_the_boxes_carry_the_notes_names_and_formulas():
-    root, _, formulas = GRAPHS["notes"]()
-    nodes = picture_graph(root, formulas)
+    nodes = GRAPHS["notes"]().nodes
     assert [n.name for n in nodes if n.is_input] and {n.name for n in nodes} == {"a", "b", "c", "u", "v", "J"}
     shown = {n.name: n for n in nodes}
     assert shown["u"].lines() == ["u = bc", "data 6", "grad 3"]
     assert shown["J"].lines() == ["J = 3v", "data 33", "grad 1"] and shown["b"].lines() == ["b", "data 3", "grad 6"]
     assert {nodes[i].name for i in shown["v"].inputs} == {"a", "u"}
-    root, _, formulas = GRAPHS["logistic"]()
-    nodes = picture_graph(root, formulas)
+    nodes = GRAPHS["logistic"]().nodes
     assert {n.name for n in nodes} == {"x1", "w1", "x2", "w2", "b", "z", "a", "L"}
     assert {n.name: n.formula for n in nodes if not n.is_input} == {"z": "w1x1 + w2x2 + b", "a": "σ(z)",
                                                                    "L": "L(a, y)"}
-    assert logistic_formulas(6)["z"] == "w1x1 + ... + w6x6 + b"
+    assert GRAPHS["logistic-6"]().nodes[-3].formula == "w1x1 + ... + w6x6 + b"
 
 
 def test_formulas_are_written_from_the_graph_where_none_is_given():
@@ -81,8 +79,7 @@ def test_formulas_are_written_from_the_graph_where_none_is_given():
 
 @pytest.mark.parametrize("which", sorted(GRAPHS))
 def test_the_layout_is_layered_readable_and_no_edge_crosses_a_box(which):
-    root, title, formulas = GRAPHS[which]()
-    placed = graph_layout(root, title, formulas)
+    placed = graph_layout(GRAPHS[which]())
     nodes, boxes = placed.nodes, placed.boxes
     if which != "logistic-6":
         assert placed.width <= 1600
@@ -106,8 +103,7 @@ def test_the_layout_is_layered_readable_and_no_edge_crosses_a_box(which):
 
 
 def test_text_is_at_least_10_px_high_and_the_figure_is_its_layout():
-    root, title, formulas = GRAPHS["logistic"]()
-    placed = graph_layout(root, title, formulas)
+    placed = graph_layout(GRAPHS["logistic"]())
     fig = draw(placed)
     width, height = fig.get_size_inches() * DPI
     assert (round(width), round(height)) == (round(placed.width), round(placed.height))
@@ -138,9 +134,8 @@ def test_explain_png_is_readable(tmp_path, run_cli, graph, inputs, values):
 
 @pytest.mark.parametrize("graph, inputs, values", [("notes", 3, 3), ("logistic", 5, 3)])
 def test_the_matplotlib_drawing_without_graphviz(tmp_path, graph, inputs, values):
-    root, title, formulas = GRAPHS[graph]()
     path = tmp_path / "g.png"
-    save(draw(graph_layout(root, title, formulas)), path, dpi=DPI)
+    save(draw(graph_layout(GRAPHS[graph]())), path, dpi=DPI)
     pixels = png_pixels(path)
     height, width, _ = pixels.shape
     assert 500 <= width <= 1600 and 250 <= height <= 700
@@ -170,8 +165,7 @@ def test_the_dot_file_is_the_picture(tmp_path, run_cli):
 def test_graphviz_draws_the_same_boxes(tmp_path):
     import subprocess
 
-    root, title, formulas = GRAPHS["notes"]()
-    done = subprocess.run(["dot", "-Tpng"], input=to_dot(root, title, formulas).encode(), capture_output=True,
+    done = subprocess.run(["dot", "-Tpng"], input=to_dot(GRAPHS["notes"]()).encode(), capture_output=True,
                           check=True)
     (tmp_path / "g.png").write_bytes(done.stdout)
     pixels = png_pixels(tmp_path / "g.png")
@@ -182,6 +176,6 @@ def test_graphviz_draws_the_same_boxes(tmp_path):
 def test_a_graph_too_large_to_read_is_refused_in_one_line():
     from single_neuron.errors import OutputError
 
-    root = explain_logistic([1.0] * 150, [0.001] * 150, 0.0, 1)[1]
+    picture = explain_logistic([1.0] * 150, [0.001] * 150, 0.0, 1)[1]
     with pytest.raises(OutputError, match=r"the graph has 304 boxes, .* too large to draw \(at most 16000 px"):
-        graph_layout(root, "L", logistic_formulas(150))
+        graph_layout(picture)

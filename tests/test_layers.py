@@ -129,3 +129,16 @@ def test_the_readme_layout_lists_every_module():
     actual = {str(p.relative_to(ROOT)) for p in PACKAGE.rglob("*.py")}
     assert sorted(actual - listed) == [], "modules missing from the README's layout"
     assert sorted(listed - actual) == [], "the README's layout lists modules that do not exist"
+
+
+def test_the_web_server_never_runs_a_learners_code():
+    # A learner's code is run only by the command or the function the learner calls (docs/check.md).
+    checker = {"app.check", "app.sandbox", "teaching.learner_code", "teaching.judging"}
+    for module in MODULES:
+        if _layer(module) == "web":
+            reached, todo = set(), [module]
+            while todo:
+                for target in GRAPH[todo.pop()] - reached:
+                    reached.add(target)
+                    todo.append(target)
+            assert not reached & checker, (module, sorted(reached & checker))

@@ -3,9 +3,9 @@ with are those of a fresh run.
 
 Compared: every code cell's outputs, in order, by type, stream and content. Normalised first:
 execution counts (not compared), timings (a number followed by "ms", "s" or "x" becomes "#"),
-memory addresses (0x...). Figures: PNG bytes carry the writer's version and are not compared
-byte for byte; both PNGs are decoded, must have the same width and height, and their pixels
-may differ by at most 0.5 grey levels (of 255) on average. A difference means the notebook and
+the machine's BLAS thread count, memory addresses (0x...). Figures: PNG bytes carry the
+writer's version and are not compared byte for byte; both PNGs are decoded, must have the same
+width and height, and their pixels may differ by at most 0.5 grey levels (of 255) on average. A difference means the notebook and
 its outputs have drifted apart: `make notebook-outputs` runs it again and saves it.
 """
 
@@ -24,6 +24,7 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "examples" / "walkthrough.ipynb"
 TIMING = re.compile(r"\d+(?:\.\d+)?(?= ?(?:ms|s|x)\b)")
+BLAS_THREADS = re.compile(r"\d+(?= BLAS threads?\b)")           # the machine's, not the notebook's
 ADDRESS = re.compile(r"0x[0-9a-fA-F]+")
 MAX_MEAN_PIXEL_DIFFERENCE = 0.5
 
@@ -37,7 +38,7 @@ def refresh_module():
 
 def normalised(text) -> str:
     text = "".join(text) if isinstance(text, list) else str(text)
-    return ADDRESS.sub("0x#", TIMING.sub("#", text))
+    return ADDRESS.sub("0x#", BLAS_THREADS.sub("#", TIMING.sub("#", text)))
 
 
 def pixels(encoded: str) -> np.ndarray:
@@ -72,6 +73,7 @@ def differences(where: str, committed: dict, fresh: dict) -> list[str]:
 def test_the_normalisation_hides_timings_and_addresses_only():
     assert normalised("loop 218.5 ms, np.dot 14.67 ms: 15x faster") == "loop # ms, np.dot # ms: #x faster"
     assert normalised("<Figure at 0x7f3a2b>") == "<Figure at 0x#>"
+    assert normalised("np.dot ran on openblas with 2 BLAS threads") == "np.dot ran on openblas with # BLAS threads"
     for kept in ["Cost after iteration 1900: 0.140872", "train accuracy: 99.04306220095694 %", "(12288, 1)",
                  "learning rate 0.001: train 89.00 %", "sum of w * x = 2.8345"]:
         assert normalised(kept) == kept

@@ -58,3 +58,22 @@ def test_bench_vectorization_reports_both_times_and_the_ratio(run_cli):
     assert report["gradient_step"]["max_abs_difference_dw"] < 1e-12
     code, out, _ = run_cli("bench", "vectorization", "-n", "20000", "--repeat", "1")
     assert code == 0 and "explicit loop:" in out and "np.dot:" in out and "x slower" in out
+
+
+def test_bench_vectorization_times_both_sides_as_timeit_and_says_its_blas_threads(run_cli):
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        code, out, err = run_cli("bench", "vectorization", "-n", "30000", "--repeat", "2", "--json")
+    assert code == 0, err
+    report = json.loads(out)
+    for side in (report["dot_product"], report["gradient_step"]):
+        assert side["repeat"] == 2
+        for loops in (side["loop_loops"], side["vectorized_loops"]):   # autorange's counts: 1, 2, 5, 10, 20, ...
+            assert loops in {d * 10**k for d in (1, 2, 5) for k in range(10)}
+    blas = [p for p in threadpool_info() if p["user_api"] == "blas" and "numpy" in p["filepath"]][0]
+    assert report["blas"] == {"library": blas["internal_api"], "version": blas["version"], "threads": 1}
+    code, out, _ = run_cli("bench", "vectorization", "-n", "30000", "--repeat", "1")
+    assert out.splitlines()[0] == "dot product of two vectors of 30,000 elements (each side: the best of 1 timing, as timeit):"
+    threads = blas["num_threads"]
+    assert out.splitlines()[-1].startswith(f"BLAS: {blas['internal_api']} {blas['version']}, {threads} thread")

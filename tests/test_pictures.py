@@ -84,7 +84,8 @@ def test_inspect_tells_what_the_cat_model_holds_and_draws_w(cat_model, tmp_path,
                  "input: 64 x 64 images, 3 channels, n_x = 12288 weights; pixels divided by 255",
                  "classes: 0 = non-cat, 1 = cat",
                  "accuracy: train 99.04 %, test 70.00 %",
-                 f"costs: 20 recorded, the last {trained.costs[-1]:.6g}",
+                 "costs: 20 recorded, one every 100 iterations, from 0 to 1900",
+                 "final cost: 0.135608, at iteration 2000",               # not the last recorded, 0.140872
                  f"w drawn to {picture}"]:
         assert line in out
     assert "learning_rate 0.005" in out and "num_iterations 2000" in out
@@ -106,7 +107,8 @@ def test_inspect_json_is_the_model_file(cat_model, run_cli):
     trained = load_model(cat_model)
     assert facts["format_version"] == 1 and facts["input_shape"] == [64, 64, 3]
     assert facts["classes"] == ["non-cat", "cat"] and facts["n_x"] == trained.w.size
-    assert facts["costs_recorded"] == len(trained.costs) == 20 and facts["last_cost"] == trained.costs[-1]
+    assert facts["costs_recorded"] == len(trained.costs) == 20 and "last_cost" not in facts
+    assert facts["final_cost"] == trained.training["final_cost"] == pytest.approx(0.135608, abs=5e-7)
     assert facts["train_accuracy"] == trained.training["train_accuracy"] == 99.04306220095694
     assert facts["training"]["learning_rate"] == 0.005 and "train_accuracy" not in facts["training"]
     assert facts["b"] == trained.b and facts["w_max"] == trained.w.max() and facts["weights_picture"] is None
@@ -230,6 +232,17 @@ def test_predict_explain_skips_an_image_it_cannot_read(digit_model, photos, tmp_
     assert len(panels) == 3 and len(bars) == 1                           # a grey model: a grey view
 
 
+def test_predict_explain_with_no_readable_image_makes_no_folder(digit_model, tmp_path, run_cli):
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"\x89PNG\r\n\x1a\n not really")
+    for images in ([broken], [tmp_path / "missing.jpg"], [broken, tmp_path / "missing.jpg"]):
+        code, out, err = run_cli("predict", digit_model, *images, "--explain", tmp_path / "why")
+        assert code == 1 and out == "" and not (tmp_path / "why").exists()
+        assert err.splitlines()[-1] == f"single-neuron: no image explained: none could be read, so {tmp_path / 'why'} was not made"
+    assert save_explanations(tmp_path / "why", load_model(digit_model), []) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.png"]
+
+
 def test_save_explanations_from_python_leaves_nothing_when_it_fails(digit_model, photos, tmp_path):
     from single_neuron.errors import ImageError
 
@@ -253,5 +266,5 @@ def test_figure_names_are_safe_and_distinct():
 def test_describe_is_plain_json(rng):
     trained = SavedModel(w=rng.normal(size=(12, 1)), b=0.5, input_shape=(2, 2, 3), classes=("a", "b"))
     facts = json.loads(json.dumps(describe(trained)))
-    assert facts["costs_recorded"] == 0 and facts["last_cost"] is None and facts["train_accuracy"] is None
+    assert facts["costs_recorded"] == 0 and facts["final_cost"] is None and facts["train_accuracy"] is None
     assert facts["w_mean_abs"] == pytest.approx(np.abs(trained.w).mean(), rel=1e-15)

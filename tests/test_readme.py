@@ -17,6 +17,8 @@ The rules, for whoever adds to the README (new blocks are tested without touchin
 - Everything runs in a temporary copy of the repository (its tracked files, with .venv linked to
   this checkout's), with the course's cat files at ../shared/data/cats beside it, as in a fresh
   clone. Each command and each block gets at most COMMAND_SECONDS.
+- What the commands write goes into build/ (ignored by git, removed by `make clean`): after the
+  last block, the copy holds nothing new elsewhere, and nothing new at all after `make clean`.
 """
 
 from __future__ import annotations
@@ -211,8 +213,18 @@ def test_the_rules_find_blocks_and_compare_outputs():
     assert not matches("", "something") and not matches("70.0 %", "72.0 %")
 
 
+def files_of(repo: Path) -> set[str]:
+    """Every file in the copy, relative, .venv (a link to this checkout's) left out."""
+    found = set()
+    for folder, subfolders, names in os.walk(repo):
+        subfolders[:] = [d for d in subfolders if not (folder == str(repo) and d == ".venv")]
+        found.update(str(Path(folder, name).relative_to(repo)) for name in names)
+    return found
+
+
 def test_every_command_and_example_in_the_readme_runs_as_shown(clone):
     failures, ran, not_run = [], 0, []
+    before = files_of(clone)
     shell, python = Shell(clone), Python(clone)
     try:
         for block in blocks(README.read_text()):
@@ -237,3 +249,10 @@ def test_every_command_and_example_in_the_readme_runs_as_shown(clone):
         python.close()
     assert ran > 20
     assert not failures, "\n\n".join(failures) + (f"\n\nnot run: {not_run}" if not_run else "")
+    # Following the README leaves the checkout as it was but for build/, which git ignores and make clean removes.
+    written = files_of(clone) - before
+    assert written and all(name.startswith("build/") for name in written), sorted(written - {
+        name for name in written if name.startswith("build/")})
+    assert "build/" in (clone / ".gitignore").read_text().split()
+    assert shell.run("make clean") == (0, "rm -rf build .pytest_cache .hypothesis\n")
+    assert files_of(clone) == before

@@ -254,19 +254,39 @@ def _image_folder(root):
     return root
 
 
-@pytest.mark.parametrize("variable", sorted(entry.variable for entry in
-                                            __import__("single_neuron.io.limits", fromlist=["LIMITS"]).LIMITS.values()))
-def test_every_limit_variable_refuses_absurd_values_in_one_line(tmp_path, run_cli, monkeypatch, variable):
-    folder = _image_folder(tmp_path / "images")            # training on it reads every limit
+LIMIT_NAMES = sorted(__import__("single_neuron.io.limits", fromlist=["LIMITS"]).LIMITS)
+
+
+def _reading(name: str, tmp_path) -> list:
+    """A command line that reads the limit called `name`: training on an image folder reads the
+    data sets' and the images' limits, a check the learner's file's."""
+    if name == "code_bytes":
+        learner = tmp_path / "mine.py"
+        learner.write_text("def sigmoid(z):\n    return 1 / (1 + z)\n")
+        return ["check", learner]
+    return ["train", _image_folder(tmp_path / "images"), "--size", "4", "--iterations", "1"]
+
+
+def test_every_limit_has_a_command_that_reads_it():
+    assert set(LIMIT_NAMES) == {"examples", "features", "image_pixels", "image_bytes", "code_bytes"}
+
+
+@pytest.mark.parametrize("name", LIMIT_NAMES)
+def test_every_limit_variable_refuses_absurd_values_in_one_line(tmp_path, run_cli, monkeypatch, name):
+    from single_neuron.io.limits import LIMITS
+
+    variable = LIMITS[name].variable
+    command = _reading(name, tmp_path)
+    before = files_in(tmp_path)
     for value in [*ABSURD_TEXT, "0", "-1", "1e9", " ", "1.5", "0x10"]:
         monkeypatch.setenv(variable, value)
-        code, out, err = run_cli("train", folder, "--size", "4", "--iterations", "1")
+        code, out, err = run_cli(*command)
         if not value.strip():                                 # unset in effect: the default holds
-            assert code == 0, err
+            assert code in (0, 1) and "expected a whole number" not in err, err     # (a check may find mistakes)
             continue
         assert code == 1 and out == "" and err.count("\n") == 1, (value, err)
         assert err.startswith(f"single-neuron: error: {variable}: expected a whole number"), (value, err)
-    assert files_in(tmp_path) == ["images/a/0.png", "images/a/1.png", "images/b/0.png", "images/b/1.png"]
+    assert files_in(tmp_path) == before
 
 
 ABSURD_VALUES = [10**400, -(10**400), float("nan"), float("inf"), float("-inf"), "\u00b2", "\u0663", True,
@@ -281,7 +301,7 @@ def numeric_arguments():
     import inspect
 
     from single_neuron import Settings, SingleNeuronClassifier, initialize_with_zeros, model, optimize, train
-    from single_neuron.app.jobs import classify
+    from single_neuron.app.model import classify
 
     images = np.random.default_rng(6).integers(0, 256, size=(6, 2, 2, 1), dtype=np.uint8)
     labels = np.arange(6) % 2
@@ -314,6 +334,15 @@ def numeric_arguments():
                 found.append((f"{function.__name__}({name}=...)", call))
     found.append(("initialize_with_zeros(dim=...)", lambda v: initialize_with_zeros(v)))
     found.append(("classify(threshold=...)", lambda v: classify(_classify_model(), _classify_image(), v)))
+    from single_neuron import check
+    from single_neuron.app.model import Model
+
+    loaded = Model.of(_classify_model())
+    found += [("Model.classify(threshold=...)", lambda v: loaded.classify(_classify_image(), v)),
+              ("Model.predict(threshold=...)", lambda v: loaded.predict(np.zeros((2, 2, 1)), v))]
+    for name, parameter in inspect.signature(check).parameters.items():
+        if parameter.kind is inspect.Parameter.KEYWORD_ONLY:
+            found.append((f"check({name}=...)", lambda v, n=name: check([], **{n: v})))
     return found
 
 
@@ -350,7 +379,7 @@ def test_every_numeric_python_argument_refuses_absurd_values_with_the_package_s_
     from single_neuron import SingleNeuronError
 
     for value in ABSURD_VALUES:
-        if value is None and ("tol" in where or where.startswith("train(")):
+        if value is None and ("tol" in where or where.startswith("train(") or "memory_limit" in where):
             continue                                      # None: the setting left out, a valid choice
         with pytest.raises(SingleNeuronError):
             call(value)
@@ -417,7 +446,7 @@ def test_accuracy_checks_shapes_and_labels(prediction, labels, fragment):
 @pytest.mark.parametrize("threshold", [float("nan"), 7, -0.1, float("inf"), "0.5"])
 def test_classify_takes_a_threshold_from_0_to_1_only(tmp_path, threshold):
     from single_neuron import SingleNeuronError
-    from single_neuron.app.jobs import classify
+    from single_neuron.app.model import classify
 
     with pytest.raises(SingleNeuronError, match="threshold"):
         classify(_classify_model(), _classify_image(), threshold)

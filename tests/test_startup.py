@@ -68,3 +68,10 @@ def test_predict_loads_pillow_and_not_the_rest(tmp_path):
                    timeout=120)
     Image.new("L", (8, 8), 90).save(tmp_path / "a.png")
     assert imported_by_command("predict", model, tmp_path / "a.png") & HEAVY == {"PIL"}
+
+
+def test_check_loads_nothing_heavy_whatever_the_learners_code_imports():
+    # The learner's file imports scipy (expit) and names matplotlib; their code runs in the child, whose
+    # imports are its own: the command itself imports NumPy and the command line alone.
+    learner = Path(__file__).resolve().parent / "learners" / "logistic_helpers.ipynb"
+    assert imported_by_command("check", learner) & HEAVY == set()

@@ -218,6 +218,22 @@ def test_changes_from_another_origin_are_refused(client, photos):
     assert client.get("/api/model", headers={"origin": "http://attacker.example"}).status_code == 200
 
 
+@pytest.mark.parametrize("path", ["/api/train/pause", "/api/train/play", "/api/train/step", "/api/train/speed"])
+def test_the_controls_of_a_job_pass_the_same_door(client, path):
+    """Each control of a running job is refused, before anything else, as every request that changes
+    something is: another host, another origin, a body past the JSON cap, a length that is no number."""
+    body = {"/api/train/step": {"iterations": 1}, "/api/train/speed": {"speed": 5}}.get(path, {})
+    one_error(client.post(path, json=body, headers={"host": "attacker.example:8000"}), 403, "Host header")
+    one_error(client.post(path, json=body, headers={"origin": "http://attacker.example"}), 403, "another origin")
+    one_error(client.post(path, json=body, headers={"origin": "null"}), 403, "another origin")
+    one_error(client.post(path, content=b"{}" * 40_000, headers={"content-type": "application/json"}), 413,
+              "at most 64.0 KiB")
+    one_error(client.post(path, content=b"{}", headers={"content-type": "application/json",
+                                                        "content-length": "2x"}), 400, "Content-Length")
+    # the same origin passes the door, and the route says what is missing: a job to control
+    one_error(client.post(path, json=body, headers={"origin": "http://127.0.0.1:8000"}), 404, "no training job")
+
+
 def test_errors_are_json_with_one_line(client):
     one_error(client.get("/nowhere"), 404, "/nowhere")
     one_error(client.delete("/api/model"), 405, "DELETE", "GET")

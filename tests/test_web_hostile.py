@@ -76,7 +76,8 @@ def bad_hosts():
 def bad_origins():
     origins = st.one_of(st.sampled_from(["null", "http://attacker.example", "http://127.0.0.1",
                                          "https://127.0.0.1", "file://"]), HEADER_TEXT.filter(lambda o: o))
-    paths = st.sampled_from(["/api/train", "/api/train/stop", "/api/train/keep", "/api/predict"])
+    paths = st.sampled_from(["/api/train", "/api/train/stop", "/api/train/keep", "/api/predict", "/api/train/pause",
+                             "/api/train/play", "/api/train/step", "/api/train/speed"])
     return st.tuples(origins, paths).map(lambda t: (
         lambda port: request(port, "POST", t[1], b"{}", {"origin": t[0], "content-type": "application/json"}),
         {403}))
@@ -84,7 +85,8 @@ def bad_origins():
 
 def huge_bodies():
     sizes = st.integers(min_value=10 * 1000**2 + 1, max_value=10**15)
-    paths = st.sampled_from(["/api/predict", "/api/view", "/api/train", "/api/train/keep"])
+    paths = st.sampled_from(["/api/predict", "/api/view", "/api/train", "/api/train/keep", "/api/train/step",
+                             "/api/train/speed"])
     return st.tuples(sizes, paths).map(lambda t: (
         lambda port: request(port, "POST", t[1], b"x" * 1000,
                              {"content-length": str(t[0]), "content-type": "application/json"}), {413}))
@@ -146,13 +148,16 @@ def absurd_json():
         JSON.map(lambda v: json.dumps(v).encode()),
         st.fixed_dictionaries({"rates": JSON, "iterations": JSON, "print_every": JSON}).map(
             lambda v: json.dumps(v).encode()),
+        st.fixed_dictionaries({"iterations": JSON}).map(lambda v: json.dumps(v).encode()),
+        st.fixed_dictionaries({"speed": JSON}).map(lambda v: json.dumps(v).encode()),
         st.sampled_from([b"[" * 50_000, b'{"a":' * 20_000, b"1e999999", b'{"rates": [1e999]}', b"NaN", b"",
                          b'{"rates": "' + b'\\"' * 32_000, b'{"rates": "' + b"[{" * 32_000, b'"' + b"\\" * 64_000,
                          b'["' + b'\\"]' * 21_000, b'{"' + b'\\u00' * 16_000,
                          b'{"rates": [' + b"9" * 5000 + b"]}", b"\xff\xfe{}", b'{"run": -1}', b'{"run": 1e300}',
                          b'{"rates": [0.1], "iterations": 1e308, "print_every": 1}']),
         st.binary(max_size=300))
-    paths = st.sampled_from(["/api/train", "/api/train/keep"])
+    paths = st.sampled_from(["/api/train", "/api/train/keep", "/api/train/step", "/api/train/speed",
+                             "/api/train/pause", "/api/train/play"])
     return st.tuples(bodies, paths).map(lambda t: (
         lambda port: request(port, "POST", t[1], t[0], {"content-type": "application/json"}),
         {400, 404, 409, 413, 202, 200}))

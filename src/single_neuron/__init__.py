@@ -9,8 +9,12 @@ The course-style functions work in the notes' layout, X of shape (n_x, m):
 >>> print(round(float(cost), 6), float(grads["db"]))
 0.693147 0.0
 
-`train(data, **settings)` does what `single-neuron train` does; `SingleNeuronClassifier`
-is the same neuron under scikit-learn's estimator contract. Importing the package
+`train(data, **settings)` does what `single-neuron train` does, and its run's `.model`
+is a `Model` (`predict`, `predict_proba`, `classify`, `save`), as `load(path)` gives
+one from a model file; `SingleNeuronClassifier` is the same neuron under scikit-learn's
+estimator contract. The week's NumPy practice (`basic_sigmoid`, `sigmoid_derivative`,
+`image2vector`, `normalize_rows`, `softmax`, `L1`, `L2`) is here too, and `check(globals())`
+judges a learner's own versions of them all. Importing the package
 loads NumPy only: scikit-learn, matplotlib, h5py, Dask and PyTorch are imported by
 the parts that use them, when they are used.
 """
@@ -29,11 +33,20 @@ _LAZY = {
     "train": ("app.jobs", "train"),
     "TrainingRun": ("app.jobs", "TrainingRun"),
     "Settings": ("app.settings", "Settings"),
+    "check": ("app.check", "check"),
+    "Report": ("app.check", "Report"),
+    **{name: ("neuron.practice", name) for name in ("basic_sigmoid", "sigmoid_derivative", "image2vector",
+                                                    "normalize_rows", "normalizeRows", "softmax", "L1", "L2")},
+    "load": ("app.model", "load"),
+    "Model": ("app.model", "Model"),
+    "load_training_data": ("io.sources", "load_training_data"),
 }
 
 __all__ = [
     "sigmoid", "initialize_with_zeros", "propagate", "optimize", "predict", "accuracy", "model",
-    "train", "Settings", "TrainingRun", "SingleNeuronClassifier",
+    "train", "Settings", "TrainingRun", "load", "Model", "load_training_data", "SingleNeuronClassifier",
+    "basic_sigmoid", "sigmoid_derivative", "image2vector", "normalize_rows", "normalizeRows", "softmax", "L1", "L2",
+    "check", "Report",
     "SingleNeuronError", "ShapeError", "InputValueError", "DataError", "ImageError", "ModelFileError",
     "OutputError", "DivergenceError",
 ]

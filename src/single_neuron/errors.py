@@ -38,3 +38,7 @@ class OutputError(SingleNeuronError):
 
 class DivergenceError(SingleNeuronError, FloatingPointError):
     """Training left the finite numbers (the learning rate was too large for the data)."""
+
+
+class LearnerCodeError(SingleNeuronError):
+    """A learner's file cannot be read, or their code cannot be checked within its time and memory limits."""

@@ -179,14 +179,6 @@ def non_negative_number(name: str, value) -> float:
     return out
 
 
-def zero_to_one(name: str, value) -> float:
-    """Return `value` as a finite float from 0 to 1 (a threshold on a probability)."""
-    out = scalar(name, value)
-    if not 0 <= out <= 1:
-        raise InputValueError(f"{name}: expected a number from 0 to 1, got {value}")
-    return out
-
-
 def count(name: str, value, minimum: int = 0, maximum: int | None = None) -> int:
     """Return `value` as an int in [minimum, maximum] (bools and floats with a fraction refused);
     `maximum` is at most LARGEST, the largest whole number a C long or a NumPy int64 holds."""

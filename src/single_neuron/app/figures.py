@@ -13,32 +13,63 @@ from matplotlib.figure import Figure
 
 from ..io.figure_files import check_figure_path, save
 
-def cost_curve(path, costs: Sequence[float], print_every: int, learning_rate: float, title: str = "") -> None:
-    """The cost against the iteration, one point per recorded cost, as the course plots it."""
-    check_figure_path(path)
+# A curve of at most this many points gets a marker at each, as the course plots its 20 costs;
+# denser ones are lines only: markers a pixel apart make a solid blob and hide what the line shows
+# (the early oscillation at a learning rate of 0.01, recorded every iteration).
+MARKED_AT_MOST = 50
+
+
+def _plot(ax, iterations: Sequence[int], costs: Sequence[float], **style) -> None:
+    if len(costs) <= MARKED_AT_MOST:
+        style = {"marker": "o", "markersize": 3, **style}
+    ax.plot(iterations, costs, linewidth=1.2 if len(costs) > MARKED_AT_MOST else 1.5, **style)
+
+
+def cost_figure(costs: Sequence[float], print_every: int, learning_rate: float, title: str = "", *,
+                end: int | None = None, final_cost: float | None = None) -> Figure:
+    """The cost against the iteration: the recorded costs, then the final cost at iteration `end`
+    (the run's n_iter), so that the curve reaches the end of the run (see `views.cost_points`)."""
+    from .views import cost_points
+
     fig = Figure(figsize=(6.4, 4.2))
     ax = fig.add_subplot()
-    ax.plot(np.arange(len(costs)) * print_every, costs, marker="o", markersize=3)
+    _plot(ax, *cost_points(costs, print_every, end, final_cost))
     ax.set_xlabel("iteration")
     ax.set_ylabel("cost J")
     ax.set_title(title or f"learning rate = {learning_rate:g}")
     ax.grid(alpha=0.3)
-    save(fig, path)
+    return fig
 
 
-def learning_rates(path, runs: Sequence[tuple[float, Sequence[float]]], print_every: int, title: str = "") -> None:
-    """The notes' learning-rate comparison: one cost curve per rate on one figure."""
+def cost_curve(path, costs: Sequence[float], print_every: int, learning_rate: float, title: str = "", *,
+               end: int | None = None, final_cost: float | None = None) -> None:
+    """Draw `cost_figure` to `path` (.png, .svg or .pdf)."""
     check_figure_path(path)
+    save(cost_figure(costs, print_every, learning_rate, title, end=end, final_cost=final_cost), path)
+
+
+def rates_figure(runs: Sequence[dict], print_every: int, title: str = "") -> Figure:
+    """The notes' learning-rate comparison: one cost curve per rate on one figure, each to the end
+    of its run. runs: {"learning_rate", "costs", "n_iter", "final_cost"} per rate."""
+    from .views import cost_points
+
     fig = Figure(figsize=(7.0, 4.6))
     ax = fig.add_subplot()
-    for rate, costs in runs:
-        ax.plot(np.arange(len(costs)) * print_every, costs, label=f"learning rate {rate:g}")
+    for run in runs:
+        points = cost_points(run["costs"], print_every, run.get("n_iter"), run.get("final_cost"))
+        _plot(ax, *points, label=f"learning rate {run['learning_rate']:g}")
     ax.set_xlabel("iteration")
     ax.set_ylabel("cost J")
     ax.set_title(title or "cost against iteration for each learning rate")
     ax.legend(loc="upper right", frameon=True)
     ax.grid(alpha=0.3)
-    save(fig, path)
+    return fig
+
+
+def learning_rates(path, runs: Sequence[dict], print_every: int, title: str = "") -> None:
+    """Draw `rates_figure` to `path` (.png, .svg or .pdf)."""
+    check_figure_path(path)
+    save(rates_figure(runs, print_every, title), path)
 
 
 def misclassified(path, images: np.ndarray, true_labels, predicted, probabilities, classes,

@@ -1,4 +1,4 @@
-"""The jobs behind the commands: train on a data set, classify image files.
+"""The jobs behind the commands: train on a data set (and classify image files: `model.classify`).
 
 `train(data, **settings)` is `single-neuron train`, setting for setting: the command
 line parses its options into exactly these keywords and calls it. It joins the
@@ -16,18 +16,18 @@ import numpy as np
 
 from ..errors import InputValueError
 from ..io.dataset import Dataset
-from ..io.modelfile import SavedModel
 from ..neuron.descent import descend
-from ..neuron.formulas import THRESHOLD, cost, decide, sigmoid, to_numpy, unroll
+from ..neuron.formulas import cost, decide, sigmoid, to_numpy, unroll
 from .advice import run_advice
+from .model import Model, Prediction, classify  # noqa: F401 -- classify, the job behind predict, is the model's
 from .settings import DEFAULT_CHUNK_ROWS, Settings
 
 
 @dataclass
 class TrainingRun:
-    """A trained model and the report of its run."""
+    """A trained model (a `Model`: predict, classify, save) and the report of its run."""
 
-    model: SavedModel
+    model: Model
     report: dict
 
 
@@ -114,7 +114,7 @@ def train(data=None, test=None, *, size: int | None = None, sample_weight=None, 
                     if d is not None and d.skipped],
         "seconds": time.perf_counter() - started,
     }
-    trained = SavedModel(w=w, b=float(run.b), input_shape=tuple(route.image_shape), classes=tuple(route.classes),
+    trained = Model(w=w, b=float(run.b), input_shape=tuple(route.image_shape), classes=tuple(route.classes),
                          costs=list(run.costs),
                          training={**recorded, "train_accuracy": train_accuracy, "test_accuracy": test_accuracy,
                                    "final_cost": run.final_cost})
@@ -325,30 +325,3 @@ def validation_split(y: np.ndarray, fraction: float, seed: int) -> tuple[np.ndar
 def _subset(data: Dataset, index: np.ndarray) -> Dataset:
     return Dataset(images=data.images[index], y=data.y[index], classes=data.classes, source=data.source,
                    skipped=data.skipped)
-
-
-@dataclass
-class Prediction:
-    image: str
-    label: int
-    class_name: str
-    probability: float          # probability of class 1
-
-    def as_dict(self) -> dict:
-        return {"image": self.image, "label": self.label, "class": self.class_name,
-                "probability": self.probability}
-
-
-def classify(trained: SavedModel, path, threshold: float = THRESHOLD) -> Prediction:
-    """Decode, resize and scale one image file as in training, and classify it: label 1 where
-    the probability of class 1 is above `threshold` (the notes' 0.5 by default; from 0 to 1)."""
-    from .. import validation
-    from ..io.images import read_image
-    from .views import probabilities
-
-    threshold = validation.zero_to_one("threshold", threshold)
-    height, width, channels = trained.input_shape
-    pixels = read_image(path, (height, width), channels)
-    p = float(probabilities(trained, pixels[np.newaxis])[0])
-    label = int(decide(np.float64(p), threshold))
-    return Prediction(image=str(Path(path)), label=label, class_name=trained.classes[label], probability=p)

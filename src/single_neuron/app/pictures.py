@@ -21,7 +21,7 @@ import numpy as np
 from ..errors import OutputError
 from ..io.modelfile import SavedModel
 from ..io.text import shown
-from .views import PhotoView, photo_view, weights_image
+from .views import PhotoView, photo_view, weights_image, weights_map
 
 COLOURS = "RdBu_r"          # red > 0 (class 1), white 0, blue < 0 (class 0)
 CHANNEL_NAMES = {1: ("grey",), 3: ("red", "green", "blue"), 4: ("red", "green", "blue", "alpha")}
@@ -55,7 +55,7 @@ def weights_figure(trained: SavedModel):
     channels = picture.shape[2]
     panels = [(f"{name} channel", picture[..., k]) for k, name in enumerate(CHANNEL_NAMES[channels])]
     if channels > 1:
-        panels.append(("channels together (mean)", picture.mean(axis=2)))
+        panels.append(("channels together (mean)", weights_map(trained.w, trained.input_shape)))
     vmin, vmax = _symmetric(picture)
     fig = Figure(figsize=(PANEL_INCHES * len(panels) + 1.2, PANEL_INCHES + 1.5), layout="constrained")
     axes = fig.subplots(1, len(panels), squeeze=False)[0]
@@ -158,12 +158,15 @@ def save_explanations(folder, trained: SavedModel, images: Iterable) -> list[Pat
     """Write one explanation figure per image file into a new `folder`, created atomically.
 
     The folder appears complete or not at all, and an existing non-empty folder is refused.
-    Returns the figures' paths. An image that cannot be read raises its error and nothing is left.
+    Returns the figures' paths. An image that cannot be read raises its error and nothing is left;
+    with no image, there is nothing to explain and no folder is made.
     """
     from ..io.atomic import atomic_folder
 
     images = list(images)
     written = []
+    if not images:
+        return written
     with atomic_folder(folder) as tmp:
         for image, name in zip(images, figure_names(images)):
             save_explanation(tmp / name, trained, image)

@@ -10,6 +10,14 @@ shape: the "picture" of what it learned. For one image x (scaled as in training)
 so the map w * x, in the image's shape, says how much each pixel pushed z towards
 class 1 (positive) or class 0 (negative). Summed over the channels it is one number
 per pixel, (height, width), and those numbers plus b add up to z.
+
+Each map is defined here once; the command line's figures and the web page draw the
+same arrays, on a colour scale centred on zero:
+- `weights_map`: w averaged over each pixel's channels (the weight of a grey pixel,
+  the same value in every channel, divided by the number of channels), so that it
+  shares one scale with the channels drawn one by one;
+- `ImageView.pixel_contributions`: w * x summed over each pixel's channels, so that
+  the map plus b adds up to z.
 """
 
 from __future__ import annotations
@@ -25,13 +33,37 @@ from ..neuron.formulas import decide, sigmoid, unroll
 def probabilities(trained: SavedModel, images: np.ndarray) -> np.ndarray:
     """(m,) probabilities of class 1, sigmoid(w.T X + b), for uint8 images (m, height, width,
     channels) of the model's input shape, unrolled and scaled as in training."""
-    X = unroll(images, pixel_scale=trained.pixel_scale)
-    return sigmoid(trained.w.T @ X + trained.b)[0]
+    from .model import Model
+
+    return Model.of(trained).predict_proba(images)
 
 
 def weights_image(trained: SavedModel) -> np.ndarray:
     """w in the shape of the model's input images, (height, width, channels), float64."""
     return np.asarray(trained.w, dtype=np.float64).reshape(trained.input_shape)
+
+
+def weights_map(w, input_shape) -> np.ndarray:
+    """(height, width) float64: w (n_x, 1) in the images' shape (height, width, channels),
+    averaged over each pixel's channels. One definition for every picture of w as a map."""
+    return np.asarray(w, dtype=np.float64).reshape(input_shape).mean(axis=2)
+
+
+def cost_points(costs, print_every: int, end: int | None = None,
+                final_cost: float | None = None) -> tuple[list[int], list[float]]:
+    """(iterations, costs) of a run's cost curve, to its end.
+
+    The recorded costs are those at iterations 0, K, 2K, ... (K = print_every), each before
+    that iteration's step; the parameters a run returns are those after its last step, at
+    iteration `end` (its n_iter), where the cost is `final_cost`. That last point is added
+    where it lies past the last record, so a curve reaches the end of the run, not its last
+    record (the course's run: 1900 is the last record, 2000 the end)."""
+    iterations = [k * print_every for k in range(len(costs))]
+    values = [float(c) for c in costs]
+    if end is not None and final_cost is not None and (not iterations or end > iterations[-1]):
+        iterations.append(int(end))
+        values.append(float(final_cost))
+    return iterations, values
 
 
 @dataclass(frozen=True)
@@ -97,7 +129,9 @@ def _upright_size(path) -> tuple[int, int]:
 
 def describe(trained: SavedModel) -> dict:
     """What a model holds, as plain JSON values: format, input contract, classes, the training
-    settings, accuracies, costs, and the size of its weights."""
+    settings, accuracies, the final cost (the cost at the weights it holds, as every report
+    names it; None where the file does not say), how many costs it recorded, and the size of
+    its weights."""
     training = dict(trained.training)
     accuracies = {key: training.pop(key, None) for key in ("train_accuracy", "test_accuracy", "final_cost")}
     w = np.asarray(trained.w, dtype=np.float64)
@@ -111,7 +145,6 @@ def describe(trained: SavedModel) -> dict:
         "training": training,
         **accuracies,
         "costs_recorded": len(trained.costs),
-        "last_cost": trained.costs[-1] if trained.costs else None,     # the last recorded; final_cost: the end
         "b": trained.b,
         "w_min": float(w.min()),
         "w_max": float(w.max()),

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from ..teaching.graph_examples import GRAPHS, LOGISTIC_EXAMPLE, NOTES
 from .options import label, number
+
+
+def _defaults(name: str) -> str:
+    return " ".join(f"{v:g}" for v in LOGISTIC_EXAMPLE[name])
 
 
 def declare(commands) -> None:
@@ -11,28 +16,31 @@ def declare(commands) -> None:
         description="Walk a computation graph as the notes do: each value on the way forward, each "
                     "derivative on the way back by the chain rule. 'notes' is J = 3(a + bc); "
                     "'logistic' is the loss of one example of logistic regression.")
-    explain.add_argument("graph", nargs="?", choices=("notes", "logistic"), default="notes",
+    explain.add_argument("graph", nargs="?", choices=tuple(GRAPHS), default="notes",
                          help="which graph (default notes)")
-    explain.add_argument("--a", type=number, help="notes: a (default 5)")
-    explain.add_argument("--b", type=number, help="notes: b (default 3); logistic: the bias (default 0.1)")
-    explain.add_argument("--c", type=number, help="notes: c (default 2)")
-    explain.add_argument("--x", type=number, nargs="+", metavar="X", help="logistic: features (default 1 2)")
-    explain.add_argument("--w", type=number, nargs="+", metavar="W", help="logistic: weights (default 0.5 -0.3)")
-    explain.add_argument("--y", type=label, help="logistic: the label, 0 or 1 (default 1)")
+    explain.add_argument("--a", type=number, help=f"notes: a (default {NOTES.defaults['a']:g})")
+    explain.add_argument("--b", type=number, help=f"notes: b (default {NOTES.defaults['b']:g}); "
+                                                  f"logistic: the bias (default {LOGISTIC_EXAMPLE['b']:g})")
+    explain.add_argument("--c", type=number, help=f"notes: c (default {NOTES.defaults['c']:g})")
+    explain.add_argument("--x", type=number, nargs="+", metavar="X",
+                         help=f"logistic: features (default {_defaults('x')})")
+    explain.add_argument("--w", type=number, nargs="+", metavar="W",
+                         help=f"logistic: weights (default {_defaults('w')})")
+    explain.add_argument("--y", type=label, help=f"logistic: the label, 0 or 1 (default {LOGISTIC_EXAMPLE['y']:g})")
     explain.add_argument("--dot", metavar="FILE", help="also write the graph in Graphviz DOT")
     explain.add_argument("--png", metavar="FILE", help="also draw the graph to FILE (.png, .svg or .pdf)")
     explain.set_defaults(run=run, outputs={"dot": "graph", "png": "picture"})
 
 
-# Each graph's own inputs and their defaults; --b belongs to both.
-INPUTS = {"notes": {"a": 5.0, "b": 3.0, "c": 2.0}, "logistic": {"x": [1.0, 2.0], "w": [0.5, -0.3], "b": 0.1, "y": 1}}
+def _options(graph: str) -> list[str]:
+    """The options of a graph's inputs: its inputs' names, x1 and x2 both --x."""
+    return list(dict.fromkeys(name.rstrip("0123456789") for name in GRAPHS[graph].defaults))
 
 
 def run(args) -> int:
     from .output import UsageError, shown
     from ..io.atomic import check_writable
-    from ..teaching.explain import (NOTES_FORMULAS, explain_logistic, explain_notes, logistic_formulas,
-                                    write_dot, write_png)
+    from ..teaching.explain import explain_logistic, explain_notes, write_dot, write_png
 
     if args.dot:
         check_writable(args.dot, "output")
@@ -40,25 +48,21 @@ def run(args) -> int:
         from ..io.figure_files import check_figure_path
 
         check_figure_path(args.png, "picture")
-    own = INPUTS[args.graph]
-    foreign = [f"--{name}" for name in ("a", "c", "x", "w", "y") if name not in own and getattr(args, name) is not None]
+    own = _options(args.graph)
+    foreign = [f"--{name}" for name in ("a", "b", "c", "x", "w", "y")
+               if name not in own and getattr(args, name) is not None]
     if foreign:
         raise UsageError(f"{', '.join(foreign)}: not an input of the {args.graph} graph (its inputs: "
                          f"{', '.join('--' + name for name in own)})")
-    given = {name: default if getattr(args, name) is None else getattr(args, name) for name, default in own.items()}
     if args.graph == "notes":
-        lines, root = explain_notes(given["a"], given["b"], given["c"])
-        title = "J = 3(a + bc)"
-        formulas = NOTES_FORMULAS
+        lines, picture = explain_notes(args.a, args.b, args.c)
     else:
-        lines, root = explain_logistic(given["x"], given["w"], given["b"], given["y"])
-        title = f"L(a, y) for one example, y = {given['y']}"
-        formulas = logistic_formulas(len(given["x"]))
+        lines, picture = explain_logistic(args.x, args.w, args.b, args.y)
     print("\n".join(lines))
     if args.dot:
-        write_dot(args.dot, root, title, formulas)
+        write_dot(args.dot, picture)
         print(f"graph written to {shown(args.dot)}")
     if args.png:
-        how = write_png(args.png, root, title, formulas)
+        how = write_png(args.png, picture)
         print(f"graph drawn to {shown(args.png)} (with {how})")
     return 0

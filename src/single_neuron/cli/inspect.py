@@ -48,7 +48,6 @@ def text_lines(path, facts: dict) -> list[str]:
     settings = ", ".join(f"{_plain(key)} {_value(value)}" for key, value in sorted(facts["training"].items()))
     accuracy = ", ".join(f"{which} {facts[f'{which}_accuracy']:.2f} %" for which in ("train", "test")
                          if facts[f"{which}_accuracy"] is not None)
-    last = facts["last_cost"]
     return [
         f"{path}: {facts['format']}, format version {facts['format_version']}",
         f"input: {height} x {width} images, {channels} channel{'s' if channels > 1 else ''}, "
@@ -56,11 +55,37 @@ def text_lines(path, facts: dict) -> list[str]:
         f"classes: 0 = {zero}, 1 = {one}",
         f"training: {settings or 'not recorded'}",
         f"accuracy: {accuracy or 'not recorded'}",
-        f"costs: {facts['costs_recorded']} recorded" + (f", the last {last:.6g}" if last is not None else "")
-        + (f"; at the end of training {facts['final_cost']:.6g}" if facts["final_cost"] is not None else ""),
+        _costs_line(facts),
+        _final_cost_line(facts),
         f"b = {facts['b']:.6g}; w from {facts['w_min']:.6g} to {facts['w_max']:.6g}, "
         f"mean |w| {facts['w_mean_abs']:.6g}",
     ]
+
+
+def _costs_line(facts: dict) -> str:
+    """How many costs the file recorded, and at which iterations; the values are the curve's, not
+    the end's (that is the final cost)."""
+    count, every = facts["costs_recorded"], facts["training"].get("print_every")
+    if count and _whole(every):
+        where = "at iteration 0" if count == 1 else f"one every {every} iterations, from 0 to {(count - 1) * every}"
+        return f"costs: {count} recorded, {where}"
+    return f"costs: {count} recorded"
+
+
+def _final_cost_line(facts: dict) -> str:
+    """The cost at the weights the file holds, named as train --json, compare-rates and the page name it."""
+    from .output import cost_text
+
+    final = facts["final_cost"]
+    if final is None:
+        return "final cost: not recorded"
+    training = facts["training"]
+    at = training.get("best_iteration") if "best_iteration" in training else training.get("n_iter")
+    return f"final cost: {cost_text(final)}" + (f", at iteration {at}" if _whole(at) else "")
+
+
+def _whole(value) -> bool:
+    return type(value) is int and value >= 0
 
 
 def _value(value) -> str:

@@ -38,6 +38,12 @@ def note(message) -> None:
     print(f"{PROG}: {shown(message)}", file=sys.stderr)
 
 
+def cost_text(cost: float) -> str:
+    """A cost as the command line prints it beside others: six decimals, as the course's cost lines,
+    or four significant digits from 10,000 on (a diverging run's 1e300 in ten places)."""
+    return f"{cost:.6f}" if cost < 1e4 else f"{cost:.4g}"
+
+
 def print_json(report) -> None:
     """Print `report` as one line of strict JSON (RFC 8259: no NaN or Infinity, ASCII only).
 

@@ -53,13 +53,13 @@ class Exit(Exception):
 
 def build_parser() -> argparse.ArgumentParser:
     from .. import __version__
-    from . import bench, data, evaluate, explain, inspect, predict, serve, train
+    from . import bench, check, data, evaluate, explain, inspect, predict, serve, train
 
     parser = Parser(prog=PROG, description="Logistic regression as a one-neuron neural network.")
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     commands.required = True
-    for module in (train, predict, evaluate, data, explain, inspect, bench, serve):
+    for module in (train, predict, evaluate, data, explain, inspect, check, bench, serve):
         module.declare(commands)
     complete(parser)
     return parser

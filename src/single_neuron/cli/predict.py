@@ -2,14 +2,12 @@
 
 One result per image, as text lines, CSV rows or one JSON object. The run is a
 pipeline of small steps, each its own function: the IMAGE arguments become a list
-of files (`image_files`), each file is classified, and each result goes to the
+of files (`app.model.image_files`), each file is classified, and each result goes to the
 chosen output (`TextOutput`, `CsvOutput`, `JsonOutput`). An option that does more
 per image adds a step in the loop of `run`.
 """
 
 from __future__ import annotations
-
-from pathlib import Path
 
 from .output import fail, note, print_json, shown
 from .options import probability
@@ -38,13 +36,18 @@ def declare(commands) -> None:
 
 
 def run(args) -> int:
-    from ..app.jobs import classify
+    from ..app.model import classify, image_files
     from ..app.progress import Progress, wanted
     from ..errors import SingleNeuronError
     from ..io.modelfile import load_model
 
     trained = load_model(args.model)
-    files, failures = image_files(args.images)
+    listed = image_files(args.images)
+    for message in listed.missing:
+        fail(message)
+    for message in listed.notes:
+        note(message)
+    files, failures = listed.files, len(listed.missing)
     classified = []
     output = (JsonOutput if args.json else CsvOutput if args.csv else TextOutput)(trained.classes)
     # A bar only where there is something to wait for.
@@ -66,49 +69,11 @@ def run(args) -> int:
         from ..app.pictures import save_explanations
 
         written = save_explanations(args.explain, trained, classified)
-        if not (args.json or args.csv):
+        if not written:
+            note(f"no image explained: none could be read, so {args.explain} was not made")
+        elif not (args.json or args.csv):
             print(f"{len(written)} image{'s' * (len(written) != 1)} explained in {shown(args.explain)}")
     return 1 if failures else 0
-
-
-def image_files(arguments) -> tuple[list[str], int]:
-    """The files the IMAGE arguments name: a file as given, a folder as every image inside it
-    (listed as every folder is, by `io.folders.files_under`: sorted, hidden files and folders
-    passed over; a data folder's classes.txt too, and files that are not images by their
-    extension, with a note; a link that leads out of the folder is an error of its own). Returns
-    the files and the number of arguments and files refused."""
-    from PIL import Image
-
-    from ..errors import DataError
-    from ..io.files import require_inside
-    from ..io.folders import CLASSES_FILE, files_under
-
-    extensions = {suffix.lower() for suffix in Image.registered_extensions()}
-    files, missing = [], 0
-    for argument in arguments:
-        path = Path(argument)
-        if not path.is_dir():
-            files.append(argument)              # a missing or unreadable file gets its own error line
-            continue
-        found, skipped = [], []
-        for item in files_under(path):
-            if item.relative_to(path).parts == (CLASSES_FILE,):
-                continue
-            try:
-                require_inside(item, path, DataError)
-            except DataError as exc:
-                fail(exc)
-                missing += 1
-                continue
-            (found if item.suffix.lower() in extensions else skipped).append(str(item))
-        if not found:
-            others = f" ({len(skipped)} other file(s), none an image by its extension)" if skipped else ""
-            fail(f"{path}: the folder holds no image files{others}")
-            missing += 1
-        elif skipped:
-            note(f"skipped {len(skipped)} file(s) in {path} that are not images (first: {skipped[0]})")
-        files.extend(found)
-    return files, missing
 
 
 class TextOutput:

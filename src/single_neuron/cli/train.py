@@ -6,7 +6,7 @@ import re
 
 from ..errors import InputValueError
 from .interruption import should_stop
-from .output import note, print_json, shown
+from .output import cost_text, note, print_json, shown
 from ..io.limits import RESIZE_SIDE
 from ..validation import MAX_ITERATIONS
 from .options import fraction, non_negative, positive, size, whole
@@ -164,7 +164,10 @@ def run_train(args) -> int:
     if args.plot:
         from ..app.figures import cost_curve
 
-        cost_curve(args.plot, run.report["costs"], args.print_every, args.learning_rate)
+        report = run.report
+        end = report["best_iteration"] if report.get("best_iteration") is not None else report["n_iter"]
+        cost_curve(args.plot, report["costs"], args.print_every, args.learning_rate, end=end,
+                   final_cost=report["final_cost"])
     report = {**run.report, "model_out": args.model_out, "plot": args.plot}
     report.pop("skipped", None)
     if args.json:
@@ -210,13 +213,13 @@ def run_compare_rates(args) -> int:
                     should_stop=should_stop)
         if run.report["warning"]:
             note(f"warning: learning rate {rate:g}: {_option_names(run.report['warning'])}")
-        rows.append({"learning_rate": rate, "costs": run.report["costs"],
+        rows.append({"learning_rate": rate, "costs": run.report["costs"], "n_iter": run.report["n_iter"],
                      "final_cost": run.report["final_cost"],
                      "train_accuracy": run.report["train_accuracy"], "test_accuracy": run.report["test_accuracy"]})
     if args.plot:
         from ..app.figures import learning_rates
 
-        learning_rates(args.plot, [(r["learning_rate"], r["costs"]) for r in rows], args.print_every)
+        learning_rates(args.plot, rows, args.print_every)
     if args.json:
         print_json({"iterations": args.iterations, "runs": rows, "plot": args.plot})
         return 0
@@ -224,7 +227,7 @@ def run_compare_rates(args) -> int:
     for r in rows:
         test = "-" if r["test_accuracy"] is None else f"{r['test_accuracy']:8.2f}"
         cost = r["final_cost"]
-        last = "-" if cost is None else f"{cost:10.6f}" if cost < 1e4 else f"{cost:10.4g}"   # 1e300 in 10 places
+        last = "-" if cost is None else cost_text(cost)
         print(f"{r['learning_rate']:14g} {last:>10s} {r['train_accuracy']:8.2f} {test:>8s}")
     if args.plot:
         print(f"cost curves drawn to {shown(args.plot)}")

@@ -28,16 +28,18 @@ class _Refused(Exception):
     """A value the limits refuse, raised from inside json's hooks."""
 
 
-def parse_json(text: str, where: str, error, what: str = "damaged metadata", finite: bool = True):
-    """The JSON value in `text`; raises `error` naming `where` (and `what` was wrong) for text outside
-    the limits of `limits`. Every step is linear in the text's length: the limits are checked
-    before the text is parsed, and nothing is tried twice. With `finite` false, a number beyond
-    the floats (1e400) reads as inf, for a caller that checks each field's range itself."""
-    if len(text) > limits.METADATA_CHARS:
-        raise error(f"{where}: {what}: {len(text):,} characters, at most {limits.METADATA_CHARS:,} are expected")
+def parse_json(text: str, where: str, error, what: str = "damaged metadata", finite: bool = True,
+               max_chars: int = limits.METADATA_CHARS, max_depth: int = limits.JSON_DEPTH):
+    """The JSON value in `text`; raises `error` naming `where` (and `what` was wrong) for text of
+    more than `max_chars` characters or nested deeper than `max_depth` (by default the limits of a
+    model's metadata). Every step is linear in the text's length: the limits are checked before
+    the text is parsed, and nothing is tried twice. With `finite` false, a number beyond the floats
+    (1e400) reads as inf, for a caller that checks each field's range itself."""
+    if len(text) > max_chars:
+        raise error(f"{where}: {what}: {len(text):,} characters, at most {max_chars:,} are expected")
     deepest = nesting(text)
-    if deepest > limits.JSON_DEPTH:
-        raise error(f"{where}: {what}: nested {deepest} deep, at most {limits.JSON_DEPTH} is expected")
+    if deepest > max_depth:
+        raise error(f"{where}: {what}: nested {deepest} deep, at most {max_depth} is expected")
     try:
         return json.loads(text, parse_constant=_constant, parse_int=_integer,
                           parse_float=_float if finite else _short_float, object_pairs_hook=_object)

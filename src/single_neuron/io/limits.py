@@ -10,6 +10,7 @@ replaces its default, for every command and for the Python API alike:
     SINGLE_NEURON_MAX_FEATURES      values per example, h * w * c     (default 67,108,864)
     SINGLE_NEURON_MAX_IMAGE_PIXELS  pixels of one decoded image file  (default 89,478,485, Pillow's)
     SINGLE_NEURON_MAX_IMAGE_BYTES   bytes of one image file           (default 256 MiB)
+    SINGLE_NEURON_MAX_CODE_BYTES    bytes of a learner's .py or .ipynb (default 64 MiB)
 
 The other bounds are part of the formats themselves and are fixed (see the constants
 below and docs/security.md).
@@ -36,6 +37,7 @@ LIMITS = {
     "features": Limit("SINGLE_NEURON_MAX_FEATURES", 2**26, "values per example (height x width x channels)"),
     "image_pixels": Limit("SINGLE_NEURON_MAX_IMAGE_PIXELS", 89_478_485, "pixels of one image file"),
     "image_bytes": Limit("SINGLE_NEURON_MAX_IMAGE_BYTES", 256 * 2**20, "bytes of one image file"),
+    "code_bytes": Limit("SINGLE_NEURON_MAX_CODE_BYTES", 64 * 2**20, "bytes of a learner's .py or .ipynb file"),
 }
 
 # Fixed by the formats: an honest file is far inside each of these.
@@ -48,6 +50,7 @@ JSON_DEPTH = 16                 # nesting of the metadata's lists and objects
 NUMBER_CHARS = 40               # characters of one number in the metadata
 NPY_HEADER_BYTES = 4096         # the header of one array in a model file
 CLASSES_FILE_BYTES = 2**16      # an image folder's classes.txt
+NOTEBOOK_DEPTH = 64             # nesting of a notebook's JSON (outputs of widgets and plots nest deeper)
 
 
 def limit(name: str) -> int:

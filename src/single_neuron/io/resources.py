@@ -93,14 +93,8 @@ def _resource_limits() -> int | None:
         import resource
     except ImportError:                     # not on every platform
         return None
-    status = {}
-    try:
-        with open("/proc/self/status", encoding="ascii") as f:
-            for line in f:
-                key, _, value = line.partition(":")
-                if key in ("VmSize", "VmData") and value.split():
-                    status[key] = int(value.split()[0]) * 1024
-    except (OSError, ValueError):
+    status = _mapped()
+    if status is None:
         return None
     free = []
     for which, used in ((resource.RLIMIT_AS, "VmSize"), (getattr(resource, "RLIMIT_DATA", None), "VmData")):
@@ -110,6 +104,26 @@ def _resource_limits() -> int | None:
         if soft != resource.RLIM_INFINITY:
             free.append(soft - status[used])
     return min(free) if free else None
+
+
+def _mapped() -> dict[str, int] | None:
+    """VmSize (the address space mapped) and VmData (the data segment) of this process, in bytes."""
+    status = {}
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                if key in ("VmSize", "VmData") and value.split():
+                    status[key] = int(value.split()[0]) * 1024
+    except (OSError, ValueError):
+        return None
+    return status
+
+
+def mapped_memory() -> int | None:
+    """Bytes of address space this process has mapped now (what `ulimit -v` counts), or None where
+    the system does not say."""
+    return (_mapped() or {}).get("VmSize")
 
 
 def require_memory(nbytes: float, where: str, what: str, error=DataError) -> None:

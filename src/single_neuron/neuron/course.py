@@ -28,7 +28,7 @@ from .. import validation as check
 from ..errors import InputValueError
 from . import passes
 from .descent import descend
-from .formulas import cost as cost_of, decide, namespace, sigmoid, to_numpy
+from .formulas import cost as cost_of, decide, largest, logits, namespace, sigmoid, to_numpy
 
 __all__ = ["sigmoid", "initialize_with_zeros", "propagate", "optimize", "predict", "accuracy", "model"]
 
@@ -86,7 +86,7 @@ def propagate(w, b, X, Y) -> tuple[dict, np.float64]:
     """
     w, b, X, Y = _inputs(w, b, X, Y)
     m = X.shape[1]
-    Z = _logits(w, b, X)
+    Z = logits(w, b, X)
     A = sigmoid(Z)
     dZ = A - Y
     with np.errstate(over="ignore", invalid="ignore"):
@@ -96,34 +96,12 @@ def propagate(w, b, X, Y) -> tuple[dict, np.float64]:
     db = float(xp.sum(dZ)) / m
     if not np.isfinite(float(cost)):
         raise InputValueError(f"the cost J = {float(cost)} overflows float64: the losses of examples with logits as "
-                              f"large as {_largest(Z)} add up to more than a float holds; scale X (the course divides "
+                              f"large as {largest(Z)} add up to more than a float holds; scale X (the course divides "
                               "pixels by 255) or start from smaller weights")
     if not bool(xp.all(xp.isfinite(dw))):
         raise InputValueError(f"dw = X dZ.T / m overflows float64: X holds numbers too large to add up "
-                              f"({_largest(X)}); scale X (the course divides pixels by 255)")
+                              f"({largest(X)}); scale X (the course divides pixels by 255)")
     return {"dw": dw, "db": np.float64(db)}, np.float64(float(cost))
-
-
-def _logits(w, b, X):
-    """Z = w.T X + b, (1, m), refused unless every z is finite: a product that overflows float64
-    (X of 1e308, or terms of w of both signs reaching inf - inf) would give a cost or a
-    prediction of nan, silently."""
-    xp = namespace(X)
-    with np.errstate(over="ignore", invalid="ignore"):
-        Z = w.T @ X + b
-    finite = xp.isfinite(Z)
-    if not bool(xp.all(finite)):
-        j = int(np.argmin(to_numpy(finite)[0]))
-        z = float(to_numpy(Z)[0, j])
-        raise InputValueError(f"z = w.T X + b is {z} for example {j}: the products overflow float64 (the largest "
-                              f"|X| is {_largest(X)}, the largest |w| {_largest(w)}); scale X (the course divides "
-                              "pixels by 255) or start from smaller weights")
-    return Z
-
-
-def _largest(A) -> str:
-    xp = namespace(A)
-    return f"{float(xp.max(xp.abs(A))):g}"
 
 
 def optimize(w, b, X, Y, num_iterations=100, learning_rate=0.009, print_cost=False, *,
@@ -176,7 +154,7 @@ def predict(w, b, X):
 
 def _predict(w, b, X):
     xp = namespace(X)
-    return xp.astype(decide(sigmoid(_logits(w, b, X))), X.dtype if xp is not np else xp.float64)
+    return xp.astype(decide(sigmoid(logits(w, b, X))), X.dtype if xp is not np else xp.float64)
 
 
 def accuracy(Y_prediction, Y) -> float:

@@ -160,18 +160,7 @@ class Value:
         if isinstance(y, Value) or not isinstance(y, Real) or not 0.0 <= y <= 1.0:
             raise InputValueError(f"logistic_loss: y: expected a number from 0 to 1, got {y!r}")
         y = float(y)
-        if (self.op == "sigmoid" and len(self._parents) == 1
-                and self.data == _sigmoid(self._parents[0].data)):     # ours, not an operation named so
-            z = self._parents[0].data
-            a, one_minus_a = _sigmoid(z), _sigmoid(-z)
-            log_a, log_one_minus_a = -_softplus(-z), -_softplus(z)
-        else:
-            a, one_minus_a = self.data, 1.0 - self.data
-            if (y > 0.0 and a <= 0.0) or (y < 1.0 and one_minus_a <= 0.0):
-                raise InputValueError(f"logistic_loss: a: expected a number whose logs are defined "
-                                      f"(0 < a < 1), got {a:g}")
-            log_a = math.log(a) if y > 0.0 else 0.0
-            log_one_minus_a = math.log(one_minus_a) if y < 1.0 else 0.0
+        a, one_minus_a, log_a, log_one_minus_a = self._loss_terms(y)
         L, dL_da = 0.0, 0.0
         if y > 0.0:
             L -= y * log_a
@@ -191,6 +180,20 @@ class Value:
 
         out._backward = backward
         return out
+
+    def _loss_terms(self, y: float) -> tuple[float, float, float, float]:
+        """a, 1 - a, log a and log(1 - a) for `logistic_loss`: from z where this node is our
+        sigmoid(z), from a elsewhere (a log whose weight is 0 is not taken: it is left as 0)."""
+        if (self.op == "sigmoid" and len(self._parents) == 1
+                and self.data == _sigmoid(self._parents[0].data)):     # ours, not an operation named so
+            z = self._parents[0].data
+            return _sigmoid(z), _sigmoid(-z), -_softplus(-z), -_softplus(z)
+        a, one_minus_a = self.data, 1.0 - self.data
+        if (y > 0.0 and a <= 0.0) or (y < 1.0 and one_minus_a <= 0.0):
+            raise InputValueError(f"logistic_loss: a: expected a number whose logs are defined "
+                                  f"(0 < a < 1), got {a:g}")
+        return (a, one_minus_a, math.log(a) if y > 0.0 else 0.0,
+                math.log(one_minus_a) if y < 1.0 else 0.0)
 
     def tanh(self) -> Value:
         """t = tanh(x), with the local derivative 1 - t^2.

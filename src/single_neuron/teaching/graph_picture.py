@@ -5,9 +5,12 @@ each computed one as a formula of the others (u = bc). `picture_graph` keeps the
 named values and folds the unnamed steps between them (constants, the pieces of a
 formula) into those formulas; a graph with no names at all keeps every node.
 
-`layout` places the boxes in layers, inputs on the left and the output on the right
-(each value one layer after its latest input, each input just before its first use),
-orders each layer to follow its neighbours (barycentres), and routes every edge
+A `Picture` is what a drawing shows: the boxes, a title and, where the graph's
+description says so (the notes' two graphs, `graph_examples`), the column each box
+sits in and its place there. `layout` places the boxes there, or, for any other
+graph, in layers of its own, inputs on the left and the output on the right (each
+value one layer after its latest input, each input just before its first use),
+ordered to follow their neighbours (barycentres). It routes every edge
 through the gaps between boxes: out of its box's right side, across the columns
 between, into its target's left side, so that no edge runs through a box.
 Everything is in pixels of the finished picture, so the sizes can be checked.
@@ -18,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..errors import OutputError
+from ..errors import InputValueError, OutputError
 from .graph import Value, topological_order
 
 FONT_SIZE = 11.0        # points; at 100 dpi a line of text is about 15 px high
@@ -57,20 +60,45 @@ def _n(x: float) -> str:
     return f"{x:.6g}"
 
 
+@dataclass
+class Picture:
+    """What a drawing of a graph shows: the boxes (the output last), a title, and where each box
+    sits: `columns` lists the boxes' indices column by column, left to right, each column top to
+    bottom; None lets `layout` place them from the graph's shape."""
+
+    nodes: list[Node]
+    title: str = ""
+    columns: list[list[int]] | None = None
+
+    def order(self) -> list[int]:
+        """The boxes in the order a reader meets them: column by column where they are placed,
+        else `reading_order`."""
+        return [k for column in self.columns for k in column] if self.columns else reading_order(self.nodes)
+
+
+def picture_of(root: Value, title: str = "") -> Picture:
+    """The picture of any graph: its named values (see `picture_graph`), placed from its shape."""
+    return Picture(picture_graph(root), title)
+
+
 # ------------------------------------------------------------------------ which nodes, which formulas
 
 
-def picture_graph(root: Value, formulas: dict[str, str] | None = None) -> list[Node]:
-    """The boxes of `root`'s graph, inputs first and `root` last, each with its formula.
-
-    formulas: by name, the formula to show for a computed value (e.g. {"u": "bc"});
-    others are written from the graph's operations.
-    """
-    formulas = formulas or {}
+def picture_graph(root: Value) -> list[Node]:
+    """The boxes of `root`'s graph, inputs first and `root` last, each with its formula written
+    from the graph's operations in the names of the boxes."""
     order = topological_order(root)
     labelled = any(node.label for node in order if node is not root)
     shown = [node for node in order if node is root or node.label or not labelled]
     index = {id(node): k for k, node in enumerate(shown)}
+    names = _names(shown)
+    return [Node(names[id(node)], _expression(node, names, top=True)[0] if node.parents else "", node.data,
+                 node.grad, [index[id(p)] for p in shown_inputs(node, lambda p: id(p) in index)])
+            for node in shown]
+
+
+def _names(shown: list[Value]) -> dict[int, str]:
+    """Each shown node's name: its label; else a constant's number, or t1, t2, ... in order."""
     names: dict[int, str] = {}
     temporaries = 0
     for node in shown:
@@ -81,13 +109,7 @@ def picture_graph(root: Value, formulas: dict[str, str] | None = None) -> list[N
         else:
             temporaries += 1
             names[id(node)] = f"t{temporaries}"
-    nodes = []
-    for node in shown:
-        inputs = [index[id(p)] for p in shown_inputs(node, lambda p: id(p) in index)]
-        name = names[id(node)]
-        formula = formulas.get(name) or (_expression(node, names, top=True)[0] if node.parents else "")
-        nodes.append(Node(name, formula, node.data, node.grad, inputs))
-    return nodes
+    return names
 
 
 def shown_inputs(node: Value, is_shown) -> list[Value]:
@@ -127,20 +149,29 @@ def _expression(node: Value, names: dict, top: bool = False) -> tuple[str, int]:
         k = node.op[2:]
         base = _wrap(node.parents[0], names, _ATOM)
         return (f"1/{base}", _PRODUCT) if k == "-1" else (f"{base}^{k}", _POWER)
-    left, right = node.parents
     if node.op == "+":
-        if _is_negation(right, names):
-            return f"{_wrap(left, names, _SUM)} - {_wrap(right.parents[0], names, _PRODUCT)}", _SUM
-        return f"{_wrap(left, names, _SUM)} + {_wrap(right, names, _SUM)}", _SUM
+        return _sum(*node.parents, names)
     if node.op == "*":
-        if _is_constant(right, names) and right.data == -1.0:
-            return f"-{_wrap(left, names, _POWER)}", _NEGATION
-        if _is_constant(right, names) and not _is_constant(left, names):
-            left, right = right, left                       # 3·v, as written, not v·3
-        if right.op == "**-1" and id(right) not in names:
-            return f"{_wrap(left, names, _PRODUCT)} / {_wrap(right.parents[0], names, _POWER)}", _PRODUCT
-        return f"{_wrap(left, names, _PRODUCT)}·{_wrap(right, names, _POWER)}", _PRODUCT
+        return _product(*node.parents, names)
     return f"{node.op}({', '.join(_expression(p, names)[0] for p in node.parents)})", _ATOM
+
+
+def _sum(left: Value, right: Value, names: dict) -> tuple[str, int]:
+    """left + right, written left - x where right is -x."""
+    if _is_negation(right, names):
+        return f"{_wrap(left, names, _SUM)} - {_wrap(right.parents[0], names, _PRODUCT)}", _SUM
+    return f"{_wrap(left, names, _SUM)} + {_wrap(right, names, _SUM)}", _SUM
+
+
+def _product(left: Value, right: Value, names: dict) -> tuple[str, int]:
+    """left * right, written -left, 3·v (the constant first) or left / x where right is 1/x."""
+    if _is_constant(right, names) and right.data == -1.0:
+        return f"-{_wrap(left, names, _POWER)}", _NEGATION
+    if _is_constant(right, names) and not _is_constant(left, names):
+        left, right = right, left                       # 3·v, as written, not v·3
+    if right.op == "**-1" and id(right) not in names:
+        return f"{_wrap(left, names, _PRODUCT)} / {_wrap(right.parents[0], names, _POWER)}", _PRODUCT
+    return f"{_wrap(left, names, _PRODUCT)}·{_wrap(right, names, _POWER)}", _PRODUCT
 
 
 def _wrap(node: Value, names: dict, at_least: int) -> str:
@@ -173,43 +204,25 @@ class Layout:
     height: float
 
 
-def layout(nodes: list[Node], title: list[tuple[str, float]], measure) -> Layout:
-    """Place `nodes` (from `picture_graph`) under the title's lines, (text, font size) each;
+def layout(nodes: list[Node], title: list[tuple[str, float]], measure,
+           columns: list[list[int]] | None = None) -> Layout:
+    """Place `nodes` (from `picture_graph`, or a description's) under the title's lines, (text, font
+    size) each, in `columns` where given (see `Picture`), else in layers of the graph's shape;
     measure(text, font size) -> (width, height) in pixels."""
     title = [(text, size, *measure(text, size)) for text, size in title]
     sizes = []
     for node in nodes:
         w, h = measure("\n".join(node.lines()), FONT_SIZE)
         sizes.append((w + 2 * PAD_X, h + 2 * PAD_Y))
-    layer = _layers(nodes)
-    # Items are the boxes, then one "lane" for each column that a long edge crosses: a passage
-    # of small height, placed like a box, so that the edge runs between the boxes there.
-    item_layer = list(layer)
-    item_size = list(sizes)
-    chains: dict[tuple[int, int], list[int]] = {}
-    for target, node in enumerate(nodes):
-        for source in node.inputs:
-            chain = []
-            for between in range(layer[source] + 1, layer[target]):
-                item_layer.append(between)
-                item_size.append((0.0, LANE))
-                chain.append(len(item_layer) - 1)
-            chains[source, target] = chain
-    links = []                                                  # item -> item, adjacent layers
-    for (source, target), chain in chains.items():
-        path = [source, *chain, target]
-        links.extend(zip(path, path[1:]))
-    columns = max(layer) + 1
-    first = {k: rank for rank, k in enumerate(reading_order(nodes))}
-    members = [sorted((i for i, l in enumerate(item_layer) if l == c), key=lambda i: first.get(i, i))
-               for c in range(columns)]
-    _order(members, links)
+    layer = _layers(nodes) if columns is None else _columns_of(columns, len(nodes))
+    item_layer, item_size, chains, links = _lanes(nodes, layer, sizes)
+    members = _members(nodes, item_layer, links, columns)
     centre_y = _centres(members, links, item_size)
     widths = [max(item_size[i][0] for i in column) for column in members]
-    title_height = sum(h for _, _, _, h in title) + 8.0
     left = [MARGIN]
-    for c in range(1, columns):
+    for c in range(1, len(members)):
         left.append(left[-1] + widths[c - 1] + GAP_X)
+    title_height = sum(h for _, _, _, h in title) + 8.0
     top = min(centre_y[i] - item_size[i][1] / 2 for i in range(len(item_layer)))
     shift = MARGIN + title_height - top
     rects = []
@@ -223,6 +236,51 @@ def layout(nodes: list[Node], title: list[tuple[str, float]], measure) -> Layout
     height = max(r[3] for r in rects) + MARGIN
     return Layout(nodes, rects[:len(nodes)], edges, [(text, size, h) for text, size, _, h in title],
                   width, height)
+
+
+def _columns_of(columns: list[list[int]], n: int) -> list[int]:
+    """Each box's column, from columns that hold every box once."""
+    if sorted(k for column in columns for k in column) != list(range(n)):
+        raise InputValueError(f"columns: expected each of the {n} boxes once, got {columns}")
+    return [c for k in range(n) for c, column in enumerate(columns) if k in column]
+
+
+def _lanes(nodes: list[Node], layer: list[int], sizes: list[tuple[float, float]]):
+    """The items to place: the boxes, then one "lane" for each column that a long edge crosses (a
+    passage of small height, placed like a box, so that the edge runs between the boxes there).
+    Returns each item's layer and size, each edge's lanes by (source, target), and the links
+    between items of adjacent layers."""
+    item_layer = list(layer)
+    item_size = list(sizes)
+    chains: dict[tuple[int, int], list[int]] = {}
+    for target, node in enumerate(nodes):
+        for source in node.inputs:
+            chain = []
+            for between in range(layer[source] + 1, layer[target]):
+                item_layer.append(between)
+                item_size.append((0.0, LANE))
+                chain.append(len(item_layer) - 1)
+            chains[source, target] = chain
+    links = []
+    for (source, target), chain in chains.items():
+        path = [source, *chain, target]
+        links.extend(zip(path, path[1:]))
+    return item_layer, item_size, chains, links
+
+
+def _members(nodes, item_layer, links, columns) -> list[list[int]]:
+    """Each column's items, top to bottom: the given columns' boxes in their order (lanes below),
+    or the items in reading order, then reordered to follow their neighbours."""
+    if columns is not None:
+        members = [list(column) for column in columns]
+        for i in range(len(nodes), len(item_layer)):
+            members[item_layer[i]].append(i)
+        return members
+    first = {k: rank for rank, k in enumerate(reading_order(nodes))}
+    members = [sorted((i for i, l in enumerate(item_layer) if l == c), key=lambda i: first.get(i, i))
+               for c in range(max(item_layer) + 1)]
+    _order(members, links)
+    return members
 
 
 def _layers(nodes: list[Node]) -> list[int]:
@@ -260,15 +318,20 @@ def _order(members: list[list[int]], links: list[tuple[int, int]], sweeps: int =
         columns = range(1, len(members)) if forward else range(len(members) - 2, -1, -1)
         for c in columns:
             fixed = members[c - 1] if forward else members[c + 1]
-            rank = {i: k for k, i in enumerate(fixed)}
-            neighbours = up if forward else down
-            here = {i: k for k, i in enumerate(members[c])}
+            members[c] = _by_barycentre(members[c], fixed, up if forward else down)
 
-            def key(item):
-                near = [rank[j] for j in neighbours[item] if j in rank]
-                return sum(near) / len(near) if near else here[item]
 
-            members[c].sort(key=key)
+def _by_barycentre(column: list[int], fixed: list[int], neighbours: dict) -> list[int]:
+    """`column` sorted by the mean rank of each item's neighbours in `fixed`; an item with none
+    there keeps its place."""
+    rank = {i: k for k, i in enumerate(fixed)}
+    here = {i: k for k, i in enumerate(column)}
+
+    def key(item):
+        near = [rank[j] for j in neighbours[item] if j in rank]
+        return sum(near) / len(near) if near else here[item]
+
+    return sorted(column, key=key)
 
 
 def _centres(members, links, item_size, rounds: int = 12) -> list[float]:
@@ -360,12 +423,12 @@ def caption_of(nodes: list[Node]) -> str:
             "by the chain rule")
 
 
-def graph_layout(root: Value, title: str = "", formulas: dict[str, str] | None = None) -> Layout:
-    """The picture of `root`'s graph, placed: boxes, edges and title in pixels at 100 dpi."""
-    nodes = picture_graph(root, formulas)
-    lines = [(title, FONT_SIZE + 2)] if title else []
+def graph_layout(picture: Picture) -> Layout:
+    """The picture placed: boxes, edges and title in pixels at 100 dpi."""
+    nodes = picture.nodes
+    lines = [(picture.title, FONT_SIZE + 2)] if picture.title else []
     lines.append((caption_of(nodes), FONT_SIZE))
-    placed = layout(nodes, lines, _measurer())
+    placed = layout(nodes, lines, _measurer(), picture.columns)
     if max(placed.width, placed.height) > MAX_SIDE:
         raise OutputError(f"the graph has {len(nodes)} boxes, a picture of {placed.width:.0f} x "
                           f"{placed.height:.0f} px: too large to draw (at most {MAX_SIDE} px a side); "
@@ -390,9 +453,9 @@ def _measurer():
     return measure
 
 
-def graph_figure(root: Value, title: str = "", formulas: dict[str, str] | None = None):
-    """The graph of `root` as a matplotlib Figure: one pixel per unit of `graph_layout` at 100 dpi."""
-    return draw(graph_layout(root, title, formulas))
+def graph_figure(picture: Picture):
+    """The picture as a matplotlib Figure: one pixel per unit of `graph_layout` at 100 dpi."""
+    return draw(graph_layout(picture))
 
 
 def draw(placed: Layout):

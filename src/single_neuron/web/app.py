@@ -11,9 +11,14 @@ API (JSON in and out; every error is {"error": one line}):
   POST /api/view             the same, with the image as the model sees it and its contribution map
   GET  /api/model            the served model: w, b, costs, settings, accuracies
   GET  /api/graph            ?example=notes&a=5&b=3&c=2 or ?example=logistic&x1=..&w1=..&b=..&y=1
-  POST /api/train            {"rates": [...], "iterations": N, "print_every": K} -> 202 {"job"}; 409 while one runs
+  POST /api/train            {"rates": [...], "iterations": N, "print_every": K, "paused"?, "speed"?}
+                             -> 202 {"job"}; 409 while one runs
   GET  /api/train            the last job's state ({"job": null, "running": false} before any)
   GET  /api/train/events     the last job as server-sent events, from the start or from Last-Event-ID
+  POST /api/train/pause      hold the running job before its next iteration
+  POST /api/train/play       let it run on
+  POST /api/train/step       {"iterations": N}: let N more iterations through, then hold
+  POST /api/train/speed      {"speed": S}: at most S iterations a second (null: as fast as it goes)
   POST /api/train/stop       stop the running job
   POST /api/train/keep       {"run": k}: serve run k's model from now on
 """
@@ -31,7 +36,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from ..errors import SingleNeuronError
-from .bodies import BadRequest, job_request, json_body, run_index, upload
+from .bodies import BadRequest, job_request, json_body, run_index, speed_request, step_request, upload
 from .encode import model_summary
 from .guard import Guard, error_response
 from .state import Conflict, Missing, ServerState
@@ -48,6 +53,22 @@ JSON_LIMIT = 64 * 1024       # bytes of a JSON request body: far more than any r
 
 def create_app(state: ServerState, *, hosts: frozenset[str], upload_limit: int) -> Starlette:
     """The application serving `state`, answering only requests addressed to one of `hosts`."""
+    routes = [*_page_routes(), *_model_routes(state), *_training_routes(state)]
+    handlers = {HTTPException: _http_error, BadRequest: _bad_request, SingleNeuronError: _library_error,
+                Conflict: _conflict, Missing: _missing, Exception: _internal_error}
+    guard = Middleware(Guard, hosts=hosts, upload_limit=upload_limit, json_limit=JSON_LIMIT,
+                       upload_paths=UPLOAD_PATHS)
+
+    @asynccontextmanager
+    async def lifespan(app):
+        yield
+        state.close()
+
+    return Starlette(routes=routes, middleware=[guard], exception_handlers=handlers, lifespan=lifespan)
+
+
+def _page_routes() -> list[Route]:
+    """The pages and their assets, read once from this package's static files."""
     folder = files(__package__) / "static"
     assets = {entry.name: entry.read_bytes() for entry in folder.iterdir()
               if entry.is_file() and entry.name[entry.name.rfind("."):] in MEDIA_TYPES}
@@ -62,6 +83,13 @@ def create_app(state: ServerState, *, hosts: frozenset[str], upload_limit: int) 
             raise HTTPException(404, f"no such asset: {name[:80]!r}")
         return Response(assets[name], media_type=MEDIA_TYPES[name[name.rindex("."):]],
                         headers={"cache-control": "no-cache"})
+
+    return [*(Route(path, page, methods=["GET"]) for path in PAGES),
+            Route("/assets/{name}", asset, methods=["GET"])]
+
+
+def _model_routes(state: ServerState) -> list[Route]:
+    """What the served model says of a photo, the model itself, and the notes' graphs."""
 
     async def predict(request: Request) -> Response:
         from . import uploads
@@ -88,13 +116,45 @@ def create_app(state: ServerState, *, hosts: frozenset[str], upload_limit: int) 
         example = query.pop("example", "notes")
         return _json(build(example, query))
 
+    return [Route("/api/predict", predict, methods=["POST"]), Route("/api/view", view, methods=["POST"]),
+            Route("/api/model", model, methods=["GET"]), Route("/api/graph", graph, methods=["GET"])]
+
+
+def _training_routes(state: ServerState) -> list[Route]:
+    """The page's training job: start it, follow it, pause, play, step and pace it, stop it, keep one
+    of its runs."""
+
     async def train_start(request: Request) -> Response:
         job = state.start_job(job_request(await json_body(request)))
         return _json({"job": job.id, "running": True}, status=202)
 
     def train_status(request: Request) -> Response:
-        job = state.job
-        return _json({"job": None, "running": False} if job is None else job.status())
+        return _json(state.job_status())
+
+    def controlled(job) -> Response:
+        return _json({"job": job.id, "running": job.running, **job.gate.state()})
+
+    def train_pause(request: Request) -> Response:
+        job = state.running_job()
+        job.pause()
+        return controlled(job)
+
+    def train_play(request: Request) -> Response:
+        job = state.running_job()
+        job.play()
+        return controlled(job)
+
+    async def train_step(request: Request) -> Response:
+        iterations = step_request(await json_body(request))
+        job = state.running_job()
+        job.step(iterations)
+        return controlled(job)
+
+    async def train_speed(request: Request) -> Response:
+        speed = speed_request(await json_body(request))
+        job = state.running_job()
+        job.set_speed(speed)
+        return controlled(job)
 
     def train_stop(request: Request) -> Response:
         job = state.current_job()
@@ -114,30 +174,14 @@ def create_app(state: ServerState, *, hosts: frozenset[str], upload_limit: int) 
         return StreamingResponse(event_stream(job, int(start), state.closing), media_type="text/event-stream",
                                  headers={"cache-control": "no-store"})
 
-    routes = [
-        *(Route(path, page, methods=["GET"]) for path in PAGES),
-        Route("/assets/{name}", asset, methods=["GET"]),
-        Route("/api/predict", predict, methods=["POST"]),
-        Route("/api/view", view, methods=["POST"]),
-        Route("/api/model", model, methods=["GET"]),
-        Route("/api/graph", graph, methods=["GET"]),
-        Route("/api/train", train_start, methods=["POST"]),
-        Route("/api/train", train_status, methods=["GET"]),
-        Route("/api/train/stop", train_stop, methods=["POST"]),
-        Route("/api/train/keep", train_keep, methods=["POST"]),
-        Route("/api/train/events", train_events, methods=["GET"]),
-    ]
-    handlers = {HTTPException: _http_error, BadRequest: _bad_request, SingleNeuronError: _library_error,
-                Conflict: _conflict, Missing: _missing, Exception: _internal_error}
-    guard = Middleware(Guard, hosts=hosts, upload_limit=upload_limit, json_limit=JSON_LIMIT,
-                       upload_paths=UPLOAD_PATHS)
-
-    @asynccontextmanager
-    async def lifespan(app):
-        yield
-        state.close()
-
-    return Starlette(routes=routes, middleware=[guard], exception_handlers=handlers, lifespan=lifespan)
+    return [Route("/api/train", train_start, methods=["POST"]), Route("/api/train", train_status, methods=["GET"]),
+            Route("/api/train/pause", train_pause, methods=["POST"]),
+            Route("/api/train/play", train_play, methods=["POST"]),
+            Route("/api/train/step", train_step, methods=["POST"]),
+            Route("/api/train/speed", train_speed, methods=["POST"]),
+            Route("/api/train/stop", train_stop, methods=["POST"]),
+            Route("/api/train/keep", train_keep, methods=["POST"]),
+            Route("/api/train/events", train_events, methods=["GET"])]
 
 
 def _page(folder, title: str, name: str) -> bytes:

@@ -1,4 +1,5 @@
-"""What a request carries, read and checked: an uploaded image, a JSON object, a training job.
+"""What a request carries, read and checked: an uploaded image, a JSON object, a training job and
+the controls of a running one.
 
 Anything else is a `BadRequest`, answered with its status and one line that says what was
 expected and what came.
@@ -16,7 +17,8 @@ from .training import JobRequest
 
 MAX_RATES = 8
 MAX_ITERATIONS = 1_000_000
-MAX_RECORDS = 5_000          # recorded costs per run: a curve of more points shows nothing more
+MAX_RECORDS = 5_000          # costs a run's model keeps: a curve of more points shows nothing more
+MIN_SPEED, MAX_SPEED = 0.1, 1e6   # iterations a second a job may be paced at
 NAME_LENGTH = 80             # characters of an upload's name shown in messages
 
 
@@ -69,10 +71,12 @@ async def json_body(request: Request) -> dict:
 
 
 def job_request(body: dict) -> JobRequest:
-    """{"rates": [...], "iterations": N, "print_every": K}, each within the limits above."""
-    unknown = sorted(set(body) - {"rates", "iterations", "print_every"})
+    """{"rates": [...], "iterations": N, "print_every": K}, each within the limits above; optionally
+    "paused" (true: start paused) and "speed" (iterations a second, or null for as fast as it goes)."""
+    unknown = sorted(set(body) - {"rates", "iterations", "print_every", "paused", "speed"})
     if unknown:
-        raise BadRequest(f"unknown field {unknown[0][:40]!r} (expected rates, iterations, print_every)")
+        raise BadRequest(f"unknown field {unknown[0][:40]!r} (expected rates, iterations, print_every, "
+                         "and optionally paused, speed)")
     rates = body.get("rates")
     if not isinstance(rates, list) or not 1 <= len(rates) <= MAX_RATES:
         raise BadRequest(f"rates: expected a list of 1 to {MAX_RATES} learning rates, got {_shown(rates)}")
@@ -84,7 +88,42 @@ def job_request(body: dict) -> JobRequest:
     if iterations // print_every > MAX_RECORDS:
         raise BadRequest(f"print_every: {iterations} iterations with a cost every {print_every} make "
                          f"{iterations // print_every} points a curve; at most {MAX_RECORDS}")
-    return JobRequest(tuple(float(r) for r in rates), iterations, print_every)
+    paused = body.get("paused", False)
+    if not isinstance(paused, bool):
+        raise BadRequest(f"paused: expected true or false, got {_shown(paused)}")
+    return JobRequest(tuple(float(r) for r in rates), iterations, print_every, paused, speed(body) if "speed" in body
+                      else None)
+
+
+def step_request(body: dict) -> int:
+    """{"iterations": N}: how many iterations a step lets through, 1 to MAX_ITERATIONS."""
+    _only(body, {"iterations"})
+    return _whole(body, "iterations", 1, MAX_ITERATIONS)
+
+
+def speed(body: dict) -> float | None:
+    """{"speed": S}: iterations a second, from MIN_SPEED to MAX_SPEED, or null for as fast as it goes."""
+    value = body.get("speed")
+    if value is None and "speed" in body:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not MIN_SPEED <= value <= MAX_SPEED:
+        raise BadRequest(f"speed: expected iterations a second from {MIN_SPEED:g} to {MAX_SPEED:g}, or null for "
+                         f"as fast as it goes, got {_shown(value)}")
+    return float(value)
+
+
+def speed_request(body: dict) -> float | None:
+    """{"speed": S or null}, as `speed`."""
+    _only(body, {"speed"})
+    if "speed" not in body:
+        raise BadRequest("speed: expected iterations a second, or null for as fast as it goes (the field is missing)")
+    return speed(body)
+
+
+def _only(body: dict, fields: set[str]) -> None:
+    unknown = sorted(set(body) - fields)
+    if unknown:
+        raise BadRequest(f"unknown field {unknown[0][:40]!r} (expected {', '.join(sorted(fields))})")
 
 
 def run_index(body: dict) -> int:

@@ -14,7 +14,7 @@ from numbers import Real
 
 import numpy as np
 
-from ..app.views import weights_image
+from ..app.views import cost_points, weights_image, weights_map
 from ..io.modelfile import SavedModel
 
 # The most values an array may have to be sent for drawing (a 1024 x 1024 image): a model of
@@ -49,10 +49,15 @@ def json_number(value) -> float | int | None:
 
 
 def model_summary(trained: SavedModel, source: str) -> dict:
-    """What GET /api/model answers: w (in the image's shape, exact), b, costs, settings, accuracies."""
+    """What GET /api/model answers: w (in the image's shape, exact) and its map (the mean over the
+    colours, as the command line draws it), b, costs, the curve to draw (the costs, then the final
+    cost at the end of the run), settings, accuracies."""
     training = trained.training if isinstance(trained.training, dict) else {}
     solver = training.get("solver")
     w = weights_image(trained)
+    every, n_iter = (_whole(training.get(key)) for key in ("print_every", "n_iter"))
+    iterations, values = cost_points(trained.costs, every or 1, n_iter, json_number(training.get("final_cost")))
+    picture = weights_map(trained.w, trained.input_shape)
     return {
         "source": source,
         "classes": list(trained.classes),
@@ -61,8 +66,15 @@ def model_summary(trained: SavedModel, source: str) -> dict:
         "pixel_scale": trained.pixel_scale,
         "b": float(trained.b),
         "w": {"shape": list(w.shape), "values": w.reshape(-1).tolist()} if drawable(w) else None,
+        "weights_map": {"shape": list(picture.shape), "values": picture.reshape(-1).tolist()} if drawable(w) else None,
         "costs": [json_number(float(c)) for c in trained.costs],
+        "curve": {"iterations": iterations, "costs": values},
         **{key: json_number(training.get(key)) for key in ("print_every", "learning_rate", "num_iterations", "n_iter",
-                                                       "train_accuracy", "test_accuracy")},
+                                                       "train_accuracy", "test_accuracy", "final_cost")},
         "solver": solver if solver in ("primal", "gram") else None,
     }
+
+
+def _whole(value) -> int | None:
+    """A count from a model file's metadata (an iteration, a number of iterations), else None."""
+    return value if type(value) is int and value >= 1 else None

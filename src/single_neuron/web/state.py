@@ -20,10 +20,13 @@ class Missing(Exception):
 
 @dataclass(frozen=True)
 class Served:
-    """The model the pages use and where it came from, in words."""
+    """The model the pages use and where it came from, in words; for a run kept from a job of the
+    page, which job and which run."""
 
     model: SavedModel
     source: str
+    job: str | None = None
+    run: int | None = None
 
 
 class ServerState:
@@ -61,8 +64,23 @@ class ServerState:
         run = job.runs[run_index]
         report = run.report
         self.served = Served(run.model, f"trained on this page: learning rate {report['learning_rate']:g}, "
-                                        f"{report['n_iter']} iterations, on {report['train_source']}")
+                                        f"{report['n_iter']} iterations, on {report['train_source']}",
+                             job=job.id, run=run_index)
         return self.served
+
+    def job_status(self) -> dict:
+        """GET /api/train: the last job's state, and which of its runs is served (None: none of them)."""
+        job, served = self.job, self.served
+        if job is None:
+            return {"job": None, "running": False}
+        return {**job.status(), "served_run": served.run if served.job == job.id else None}
+
+    def running_job(self) -> TrainingJob:
+        """The job the page's controls act on: the last one, still running."""
+        job = self.current_job()
+        if not job.running:
+            raise Conflict(f"the training job {job.id} has ended ({job.stop_reason or 'done'}); start another")
+        return job
 
     def begin_close(self) -> None:
         """The server is shutting down: event streams end, a running job stops. Waits for nothing."""

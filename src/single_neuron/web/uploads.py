@@ -1,7 +1,7 @@
 """An uploaded image, classified exactly as `single-neuron predict` classifies a file.
 
 The bytes go to a private temporary file (mode 0600, removed at once) and from there
-through the very same calls as `predict`: `app.jobs.classify` (the guarded reader
+through the very same calls as `predict`: `app.model.classify` (the guarded reader
 `io.images.read_image`, then the model) for the label and probability, and
 `read_image` + `app.views.image_view` for the page's picture of it. So the page and
 the API give the numbers `predict --json` gives for the same file, and no second
@@ -70,7 +70,7 @@ async def off_the_loop(call, *args, closing: threading.Event):
 
 def prediction(trained: SavedModel, data: bytes, name: str) -> dict:
     """{"label", "class", "probability"}: predict --json's numbers for these bytes."""
-    from ..app.jobs import classify
+    from ..app.model import classify
 
     with as_file(data, name) as path:
         p = classify(trained, path)
@@ -78,8 +78,10 @@ def prediction(trained: SavedModel, data: bytes, name: str) -> dict:
 
 
 def view(trained: SavedModel, data: bytes, name: str) -> dict:
-    """The prediction, and the image as the model sees it with its contribution map w * x."""
-    from ..app.jobs import classify
+    """The prediction, and the image as the model sees it with its contributions w * x, per channel
+    and as the map the page draws (summed over each pixel's channels, as `predict --explain` draws
+    it: the map plus b is z)."""
+    from ..app.model import classify
     from ..app.views import image_view
     from ..io.images import read_image
 
@@ -89,4 +91,5 @@ def view(trained: SavedModel, data: bytes, name: str) -> dict:
         seen = image_view(trained, read_image(path, (height, width), channels))
     return {"label": p.label, "class": p.class_name, "probability": p.probability, "classes": list(trained.classes),
             "z": seen.z, "b": float(trained.b), "pixels": packed_pixels(seen.pixels),
-            "contributions": packed(seen.contributions) if drawable(seen.contributions) else None}
+            "contributions": packed(seen.contributions) if drawable(seen.contributions) else None,
+            "contribution_map": packed(seen.pixel_contributions) if drawable(seen.contributions) else None}

@@ -27,16 +27,19 @@ document.addEventListener("DOMContentLoaded", async () => {
       SN.show("label", `label ${seen.label}`);
       SN.show("class-1-again", seen.classes[1]);
       SN.show("class-1-map", seen.classes[1]);
+      SN.show("class-0-map", seen.classes[0]);
       SN.show("probability-short", seen.probability.toFixed(4));
       SN.show("probability", String(seen.probability));
       SN.show("z", seen.z.toFixed(4));
       document.getElementById("bar").style.width = `${(100 * seen.probability).toFixed(1)}%`;
       SN.drawPixels(document.getElementById("seen"), SN.bytes(seen.pixels.uint8), seen.pixels.shape);
       SN.show("seen-caption", `The photo resized to ${seen.pixels.shape[0]} x ${seen.pixels.shape[1]}, as the model gets it`);
-      if (seen.contributions) {
-        const largest = SN.drawDiverging(document.getElementById("contributions"),
-                                         SN.floats(seen.contributions), seen.contributions.shape);
-        SN.show("largest", largest.toPrecision(3));
+      if (seen.contribution_map) {
+        const largest = SN.drawMap(document.getElementById("contributions"), SN.floats(seen.contribution_map),
+                                   seen.contribution_map.shape);
+        SN.showExact("largest", SN.format(largest, 3), largest);
+        SN.colourScale(document.getElementById("contributions-scale"), largest, `towards ${seen.classes[0]}`,
+                       `towards ${seen.classes[1]}`);
       }
       const photo = document.getElementById("photo");
       if (photo.src) URL.revokeObjectURL(photo.src);

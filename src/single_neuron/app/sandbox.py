@@ -1,0 +1,251 @@
+"""A learner's code run in a child process, with a time limit and a memory limit, its output kept apart.
+
+`run_in_child(work, seconds=..., memory=...)` forks. The child, in a process group of its
+own:
+
+- reads nothing (standard input is /dev/null) and writes what the learner's code prints,
+  standard output and error alike, to a pipe of its own, never to ours: the parent keeps the
+  first PRINTED_BYTES and counts the rest;
+- may use `memory` bytes of address space beyond what it had at the fork (RLIMIT_AS: a huge
+  allocation fails at once with MemoryError) and `seconds` of wall time (a timer, whose
+  handler reports where the code was and ends the child), with CPU time limited too as a
+  backstop (RLIMIT_CPU); the parent kills the whole group `GRACE` seconds after the limit in
+  any case, so an endless loop in C, or a process the learner's code started, ends too;
+- sends its results to the parent as JSON lines on a third pipe (`send(message)`), which
+  nothing the learner prints can reach.
+
+Why fork: the functions to check may be live objects (`single_neuron.check(globals())` in a
+notebook), which a fork keeps as they are without pickling them (a notebook's functions
+cannot be pickled by reference). The child never touches the parent's output streams (in a
+notebook kernel they are sockets served by threads that do not exist in the child) and ends
+with os._exit, so nothing of the parent's is flushed or closed twice. It needs fork(): POSIX.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import selectors
+import signal
+import sys
+import time
+import warnings
+from dataclasses import dataclass, field
+from typing import Callable
+
+from ..errors import LearnerCodeError
+
+GRACE = 2.0                      # seconds past the limit before the parent kills the child's group
+PRINTED_BYTES = 64 * 1024        # of what the learner's code prints, kept for the report
+_LINE_BYTES = 16 * 2**20         # one message from the child, at most
+TIMED_OUT = "time"
+OUT_OF_MEMORY = "memory"
+
+
+@dataclass
+class ChildRun:
+    """What a child process sent, printed and how it ended."""
+
+    messages: list[dict] = field(default_factory=list)
+    printed: bytes = b""
+    printed_bytes: int = 0
+    exit_status: int | None = None
+    signal: int | None = None
+    killed_at_deadline: bool = False
+
+
+def run_in_child(work: Callable[[Callable[[dict], None]], None], *, seconds: float, memory: int | None,
+                 locate: Callable[[object], dict] | None = None) -> ChildRun:
+    """Run `work(send)` in a forked child within `seconds` and `memory` bytes (None: no memory limit).
+
+    `send(message)` passes one JSON-able dict to the parent. When the time runs out, the child
+    sends {"limit": "time", **locate(frame)} (the frame the timer interrupted) and ends; a
+    MemoryError that reaches the top sends {"limit": "memory", **locate(frame)} (the innermost
+    frame it went through). Returns what the parent received.
+    """
+    if not hasattr(os, "fork"):
+        raise LearnerCodeError("checking a learner's code needs a POSIX system (it runs the code in a forked "
+                               "child process)")
+    results_r, results_w = os.pipe()
+    printed_r, printed_w = os.pipe()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()                   # nothing of ours is written twice, by both processes
+        except (OSError, ValueError, AttributeError):
+            pass
+    with warnings.catch_warnings():
+        # Python 3.12 warns that forking a process with threads may deadlock the child; ours only
+        # computes with NumPy (OpenBLAS resets its threads at fork) and writes to pipes.
+        warnings.filterwarnings("ignore", message=".*fork.*", category=DeprecationWarning)
+        pid = os.fork()
+    if pid == 0:                             # the child: never returns
+        os.close(results_r)
+        os.close(printed_r)
+        _child(work, results_w, printed_w, seconds, memory, locate or (lambda frame: {}))
+    os.close(results_w)
+    os.close(printed_w)
+    try:
+        os.setpgid(pid, pid)                 # also done by the child: whichever runs first
+    except OSError:
+        pass
+    return _parent(pid, results_r, printed_r, seconds + GRACE)
+
+
+# ------------------------------------------------------------------------------ the child
+
+
+def _child(work, results_w: int, printed_w: int, seconds: float, memory: int | None, locate) -> None:
+    status = 0
+    try:
+        os.setpgid(0, 0)
+        # Where the parent ran with a standard stream closed, a pipe may have got its number: move both
+        # pipes above 2 before 0, 1 and 2 are replaced.
+        results_w, printed_w = _above_stdio(results_w), _above_stdio(printed_w)
+        _quiet_streams(printed_w)
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, signal.SIG_DFL)
+        send = _sender(results_w)
+        _limit(seconds, memory)
+        signal.signal(signal.SIGALRM, lambda signum, frame: _out_of_time(send, locate, frame))
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        warnings.resetwarnings()
+        try:
+            work(send)
+        except MemoryError as exc:
+            traceback = exc.__traceback__
+            while traceback is not None and traceback.tb_next is not None:
+                traceback = traceback.tb_next
+            del exc
+            send({"limit": OUT_OF_MEMORY, **locate(traceback.tb_frame if traceback is not None else None)})
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    except BaseException as exc:             # whatever happens, the child ends here, with a word to the parent
+        status = 1
+        try:
+            os.write(results_w, (json.dumps({"crash": f"{type(exc).__name__}: {exc}"[:2000]}) + "\n").encode())
+        except BaseException:
+            pass
+    finally:
+        os._exit(status)
+
+
+def _above_stdio(fd: int) -> int:
+    import fcntl
+
+    if fd > 2:
+        return fd
+    moved = fcntl.fcntl(fd, fcntl.F_DUPFD, 3)
+    os.close(fd)
+    return moved
+
+
+def _quiet_streams(printed_w: int) -> None:
+    """Standard input from /dev/null; standard output and error to the pipe of what the code prints."""
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    if devnull != 0:                         # (0 itself where the parent ran with it closed)
+        os.dup2(devnull, 0)
+        os.close(devnull)
+    os.dup2(printed_w, 1)
+    os.dup2(printed_w, 2)
+    os.close(printed_w)
+    sys.stdin = open(0, "r", closefd=False)
+    sys.stdout = open(1, "w", encoding="utf-8", errors="backslashreplace", buffering=1, closefd=False)
+    sys.stderr = open(2, "w", encoding="utf-8", errors="backslashreplace", buffering=1, closefd=False)
+
+
+def _limit(seconds: float, memory: int | None) -> None:
+    import resource
+
+    def lower(which, soft):
+        _, hard = resource.getrlimit(which)
+        if hard != resource.RLIM_INFINITY:
+            soft = min(soft, hard)
+        resource.setrlimit(which, (soft, hard))
+
+    lower(resource.RLIMIT_CORE, 0)
+    lower(resource.RLIMIT_CPU, math.ceil(seconds) + 1)       # SIGXCPU ends it if the timer cannot
+    if memory is not None:
+        from ..io.resources import mapped_memory
+
+        mapped = mapped_memory()
+        if mapped is not None:
+            lower(resource.RLIMIT_AS, mapped + memory)
+
+
+def _out_of_time(send, locate, frame) -> None:
+    try:
+        send({"limit": TIMED_OUT, **locate(frame)})
+    finally:
+        os._exit(0)
+
+
+def _sender(fd: int) -> Callable[[dict], None]:
+    def send(message: dict) -> None:
+        data = (json.dumps(message, allow_nan=False) + "\n").encode()
+        while data:
+            data = data[os.write(fd, data):]
+    return send
+
+
+# ------------------------------------------------------------------------------ the parent
+
+
+def _parent(pid: int, results_r: int, printed_r: int, seconds: float) -> ChildRun:
+    run = ChildRun()
+    deadline = time.monotonic() + seconds
+    pending = b""
+    printed = bytearray()
+    selector = selectors.DefaultSelector()
+    for fd in (results_r, printed_r):
+        selector.register(fd, selectors.EVENT_READ)
+    try:
+        while selector.get_map():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                run.killed_at_deadline = True
+                break
+            for key, _ in selector.select(left):
+                chunk = os.read(key.fd, 65536)
+                if not chunk:
+                    selector.unregister(key.fd)
+                    if key.fd == results_r:
+                        _kill_group(pid)          # the child is done: nothing it started may stay
+                elif key.fd == printed_r:
+                    run.printed_bytes += len(chunk)
+                    printed += chunk[:max(0, PRINTED_BYTES - len(printed))]
+                else:
+                    pending = _messages(pending + chunk, run.messages)
+    finally:                                      # done, out of time, or interrupted (Ctrl-C): the child goes
+        _kill_group(pid)
+        _, status = os.waitpid(pid, 0)
+        selector.close()
+        os.close(results_r)
+        os.close(printed_r)
+    run.printed = bytes(printed)
+    if os.WIFEXITED(status):
+        run.exit_status = os.WEXITSTATUS(status)
+    elif os.WIFSIGNALED(status):
+        run.signal = os.WTERMSIG(status)
+    return run
+
+
+def _messages(data: bytes, into: list) -> bytes:
+    """Parse the complete lines of `data` into `into`; return what is left of an incomplete line."""
+    *lines, rest = data.split(b"\n")
+    for line in lines:
+        try:
+            message = json.loads(line)
+        except (ValueError, RecursionError):
+            message = None
+        into.append(message if isinstance(message, dict) else {"crash": "an unreadable message from the child"})
+    if len(rest) > _LINE_BYTES:
+        into.append({"crash": "a message from the child beyond its size limit"})
+        return b""
+    return rest
+
+
+def _kill_group(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
