@@ -6,7 +6,8 @@ hostile_runner.py) under a memory cap and a time limit, as a user's shell would 
 `python -m single_neuron ...`, and `problems` lists every promise an outcome broke:
 
 - a refusal is exactly one stderr line starting "single-neuron: error: ", exit status 1,
-  no traceback, nothing on stdout;
+  no traceback, nothing on stdout, and not an unexpected error reported as a bug;
+- an answer comes within the attack's time limit;
 - nothing is written: the attack's folder holds the same files afterwards;
 - no byte sequence of the planted secret (a random token in files that hostile inputs
   point at) appears in stdout, stderr or any file written.
@@ -88,6 +89,7 @@ class Attack:
     fragment: str = ""                          # a refusal's line must contain it
     env: dict = field(default_factory=dict)     # environment of this case only
     notes: bool = False                         # success may add notes ("single-neuron: skipped ...")
+    seconds: int = 30                           # the case must be answered within this time
 
 
 @dataclass
@@ -100,11 +102,43 @@ class Outcome:
 
 
 def _files(folder: Path) -> list[str]:
-    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if not p.is_dir())
+    return sorted(os.path.relpath(p, folder) for p in every_file(folder))
+
+
+def remove_tree(folder) -> None:
+    """Remove `folder` and everything under it without recursion (shutil.rmtree recurses, and pytest
+    removes old temporary folders with it: a folder 1,100 deep would break its clean-up)."""
+    stack = [os.fspath(folder)]
+    while stack:
+        with os.scandir(stack[-1]) as entries:
+            folders = []
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(entry.path)
+                else:
+                    os.unlink(entry.path)
+        if folders:
+            stack.extend(folders)
+        else:
+            os.rmdir(stack.pop())
+
+
+def every_file(folder: Path) -> list[str]:
+    """Every file under `folder` that is not a folder (links included), walked without recursion: a
+    hostile folder may nest deeper than Python's recursion limit."""
+    found, stack = [], [os.fspath(folder)]
+    while stack:
+        with os.scandir(stack.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(entry.path)
+                else:
+                    found.append(entry.path)
+    return found
 
 
 def slug(name: str) -> str:
-    return re.sub(r"[^a-zA-Z0-9]+", "_", name).strip("_")[:60]
+    return re.sub(r"[^a-zA-Z0-9]+", "_", name).strip("_")[:40]
 
 
 def _cap_memory():
@@ -123,7 +157,7 @@ def run_attacks(attacks: list[Attack], tmp: Path) -> list[Outcome]:
         place.out.mkdir()
         argv = [os.fspath(a) for a in attack.build(place)]
         outcomes.append(Outcome(attack, place, argv, _files(place.root), None))
-        plan.append({"id": attack.name, "argv": argv, "env": attack.env})
+        plan.append({"id": attack.name, "argv": argv, "env": attack.env, "seconds": attack.seconds})
     plan_path, results_path = tmp / "plan.json", tmp / "results.json"
     plan_path.write_text(json.dumps(plan), encoding="utf-8")
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
@@ -157,10 +191,14 @@ def problems(outcome: Outcome) -> list[str]:
     if result["crash"]:
         say(f"traceback: {result['crash'][-1500:]}")
         return found
+    if "CaseTimeout" in err or result["seconds"] > attack.seconds:
+        say(f"no answer within {attack.seconds} s (took {result['seconds']:.1f} s)")
+    if "(a bug; SINGLE_NEURON_DEBUG=1" in err:
+        say(f"an unexpected error, reported as a bug: {err[-600:]!r}")
     token = place.secret.token
     if token in out.encode() or token in err.encode():
         say("the secret appears in the output")
-    for path in place.out.rglob("*"):
+    for path in map(Path, every_file(place.out)):
         if path.is_file() and token in path.read_bytes():
             say(f"the secret appears in {path.name}")
     one_line = err.startswith(ERROR) and err.endswith("\n") and err.count("\n") == 1

@@ -1,6 +1,8 @@
 """A data set carried between HDF5 files and image folders keeps its classes by name and its
 splits whole, or is refused in one line: never relabelled, never half read."""
 
+import json
+
 import h5py
 import numpy as np
 import pytest
@@ -73,3 +75,39 @@ def test_a_test_split_of_one_class_exports_and_reads_back(tmp_path, run_cli):
 
     a, b = json.loads(out), json.loads(out_h5)
     assert (a["m_test"], a["test_accuracy"]) == (4, b["test_accuracy"])
+
+
+def test_import_keeps_the_class_names_of_classes_txt_and_the_same_scores(tmp_path, run_cli):
+    """The outside tester's case: the folder's classes.txt names its classes; the file written by
+    import used to carry the folders' names, so a model scored 100 % on the folder and 0 % on the file."""
+    _images(tmp_path / "d" / "a", 4, 0)
+    _images(tmp_path / "d" / "b", 4, 1)
+    (tmp_path / "d" / "classes.txt").write_text('b\t"felis"\na\t"canis"\n', encoding="utf-8")
+    model = tmp_path / "m.npz"
+    code, _, err = run_cli("train", tmp_path / "d", "--size", "8", "--iterations", "50", "--model-out", model)
+    assert code == 0, err
+    code, out, err = run_cli("data", "import", tmp_path / "d", tmp_path / "d.h5", "--size", "8")
+    assert code == 0 and "(felis: 4, canis: 4)" in out, err
+    with h5py.File(tmp_path / "d.h5") as f:
+        assert [c.decode() for c in f["list_classes"][()]] == ["felis", "canis"]
+    scores = []
+    for data in (tmp_path / "d", tmp_path / "d.h5"):
+        code, out, err = run_cli("evaluate", model, data, "--json")
+        assert code == 0, err
+        scores.append(json.loads(out)["accuracy"])
+    assert scores[0] == scores[1] == 100.0
+
+
+def test_import_numbers_the_test_split_by_name(tmp_path, run_cli):
+    for split, order in (("train", ('x\t"one"', 'y\t"two"')), ("test", ('y\t"two"', 'x\t"one"'))):
+        _images(tmp_path / "d" / split / "x", 3, 0)
+        _images(tmp_path / "d" / split / "y", 3, 50)
+        (tmp_path / "d" / split / "classes.txt").write_text("\n".join(order) + "\n", encoding="utf-8")
+    code, out, err = run_cli("data", "import", tmp_path / "d", tmp_path / "d.h5", "--size", "8")
+    assert code == 0, err
+    with h5py.File(tmp_path / "d.h5") as f:
+        # x/ is "one", label 0 in both splits, though test/classes.txt lists it second
+        np.testing.assert_array_equal(f["train_set_y"][()], [0, 0, 0, 1, 1, 1])
+        np.testing.assert_array_equal(np.sort(f["test_set_y"][()]), [0, 0, 0, 1, 1, 1])
+        x_first = f["test_set_x"][()][f["test_set_y"][()] == 0]
+        np.testing.assert_array_equal(x_first, f["train_set_x"][()][:3])

@@ -349,6 +349,17 @@ add("big-endian 16-bit pixels, boolean labels", lambda p: in_file(p, x=pixels().
 add("gzip, shuffle and fletcher32 together", lambda p: in_file(p, x=lambda f, k: f.create_dataset(
     k, data=pixels(), chunks=(2, 4, 5, 3), compression="gzip", shuffle=True, fletcher32=True)), None)
 
+add("245,760 one-value chunks (21 MB that took 1.6 GB)", lambda p: in_file(
+    p, x=lambda f, k: f.create_dataset(k, data=pixels(shape=(20, 64, 64, 3)), chunks=(1, 1, 1, 1)), y=np.arange(20) % 2),
+    "refused, stored in 245,760 chunks of 1 bytes")
+add("131,072 one-label chunks", lambda p: in_file(
+    p, x=np.zeros((2**17, 1, 1, 1), np.uint8), y=lambda f, k: f.create_dataset(k, data=np.arange(2**17) % 2, chunks=(1,))),
+    "refused, stored in 131,072 chunks of 8 bytes")
+add("65,536 one-value chunks, the most allowed", lambda p: in_file(
+    p, x=lambda f, k: f.create_dataset(k, data=pixels(shape=(16, 64, 64, 1)), chunks=(1, 1, 1, 1)), y=np.arange(16) % 2),
+    None)
+CHUNKS = ["245,760 one-value chunks (21 MB that took 1.6 GB)", "131,072 one-label chunks"]
+
 STRUCTURAL = [n for n, (_, fragment) in FILES.items()
               if fragment and fragment != "would need"
               and not n.startswith(("a damaged", "a fletcher", "a nan label", "one pixel"))]
@@ -378,11 +389,19 @@ def attacks_on_every_route():
     for name in STRUCTURAL:
         build, fragment = FILES[name]
         found.append(Attack(f"stream: {name}", stream(build), "refused", fragment))
-    for name in STRUCTURAL[::4]:
+    for name in [n for n in STRUCTURAL[::4] if n not in CHUNKS] + CHUNKS:
         build, fragment = FILES[name]
         found.append(Attack(f"evaluate: {name}", evaluate(build), "refused", fragment))
         found.append(Attack(f"export: {name}", export(build), "refused", fragment))
+    tiny_chunks = FILES["65,536 one-value chunks, the most allowed"][0]
     found += [
+        # HDF5's records of the 4,096 chunks a read may touch count in the limit: 64 MB is too little
+        Attack("stream: 65,536 one-value chunks, the most allowed", lambda p: [
+            "train", tiny_chunks(p), "--iterations", "1", "--memory-limit", "128MB"], "accepted"),
+        Attack("stream mini-batches: 65,536 one-value chunks", lambda p: [
+            "train", tiny_chunks(p), "--iterations", "1", "--learning-rate", "0.0001", "--memory-limit", "128MB",
+            "--batch-size", "5"], "accepted"),
+        Attack("stream within 64 MB: 65,536 one-value chunks", stream(tiny_chunks), "refused", "is too small"),
         Attack("train: a test twin that is a link loop", train(twin_loop), "refused",
                "test_x.h5: a link that leads nowhere (Too many levels of symbolic links)"),
         Attack("train: an example limit of 0", train(lambda p: in_file(p)), "refused",

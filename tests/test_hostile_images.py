@@ -297,3 +297,246 @@ def test_generated_mutations_decode_or_are_refused_in_one_line(tmp_path_factory,
                                                                          f"img.{fmt.split('/')[0].lower()}")), "either")
                for i, (fmt, edits) in enumerate(cases)]
     assert_all_hold(run_attacks(attacks, tmp_path_factory.mktemp("images")))
+
+
+# ------------------------------------------------------------------------------ containers: what a decoder does
+
+# A header's size is not all a decoder allocates, nor says how long it runs. Every format Pillow opens
+# is classed here: a container (it can hold another image, tiles, frames or scans) gets cases built
+# from its own structure, the rest decode one picture of the size they declare. A format Pillow
+# gains later fails the first test until it is classed.
+def png_bytes(side: int, mode="RGB") -> bytes:
+    buf = io.BytesIO()
+    Image.new(mode, (side, side), 90).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def jp2_bytes(side: int) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (side, side), (1, 2, 3)).save(buf, "JPEG2000")
+    return buf.getvalue()
+
+
+def icns_holding(data: bytes, kind=b"ic07") -> bytes:
+    """An ICNS whose one entry (ic07: 128 x 128) holds `data` (a PNG or a JPEG 2000)."""
+    entry = kind + struct.pack(">I", 8 + len(data)) + data
+    return b"icns" + struct.pack(">I", 8 + len(entry)) + entry
+
+
+def ico_holding(data: bytes, side=16, kind=1) -> bytes:
+    """An ICO (kind 1) or CUR (kind 2) whose one entry declares side x side and holds `data`."""
+    entry = struct.pack("<BBBBHHII", side % 256, side % 256, 0, 0, 1, 32, len(data), 22)
+    return struct.pack("<HHH", 0, kind, 1) + entry + data
+
+
+def dib(width: int, height: int, rows: int = 0) -> bytes:
+    """A bitmap's info header (no file header, as ICO and CUR hold them), 32 bits a pixel, height
+    doubled for the mask as icons declare it, and `rows` rows of pixels."""
+    return struct.pack("<IiiHHIIiiII", 40, width, 2 * height, 1, 32, 0, 0, 0, 0, 0, 0) + b"\0" * (width * 4 * rows)
+
+
+def jpeg_segments(data: bytes):
+    """(marker, start, end) of each segment of a JPEG; a scan runs to the next marker."""
+    i, found = 2, []
+    while i < len(data):
+        marker = data[i + 1]
+        if marker == 0xD9:
+            return found
+        end = i + 2 + struct.unpack(">H", data[i + 2:i + 4])[0]
+        if marker == 0xDA:
+            while not (data[end] == 0xFF and data[end + 1] not in (0, *range(0xD0, 0xD8))):
+                end += 1
+        found.append((marker, i, end))
+        i = end
+    return found
+
+
+def progressive(side: int, scans: int = 0) -> bytes:
+    """A progressive JPEG of side x side, its last scan repeated `scans` more times (libjpeg decodes
+    each again: a pass over every pixel)."""
+    buf = io.BytesIO()
+    Image.new("L", (side, side), 128).save(buf, "JPEG", progressive=True, quality=50)
+    data = buf.getvalue()
+    _, start, end = [s for s in jpeg_segments(data) if s[0] == 0xDA][-1]
+    return data[:end] + data[start:end] * scans + b"\xff\xd9"
+
+
+def blp_holding(jpeg: bytes, side=16) -> bytes:
+    """A BLP1 of side x side whose picture is the JPEG `jpeg`."""
+    head = b"BLP1" + struct.pack("<iIIIiI", 0, 0, side, side, 5, 0)
+    offsets = struct.pack("<16I", 28 + 128 + 4, *[0] * 15) + struct.pack("<16I", len(jpeg), *[0] * 15)
+    return head + offsets + struct.pack("<I", 0) + jpeg
+
+
+def gif_frame(width: int, height: int) -> bytes:
+    """A GIF of a 16 x 16 screen whose first frame declares width x height."""
+    data = bytearray(_gif16())
+    at = data.index(b"\x2c\x00\x00\x00\x00\x10\x00\x10\x00")
+    struct.pack_into("<HH", data, at + 5, width, height)
+    return bytes(data)
+
+
+def _gif16() -> bytes:
+    buf = io.BytesIO()
+    Image.new("P", (16, 16), 3).save(buf, "GIF")
+    return buf.getvalue()
+
+
+def dcx_holding(pcx: bytes) -> bytes:
+    return struct.pack("<III", 0x3ADE68B1, 12, 0) + pcx
+
+
+def tiff_tiled(tile: int, side: int = 16, data: bytes = b"\0" * 16) -> bytes:
+    """A little-endian TIFF of side x side, RGB, deflate, in tiles of tile x tile; `data` the first tile."""
+    entries = [(256, 3, 1, side), (257, 3, 1, side), (258, 3, 3, 8 + 2 + 12 * 11 + 4), (259, 3, 1, 8),
+               (262, 3, 1, 2), (277, 3, 1, 3), (284, 3, 1, 1), (322, 4, 1, tile), (323, 4, 1, tile),
+               (324, 4, 1, 8 + 2 + 12 * 11 + 4 + 6), (325, 4, 1, len(data))]
+    out = b"II*\x00" + struct.pack("<IH", 8, len(entries))
+    for tag, kind, count, value in entries:
+        out += struct.pack("<HHIHH", tag, kind, count, value, 0) if kind == 3 and count == 1 else \
+            struct.pack("<HHII", tag, kind, count, value)
+    return out + struct.pack("<I", 0) + struct.pack("<HHH", 8, 8, 8) + data
+
+
+def mpo_second_frame(width: int, height: int) -> bytes:
+    """An MPO of two 16 x 16 frames whose second declares width x height: only the first is decoded."""
+    buf = io.BytesIO()
+    Image.new("RGB", (16, 16), (1, 2, 3)).save(buf, "MPO", save_all=True,
+                                               append_images=[Image.new("RGB", (16, 16), (9, 9, 9))])
+    data = bytearray(buf.getvalue())
+    sof = data.rindex(b"\xff\xc0")
+    struct.pack_into(">HH", data, sof + 5, height, width)
+    return bytes(data)
+
+
+def iptc_holding(data: bytes) -> bytes:
+    """An IPTC/NAA file of an 8 x 8 picture compressed as "jpeg": Pillow opens `data` as any format."""
+    def field(record, dataset, value: bytes):
+        return struct.pack(">BBBH", 0x1C, record, dataset, len(value)) + value
+    return (field(3, 60, b"\x01\x00") + field(3, 20, b"\x00\x08") + field(3, 30, b"\x00\x08")
+            + field(3, 120, b"\x00\x05") + field(8, 10, data))
+
+
+def animated(fmt: str) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (16, 16), (1, 2, 3)).save(buf, fmt, save_all=True,
+                                               append_images=[Image.new("RGB", (16, 16), (9, 9, 9))])
+    return buf.getvalue()
+
+
+def jp2_tiles() -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (16, 16), (1, 2, 3)).save(buf, "JPEG2000", tile_size=(4096, 4096))
+    return buf.getvalue()
+
+
+LARGER = "larger than the"
+PASSES = "pixel passes"
+CONTAINERS = {
+    # format: [(case, bytes, file extension, expect, fragment of the refusal)]
+    "ICNS": [("a 128 x 128 entry holding a PNG of 4000 x 4000", lambda: icns_holding(png_bytes(4000)), "icns",
+              "refused", LARGER),
+             ("a 128 x 128 entry holding a JPEG 2000 of 1024 x 1024", lambda: icns_holding(jp2_bytes(1024)), "icns",
+              "refused", LARGER)],
+    # Pillow reads the size of each entry's PNG or bitmap when it opens an ICO: the header check holds it.
+    "ICO": [("a 16 x 16 entry holding a PNG of 10000 x 10000", lambda: ico_holding(png_bytes(10_000)), "ico",
+             "refused", "more than the limit"),
+            ("a 16 x 16 entry holding a PNG of 3000 x 3000", lambda: ico_holding(png_bytes(3000)), "ico", "accepted",
+             ""),
+            ("a 16 x 16 entry holding a bitmap of 10000 x 10000", lambda: ico_holding(dib(10_000, 10_000)), "ico",
+             "refused", "more than the limit"),
+            ("a 16 x 16 entry holding a bitmap of 4000 x 4000, cut short", lambda: ico_holding(dib(4000, 4000, 1)),
+             "ico", "either", ""),
+            ("a 16 x 16 entry holding its own 16 x 16 PNG", lambda: ico_holding(png_bytes(16, "RGBA")), "ico",
+             "accepted", "")],
+    "CUR": [("a cursor whose bitmap declares 65535 x 32767", lambda: ico_holding(dib(65535, 32767), kind=2), "cur",
+             "refused", "more than the limit")],
+    "BLP": [("a 16 x 16 BLP holding a JPEG of 3000 x 3000", lambda: blp_holding(_jpeg(3000)), "blp", "refused",
+             LARGER),
+            ("a BLP holding a JPEG of 1,200 scans", lambda: blp_holding(progressive(16, 1200)), "blp", "refused",
+             "scans")],
+    "JPEG": [("a progressive JPEG of 20,000 empty scans", lambda: progressive(64, 20_000), "jpg", "refused",
+              "more than 1,000 scans"),
+             ("a progressive JPEG of 4000 x 4000 and 400 scans", lambda: progressive(4000, 400), "jpg", "refused",
+              PASSES),
+             ("an honest progressive JPEG", lambda: progressive(300), "jpg", "accepted", ""),
+             ("an MPO whose second frame declares 65535 x 65535", lambda: mpo_second_frame(65535, 65535), "mpo",
+              "accepted", "")],
+    "TIFF": [("a 16 x 16 TIFF of one 20000 x 20000 tile", lambda: tiff_tiled(20_000), "tif", "refused",
+              "its tiles are 20000x20000"),
+             ("a 16 x 16 TIFF of one 256 x 256 tile", lambda: tiff_tiled(256, data=zlib.compress(b"\0" * 256 * 256 * 3)),
+              "tif", "accepted", "")],
+    "GIF": [("a 16 x 16 screen whose first frame declares 20000 x 20000", lambda: gif_frame(20_000, 20_000), "gif",
+             "refused", "more than the limit"),
+            ("a 16 x 16 screen whose first frame declares 3000 x 3000", lambda: gif_frame(3000, 3000), "gif", "either",
+             "")],
+    "DCX": [("a first page of 65535 x 65535", lambda: dcx_holding(HEADERS["PCX of 65535 x 65535"][0]), "dcx",
+             "refused", "more than the limit")],
+    "JPEG2000": [("tiles of 4096 x 4096 in a 16 x 16 image", jp2_tiles, "jp2", "accepted", "")],
+    "PNG": [("an animated PNG: the first frame only", lambda: animated("PNG"), "png", "accepted", "")],
+    "WEBP": [("an animated WebP: the first frame only", lambda: animated("WEBP"), "webp", "accepted", "")],
+    "AVIF": [("an animated AVIF: the first frame only", lambda: animated("AVIF"), "avif", "accepted", "")],
+    "IPTC": [("IPTC data holding an EPS (Pillow would open it as any format)", lambda: iptc_holding(made_eps()),
+              "iptc", "refused", "not an image Pillow can decode")],
+}
+# The other formats Pillow opens decode the one picture their header declares (the checks above hold it),
+# or their frames, layers, pages and other images are never decoded: the first alone is.
+ONE_PICTURE = {
+    "BMP": "one picture", "DIB": "one picture", "PCX": "one picture", "PPM": "one picture", "QOI": "one picture",
+    "SGI": "one picture", "SUN": "one picture", "TGA": "one picture", "XBM": "one picture", "XPM": "one picture",
+    "MSP": "one picture", "PIXAR": "one picture", "MCIDAS": "one picture", "GBR": "one brush",
+    "XVTHUMB": "one thumbnail", "IMT": "one picture", "FTEX": "its first texture only", "DDS": "its first surface only (mipmaps unread)",
+    "FLI": "its first frame only", "IM": "its first frame only", "SPIDER": "its first image only",
+    "PSD": "its merged picture only (layers are read when one seeks to them)", "PCD": "its 768 x 512 picture only",
+    "FITS": "its first image only", "MPEG": "its size only: no decoder",
+    "BUFR": "a stub: no decoder", "GRIB": "a stub: no decoder", "HDF5": "a stub: no decoder",
+    "WMF": "no decoder here (Windows only)", "EPS": "refused: Ghostscript would decode it",
+}
+
+
+def _jpeg(side: int) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (side, side), (1, 2, 3)).save(buf, "JPEG")
+    return buf.getvalue()
+
+
+def container_attacks():
+    return [Attack(f"{fmt}: {case}", predict(file_of(build(), f"c.{ext}")), expect, fragment, seconds=20)
+            for fmt, cases in CONTAINERS.items() for case, build, ext, expect, fragment in cases]
+
+
+def test_every_format_pillow_opens_is_classed_as_a_container_or_one_picture():
+    assert set(CONTAINERS) | set(ONE_PICTURE) == set(Image.OPEN), sorted(set(Image.OPEN) ^ (set(CONTAINERS) | set(ONE_PICTURE)))
+    assert not set(CONTAINERS) & set(ONE_PICTURE)
+
+
+def test_containers_are_decoded_within_what_they_declare_and_in_bounded_time(tmp_path):
+    assert_all_hold(run_attacks(container_attacks(), tmp_path))
+
+
+def test_a_container_bomb_is_refused_before_it_allocates(tmp_path):
+    """Measured in a fresh process: refusing a 13300 x 13300 PNG inside an ICNS (the outside tester's took 715 MB) and a
+    20000 x 20000 x 3 tile in a 16 x 16 TIFF (1.2 GB) leaves the process's peak memory where it was."""
+    import subprocess
+    import sys
+
+    bombs = {"big.icns": icns_holding(png_bytes(13_300, "L")), "big.tif": tiff_tiled(20_000),
+             "scans.jpg": progressive(64, 20_000)}
+    for name, data in bombs.items():
+        (tmp_path / name).write_bytes(data)
+    script = ("import sys, resource\n"
+              "from single_neuron.io.images import read_image\n"
+              "from single_neuron.errors import ImageError\n"
+              "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+              "for path in sys.argv[1:]:\n"
+              "    try:\n"
+              "        read_image(path, (8, 8), 3)\n"
+              "    except ImageError as exc:\n"
+              "        print(exc)\n"
+              "print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) // 1024)\n")
+    done = subprocess.run([sys.executable, "-c", script, *(str(tmp_path / n) for n in bombs)], capture_output=True,
+                          text=True, timeout=120)
+    lines = done.stdout.splitlines()
+    assert done.returncode == 0 and len(lines) == 4, done.stderr
+    assert all(": refused, " in line for line in lines[:3]), lines
+    assert int(lines[3]) < 64, f"the peak grew by {lines[3]} MiB"

@@ -75,7 +75,8 @@ def h5_file(path, dtype, m=2000, **storage):
     with h5py.File(path, "w") as f:
         x = f.create_dataset("train_set_x", shape=(m, 64, 64, 3), dtype=dtype, **storage)
         for start in range(0, m, 500):
-            x[start:start + 500] = np.random.default_rng(start).integers(0, 256, (500, 64, 64, 3)).astype(dtype)
+            rows = min(500, m - start)
+            x[start:start + rows] = np.random.default_rng(start).integers(0, 256, (rows, 64, 64, 3)).astype(dtype)
         f["train_set_y"] = np.arange(m) % 2
     return path
 
@@ -106,6 +107,9 @@ def test_each_estimate_covers_what_the_read_takes_and_not_five_times_more(tmp_pa
         ("h5", h5_file(tmp_path / "train_f32.h5", np.float32, chunks=(100, 64, 64, 3), compression="gzip",
                        shuffle=True)),
         ("h5", h5_file(tmp_path / "train_i16.h5", np.int16)),
+        # chunks of a few bytes: HDF5 keeps kilobytes of records for each chunk a read touches
+        ("h5", h5_file(tmp_path / "train_tiny_chunks.h5", np.uint8, m=16, chunks=(1, 1, 1, 3))),
+        ("h5", h5_file(tmp_path / "train_small_chunks.h5", np.uint8, chunks=(2, 8, 8, 3))),
         ("image", png_file(tmp_path / "rgba.png", "RGBA", 3000)),
         ("image", png_file(tmp_path / "gray16.png", "I;16", 2500)),
         ("image", png_file(tmp_path / "rgb.png", "RGB", 3000)),

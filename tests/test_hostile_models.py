@@ -303,11 +303,39 @@ def attacks():
     return found
 
 
-ATTACKS = attacks()
+# ------------------------------------------------------------------------------ text that parsers find slow
+
+# Units that a regular expression for JSON strings or a bracket counter can trip on, repeated to
+# fill the metadata's 64 KiB, after each way into a string and before each way out: refusing
+# them took 10 to 16 s when the scanner tried again from every quote. Each must be answered at once.
+UNITS = ['\\"', "[", "{", "\\\\", '"', "\\", '[\\"', '"[', '\\"]', '{"a":', '"\\', "\\u00"]
+OPENINGS = ['{"format": "', '["', '"', "", '{"training": {"note": "']
+CLOSINGS = ["", '"', '"]}', "]"]
+PARSER_SECONDS = 3
+
+
+def slow_parses():
+    found = []
+    for unit in UNITS:
+        for opening in OPENINGS:
+            for closing in CLOSINGS:
+                text = opening + unit * ((65_000 - len(opening)) // len(unit)) + closing
+                found.append(Attack(f"predict: {len(text):,} characters of {unit!r} after {opening!r}, then {closing!r}",
+                                    predict(meta_text(text)), "refused", seconds=PARSER_SECONDS))
+    text = '{"format": "' + '\\"' * 32_000
+    found += [Attack("serve: metadata of escaped quotes", lambda p: ["serve", meta_text(text)(p), "--port", "0"],
+                     "refused", "damaged metadata", seconds=PARSER_SECONDS),
+              Attack("inspect: metadata of brackets in an unterminated string",
+                     inspect(meta_text('{"format": "' + "[{" * 32_000)), "refused", "Unterminated string",
+                     seconds=PARSER_SECONDS)]
+    return found
+
+
+ATTACKS = attacks() + slow_parses()
 
 
 def test_the_catalogue_is_large():
-    assert len(MODELS) >= 80 and len(ATTACKS) >= 100
+    assert len(MODELS) >= 80 and len(ATTACKS) >= 300
 
 
 def test_every_hostile_model_is_refused_in_one_line_and_the_odd_ones_predict_numbers(tmp_path):

@@ -4,6 +4,7 @@ the path; a closed pipe ends quietly; batches carry on past a bad file."""
 import json
 import os
 import resource
+import shutil
 import socket
 import stat
 import subprocess
@@ -285,3 +286,118 @@ def test_a_damaged_image_in_a_class_folder_is_skipped_and_counted(tmp_path, run_
     assert code == 0, err
     assert err.count("\n") == 1 and "skipped 2 file(s)" in err
     assert json.loads(out)["m_train"] == 6
+
+
+# ---------------------------------------------------------------------- a full disk, every output of every command
+
+def declared_outputs():
+    """(command path, dest, what) for every file or folder a command writes, read off the parser's own
+    declarations (set_defaults outputs= and folders=): a new output is covered when it is added."""
+    import argparse
+
+    from single_neuron.cli.parser import build_parser
+
+    found = []
+
+    def walk(parser, path):
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    walk(sub, path + [name])
+        for kind in ("outputs", "folders"):
+            for dest, what in parser._defaults.get(kind, {}).items():
+                found.append((tuple(path), dest, what, kind == "folders"))
+
+    walk(build_parser(), [])
+    return found
+
+
+DECLARED = declared_outputs()
+SUFFIX = {"model": ".npz", "HDF5 file": ".h5", "graph": ".dot"}
+
+
+def _inputs(folder):
+    """Inputs every command can run on: a tiny course file, an image folder, a model of its images."""
+    folder.mkdir(parents=True, exist_ok=True)
+    data = folder / "train_tiny.h5"
+    with h5py.File(data, "w") as f:
+        f["train_set_x"] = np.random.default_rng(0).integers(0, 256, size=(8, 4, 4, 3), dtype=np.uint8)
+        f["train_set_y"] = np.arange(8) % 2
+    images = folder / "images"
+    for i, name in enumerate(("non-cat", "cat")):
+        (images / name).mkdir(parents=True, exist_ok=True)
+        for j in range(2):
+            Image.new("RGB", (4, 4), (90 * i + 30 * j, 40, 0)).save(images / name / f"{j}.png")
+    model = _model(folder / "m.npz")
+    return data, images, model
+
+
+def _command(path, dest, target, inputs):
+    """The command line that writes `dest` to `target`."""
+    data, images, model = inputs
+    option = f"--{dest.replace('_', '-')}"
+    return {("train",): ["train", data, "--iterations", "3", option, target],
+            ("compare-rates",): ["compare-rates", data, "--iterations", "3", "--rates", "0.1", option, target],
+            ("evaluate",): ["evaluate", model, data, option, target],
+            ("predict",): ["predict", model, images / "cat" / "0.png", option, target],
+            ("explain",): ["explain", option, target],
+            ("inspect",): ["inspect", model, option, target],
+            ("data", "export"): ["data", "export", data, target],
+            ("data", "import"): ["data", "import", images, target, "--size", "4"]}[path]
+
+
+def _write_to_a_full_disk(tmp_path, full, how):
+    inputs = _inputs(tmp_path / "inputs")
+    failures = []
+    for path, dest, what, is_folder in DECLARED:
+        target = full / f"{'-'.join(path)}-{dest}{'' if is_folder else SUFFIX.get(what, '.png')}"
+        script = ("import resource, sys\n"
+                  + ("resource.setrlimit(resource.RLIMIT_FSIZE, (100, 100))\n" if how == "EFBIG" else "")
+                  + "from single_neuron.cli import main\nsys.exit(main(sys.argv[1:]))\n")
+        done = subprocess.run([sys.executable, "-c", script, *map(str, _command(path, dest, target, inputs))],
+                              capture_output=True, text=True, timeout=120)
+        reason = "File too large" if how == "EFBIG" else "No space left on device"
+        err = done.stderr
+        if not (done.returncode == 1 and err.count("\n") == 1 and err.startswith("single-neuron: error: ")
+                and str(target) in err and reason in err and "Traceback" not in err):
+            failures.append(f"{' '.join(path)} {dest}: exit {done.returncode}, {err[-400:]!r}")
+        left = [p.name for p in full.iterdir() if p.name != "filler"]
+        if left:
+            failures.append(f"{' '.join(path)} {dest}: left {left}")
+            for name in left:
+                (full / name).unlink() if (full / name).is_file() else shutil.rmtree(full / name)
+    assert not failures, "\n".join(failures)
+
+
+def test_every_output_declared_is_covered():
+    assert {(("data", "import"), "destination"), (("train",), "model_out"), (("predict",), "explain"),
+            (("data", "export"), "folder")} <= {(p, d) for p, d, _, _ in DECLARED}
+    assert len(DECLARED) >= 9
+
+
+def test_every_output_past_the_file_size_limit_is_one_line_and_leaves_nothing(tmp_path):
+    """RLIMIT_FSIZE gives EFBIG (Python ignores SIGXFSZ): the outside tester's data import crashed with
+    signal 11 and left its temporary file."""
+    full = tmp_path / "out"
+    full.mkdir()
+    _write_to_a_full_disk(tmp_path, full, "EFBIG")
+
+
+def test_every_output_onto_a_full_disk_is_one_line_and_leaves_nothing(tmp_path):
+    """A real full disk: a tmpfs of 1 MiB, filled to the last byte."""
+    full = tmp_path / "full"
+    full.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(full)], capture_output=True,
+                             text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"a tmpfs cannot be mounted here ({mounted.stderr.strip()}); the EFBIG test covers the same paths")
+    try:
+        with open(full / "filler", "wb", buffering=0) as f:
+            try:
+                while True:
+                    f.write(b"\0" * 4096)
+            except OSError:
+                pass
+        _write_to_a_full_disk(tmp_path, full, "ENOSPC")
+    finally:
+        subprocess.run(["umount", str(full)], check=True)

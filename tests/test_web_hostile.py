@@ -151,6 +151,8 @@ def absurd_json():
         st.fixed_dictionaries({"iterations": JSON}).map(lambda v: json.dumps(v).encode()),
         st.fixed_dictionaries({"speed": JSON}).map(lambda v: json.dumps(v).encode()),
         st.sampled_from([b"[" * 50_000, b'{"a":' * 20_000, b"1e999999", b'{"rates": [1e999]}', b"NaN", b"",
+                         b'{"rates": "' + b'\\"' * 32_000, b'{"rates": "' + b"[{" * 32_000, b'"' + b"\\" * 64_000,
+                         b'["' + b'\\"]' * 21_000, b'{"' + b'\\u00' * 16_000,
                          b'{"rates": [' + b"9" * 5000 + b"]}", b"\xff\xfe{}", b'{"run": -1}', b'{"run": 1e300}',
                          b'{"rates": [0.1], "iterations": 1e308, "print_every": 1}']),
         st.binary(max_size=300))
@@ -271,3 +273,64 @@ def test_a_body_past_the_cap_is_refused_while_it_is_read(server):
             answer += more
     assert answer.startswith(b"HTTP/1.1 413 "), answer[:200]
     assert sent < 11 * 10**6                  # the server stopped reading near the cap (10 MB)
+
+
+@pytest.mark.parametrize("body", [b'{"rates": "' + b'\\"' * 32_000, b'{"rates": "' + b"[{" * 32_000,
+                                  b'"' + b"\\" * 64_000, b'["' + b'\\"]' * 21_000])
+def test_json_that_parsers_find_slow_is_refused_at_once(server, body):
+    """The one JSON reader of the package answers in time linear in the body (a scanner that tried again
+    from every quote took 10 to 16 s on 64 KiB of escaped quotes)."""
+    status, answer = raw_request(server.port, request(server.port, "POST", "/api/train", body,
+                                                      {"content-type": "application/json"}), timeout=3)
+    check_answer(status, answer, {400})
+    assert status == 400 and b"not valid JSON" in body_of(answer)
+
+
+def _peak_memory(pid: int) -> int:
+    """The process's peak resident memory (VmHWM), in bytes."""
+    with open(f"/proc/{pid}/status") as f:
+        return next(int(line.split()[1]) * 1024 for line in f if line.startswith("VmHWM:"))
+
+
+def test_container_bombs_are_refused_at_once_and_the_server_s_memory_stays_put(server):
+    """The outside tester's uploads: an ICNS declaring 128 x 128 that holds a large PNG (the server grew
+    from 68 MB to 742 MB on one upload), a 16 x 16 TIFF of one 20000 x 20000 tile, and a progressive
+    JPEG of 20,000 scans (no answer in 30 s)."""
+    from test_hostile_images import icns_holding, png_bytes, progressive, tiff_tiled
+
+    bombs = {"icon.icns": icns_holding(png_bytes(8000, "L")), "tile.tif": tiff_tiled(20_000),
+             "scans.jpg": progressive(2000, 20_000)}
+    before = _peak_memory(server.process.pid)
+    for name, data in bombs.items():
+        status, answer = raw_request(server.port, predict_request(server.port, data, name), timeout=20)
+        check_answer(status, answer, {400})
+        assert status == 400 and b"refused" in body_of(answer), answer[:300]
+    assert _peak_memory(server.process.pid) - before < 64 * 2**20
+    assert server.process.poll() is None
+
+
+def test_ctrl_c_while_an_upload_decodes_ends_the_server_in_one_line(tmp_path):
+    """A Ctrl-C that came while an upload was decoding (a progressive JPEG of 4000 x 4000 and 300 scans,
+    within the limits, seconds of work) ended in a traceback of cancelled tasks, and the process waited
+    for the decoder until it was killed. The request is answered 503 and the command ends at once."""
+    import threading
+
+    from single_neuron.app.jobs import train as train_job
+    from test_hostile_images import progressive
+
+    model = tmp_path / "digits.npz"
+    save_model(model, train_job(num_iterations=20).model)
+    data = progressive(4000, 300)
+    server = Server(model, log=tmp_path / "serve.log")
+    answers = []
+    try:
+        sender = threading.Thread(target=lambda: answers.append(
+            raw_request(server.port, predict_request(server.port, data, "slow.jpg"), timeout=60)), daemon=True)
+        sender.start()
+        time.sleep(1.0)                             # the upload is read in milliseconds; decoding takes seconds
+        code, _, err = server.interrupt(timeout=20)
+        sender.join(20)
+    finally:
+        server.close()
+    assert code == 130 and err == "single-neuron: interrupted\n", err
+    assert answers and answers[0][0] == 503, answers

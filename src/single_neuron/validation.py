@@ -17,8 +17,10 @@ import numbers
 import numpy as np
 
 from .errors import InputValueError, ShapeError
+from .sizes import LARGEST
 
 FLOAT_DTYPES = (np.float32, np.float64)
+MAX_ITERATIONS = 10**9          # gradient-descent steps in one run, on every route and the command line
 
 
 def shape_text(shape) -> str:
@@ -64,36 +66,51 @@ def matrix(name: str, value, rows: int | None = None, cols: int | None = None,
     NumPy results are converted to `dtype` if given. A rank-1 array is refused with
     advice, because the notes' rule is to keep every vector a column or a row.
     """
-    if _is_numpy(value):
-        xp, arr = np, np.asarray(value)
-    else:
-        from array_api_compat import array_namespace
-
-        xp, arr = array_namespace(value), value
-    expected = f"({row_name if rows is None else rows}, {col_name if cols is None else cols})"
+    xp, arr = _on_its_engine(value)
     kind = _kind(arr, xp)
     if not kind:
         raise InputValueError(f"{name}: expected real numbers, got dtype {arr.dtype}")
-    if arr.ndim == 1:
+    _check_shape(name, arr.shape, rows, cols, row_name, col_name)
+    if xp is np and dtype is not None:
+        arr = arr.astype(dtype, copy=False)
+    if kind == "f" or arr.dtype.kind == "f":
+        _check_finite(name, arr, xp)
+    return arr
+
+
+def _on_its_engine(value):
+    """(namespace, array): NumPy's for NumPy arrays and what NumPy takes as one, else its engine's."""
+    if _is_numpy(value):
+        return np, np.asarray(value)
+    from array_api_compat import array_namespace
+
+    return array_namespace(value), value
+
+
+def _check_shape(name: str, shape, rows, cols, row_name: str, col_name: str) -> None:
+    """A 2-D, non-empty shape of `rows` rows and `cols` columns (None: any); a rank-1 shape with advice."""
+    expected = f"({row_name if rows is None else rows}, {col_name if cols is None else cols})"
+    if len(shape) == 1:
         raise ShapeError(
             f"{name}: expected a 2-D array of shape {expected}, got a rank-1 array of shape "
-            f"{shape_text(arr.shape)} (make it a column with .reshape(-1, 1) or a row with .reshape(1, -1))")
-    if arr.ndim != 2:
-        raise ShapeError(f"{name}: expected a 2-D array of shape {expected}, got shape {shape_text(arr.shape)}")
-    if (rows is not None and arr.shape[0] != rows) or (cols is not None and arr.shape[1] != cols):
-        raise ShapeError(f"{name}: expected shape {expected}, got {shape_text(arr.shape)}")
-    if 0 in arr.shape:
-        raise ShapeError(f"{name}: expected a non-empty array, got shape {shape_text(arr.shape)}")
-    if xp is np:
-        if dtype is not None:
-            arr = arr.astype(dtype, copy=False)
-        if arr.dtype.kind == "f" and not np.isfinite(arr).all():
-            bad = np.argwhere(~np.isfinite(arr))[0]
-            raise InputValueError(
-                f"{name}: expected finite numbers, got {arr[tuple(bad)]:g} at index {tuple(int(i) for i in bad)}")
-    elif kind == "f" and not bool(xp.all(xp.isfinite(arr))):
-        raise InputValueError(f"{name}: expected finite numbers, got nan or inf")
-    return arr
+            f"{shape_text(shape)} (make it a column with .reshape(-1, 1) or a row with .reshape(1, -1))")
+    if len(shape) != 2:
+        raise ShapeError(f"{name}: expected a 2-D array of shape {expected}, got shape {shape_text(shape)}")
+    if (rows is not None and shape[0] != rows) or (cols is not None and shape[1] != cols):
+        raise ShapeError(f"{name}: expected shape {expected}, got {shape_text(shape)}")
+    if 0 in shape:
+        raise ShapeError(f"{name}: expected a non-empty array, got shape {shape_text(shape)}")
+
+
+def _check_finite(name: str, arr, xp) -> None:
+    """Floats that are all finite; NumPy says where the first that is not is."""
+    if xp is not np:
+        if not bool(xp.all(xp.isfinite(arr))):
+            raise InputValueError(f"{name}: expected finite numbers, got nan or inf")
+    elif not np.isfinite(arr).all():
+        bad = np.argwhere(~np.isfinite(arr))[0]
+        raise InputValueError(
+            f"{name}: expected finite numbers, got {arr[tuple(bad)]:g} at index {tuple(int(i) for i in bad)}")
 
 
 def labels(name: str, value, m: int | None = None, dtype=None):
@@ -126,7 +143,11 @@ def _namespace(value):
 def scalar(name: str, value) -> float:
     """Return `value` (a real number, a 0-d array or a (1, 1) array) as a finite float."""
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
-        out = float(value)
+        try:
+            out = float(value)
+        except OverflowError:                   # an int of 400 digits: no float holds it
+            raise InputValueError(f"{name}: expected a finite number, got {_short(value)}, beyond the range "
+                                  "of floats") from None
     elif _is_numpy(value):
         arr = np.asarray(value)
         if arr.dtype.kind not in "iuf" or arr.size != 1 or arr.ndim > 2:
@@ -159,16 +180,32 @@ def non_negative_number(name: str, value) -> float:
 
 
 def count(name: str, value, minimum: int = 0, maximum: int | None = None) -> int:
-    """Return `value` as an int in [minimum, maximum] (bools and floats with a fraction refused)."""
+    """Return `value` as an int in [minimum, maximum] (bools and floats with a fraction refused);
+    `maximum` is at most LARGEST, the largest whole number a C long or a NumPy int64 holds."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         if isinstance(value, bool) or not (isinstance(value, numbers.Real) and math.isfinite(value)
                                            and float(value).is_integer()):
-            raise InputValueError(f"{name}: expected a whole number >= {minimum}, got {value!r}")
+            raise InputValueError(f"{name}: expected a whole number >= {minimum}, got {_short(value)}")
     out = int(value)
-    if out < minimum or (maximum is not None and out > maximum):
-        bound = f">= {minimum}" if maximum is None else f"from {minimum} to {maximum}"
-        raise InputValueError(f"{name}: expected a whole number {bound}, got {out}")
+    top = LARGEST if maximum is None else min(maximum, LARGEST)
+    if out < minimum or out > top:
+        bound = f">= {minimum}" if maximum is None and out < minimum else f"from {minimum} to {top}"
+        raise InputValueError(f"{name}: expected a whole number {bound}, got {_short(out)}")
     return out
+
+
+def iterations(name: str, value) -> int:
+    """Return `value` as a number of gradient-descent steps: a whole number from 0 to MAX_ITERATIONS."""
+    out = count(name, value)
+    if out > MAX_ITERATIONS:
+        raise InputValueError(f"{name}: expected at most {MAX_ITERATIONS:,} iterations, got {_short(out)}")
+    return out
+
+
+def _short(value) -> str:
+    """A value for a message: its repr, cut short (an int of 400 digits is no help)."""
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:20]}...{text[-8:]} ({len(text)} characters)"
 
 
 def sample_weights(sample_weight, y: np.ndarray, dtype, both_classes: bool = True) -> np.ndarray:

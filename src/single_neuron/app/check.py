@@ -190,13 +190,16 @@ def check_files(paths, *, timeout: float = DEFAULT_TIMEOUT, memory_limit: int | 
 
 
 def _limits(timeout, memory_limit) -> tuple[float, int | None]:
+    from ..sizes import MAX_SIZE
     from ..validation import positive_number
 
     timeout = positive_number("timeout", timeout)
     if memory_limit is not None:
-        if isinstance(memory_limit, bool) or not isinstance(memory_limit, int) or memory_limit < 2**20:
-            raise InputValueError(f"memory_limit: expected a whole number of bytes of at least 1 MiB, or None, "
-                                  f"got {memory_limit!r}")
+        if (isinstance(memory_limit, bool) or not isinstance(memory_limit, int)
+                or not 2**20 <= memory_limit <= MAX_SIZE):
+            shown = repr(memory_limit) if len(repr(memory_limit)) <= 40 else f"{repr(memory_limit)[:20]}..."
+            raise InputValueError(f"memory_limit: expected a whole number of bytes from 1 MiB to {MAX_SIZE:,}, "
+                                  f"or None, got {shown}")
     return timeout, memory_limit
 
 

@@ -221,12 +221,12 @@ class SingleNeuronClassifier(ClassifierMixin, BaseEstimator):
                 or shape[2] not in (1, 3, 4) or shape[0] * shape[1] * shape[2] != n):
             raise InputValueError(f"input_shape: expected (height, width, channels) with 1, 3 or 4 channels "
                                   f"and height * width * channels = {n} features, got {input_shape!r}")
-        labels = [c.item() if isinstance(c, np.generic) else c for c in self.classes_]
+        labels = [c.item() if isinstance(c, np.generic) else c for c in np.ravel(self.classes_)]
         training = {"estimator": type(self).__name__, "learning_rate": self.learning_rate,
                     "num_iterations": self.max_iter, "print_every": self.print_every, "solver": self.solver_,
                     "dtype": str(np.dtype(self.dtype)), "l2": self.l2, "tol": self.tol,
                     "n_iter_no_change": self.n_iter_no_change, "n_iter": self.n_iter_}
-        if all(isinstance(c, (bool, int, float, str)) for c in labels):
+        if _plain_labels(labels) is not None:
             training["labels"] = labels         # the labels themselves, when JSON keeps them as they are
         save_model(path, SavedModel(w=self.coef_.T, b=float(self.intercept_[0]),
                                     input_shape=tuple(int(v) for v in shape),
@@ -246,8 +246,8 @@ class SingleNeuronClassifier(ClassifierMixin, BaseEstimator):
         saved = load_model(path)
         training = saved.training
         estimator = cls(**_hyper_parameters(training))
-        labels = training.get("labels")
-        if not (isinstance(labels, list) and len(labels) == 2 and [str(c) for c in labels] == list(saved.classes)):
+        labels = _plain_labels(training.get("labels"))
+        if labels is None or [str(c) for c in labels] != list(saved.classes):
             labels = list(saved.classes)
         estimator.classes_ = np.array(labels)
         estimator.coef_ = saved.w.T.astype(np.float64)
@@ -269,7 +269,7 @@ class SingleNeuronClassifier(ClassifierMixin, BaseEstimator):
             raise InputValueError(f"solver: expected one of {', '.join(SOLVERS)}, got {self.solver!r}")
         return {
             "learning_rate": check.positive_number("learning_rate", self.learning_rate),
-            "max_iter": check.count("max_iter", self.max_iter),
+            "max_iter": check.iterations("max_iter", self.max_iter),
             "dtype": check.check_dtype(self.dtype),
             "l2": check.non_negative_number("l2", self.l2),
             "tol": None if self.tol is None else check.non_negative_number("tol", self.tol),
@@ -282,11 +282,31 @@ class SingleNeuronClassifier(ClassifierMixin, BaseEstimator):
         return None if sample_weight is None else check.sample_weights(sample_weight, y, dtype, both_classes)
 
 
+def _plain_labels(labels) -> list | None:
+    """`labels` if they are two different labels of one kind that JSON keeps as they are (text,
+    whole numbers, other numbers or booleans), else None: [0, False] would become [0, 0] in an
+    array, [1, 1.0] two equal floats, [[0], [1]] an array of another shape."""
+    if not (isinstance(labels, list) and len(labels) == 2):
+        return None
+    kinds = {bool if isinstance(c, bool) else int if isinstance(c, int) else float if isinstance(c, float)
+             else str if isinstance(c, str) else None for c in labels}
+    if len(kinds) != 1 or None in kinds or labels[0] == labels[1]:
+        return None
+    return labels
+
+
 def _hyper_parameters(training: dict) -> dict:
     """The constructor's arguments from a model file's training record: each one only if it is a
-    value the estimator accepts (a file may come from anywhere), else the default."""
+    value the estimator accepts (a file may come from anywhere), else the default.
+
+    A run that stopped early on held-out examples (validation_fraction, which the estimator does
+    not hold out) recorded the tolerance of their cost and the most iterations it might have
+    made: refitted with those on the training cost, which keeps falling, it would run them all.
+    Such a record gives the steps the run made (n_iter) as max_iter, and no early stopping."""
     names = {"learning_rate": "learning_rate", "max_iter": "num_iterations", "dtype": "dtype",
              "l2": "l2", "tol": "tol", "n_iter_no_change": "n_iter_no_change", "print_every": "print_every"}
+    if training.get("validation_fraction") is not None:
+        names = {**{k: v for k, v in names.items() if k not in ("tol", "n_iter_no_change")}, "max_iter": "n_iter"}
     params = {}
     for param, key in names.items():
         value = training.get(key)

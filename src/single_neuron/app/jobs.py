@@ -9,7 +9,7 @@ pass) that the settings ask for; the one descent loop does the rest.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -141,7 +141,7 @@ class _MemoryRoute:
     """Training data held in memory, as NumPy arrays or on an engine's device or cluster."""
 
     def __init__(self, data, test, size, settings: Settings):
-        from ..io.sources import as_dataset, check_size, load_like, load_training_data
+        from ..io.sources import as_dataset, check_size, load_like, load_training_data, matched_to
 
         self.settings = settings
         test_path = test if test is None or isinstance(test, (str, Path)) else None
@@ -153,7 +153,10 @@ class _MemoryRoute:
             self.test_set = None if test_path is None else load_like(test_path, train_set.image_shape,
                                                                      train_set.classes)
         if test is not None and test_path is None:
-            self.test_set = as_dataset(test, "test")
+            test_set = as_dataset(test, "test")
+            if not isinstance(test, Dataset):          # arrays: their labels are the training set's numbers
+                test_set = replace(test_set, classes=train_set.classes)
+            self.test_set = matched_to(test_set, train_set.image_shape, train_set.classes)
         self.source, self.image_shape, self.classes = train_set.source, train_set.image_shape, train_set.classes
         self.loaded = train_set                    # every training example, held-out ones included
         self.fit_index = self.held_index = None

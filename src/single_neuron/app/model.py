@@ -23,7 +23,7 @@ import numpy as np
 
 from ..errors import ImageError, ShapeError
 from ..io.modelfile import SavedModel
-from ..neuron.formulas import THRESHOLD, decide, sigmoid, unroll
+from ..neuron.formulas import THRESHOLD, decide, logits, sigmoid, unroll
 
 
 @dataclass
@@ -52,7 +52,7 @@ class Model(SavedModel):
         image (height, width, channels), scaled as in training (divided by pixel_scale); or
         examples already unrolled and scaled, in the course's layout (n_x, m)."""
         X = self._columns(X)
-        return sigmoid(self.w.T @ X + self.b)[0]
+        return sigmoid(logits(self.w, self.b, X))[0]
 
     def predict(self, X, threshold: float = THRESHOLD) -> np.ndarray:
         """(m,) labels, 1 where the probability of class 1 is above `threshold` (the notes' 0.5),
@@ -137,10 +137,11 @@ class Prediction:
 
 def classify(trained: SavedModel, path, threshold: float = THRESHOLD) -> Prediction:
     """Decode, resize and scale one image file as in training, and classify it: label 1 where
-    the probability of class 1 is above `threshold` (the notes' 0.5 by default). The job
-    behind `single-neuron predict` and the web page's uploads."""
+    the probability of class 1 is above `threshold` (the notes' 0.5 by default; from 0 to 1). The
+    job behind `single-neuron predict` and the web page's uploads."""
     from ..io.images import read_image
 
+    threshold = _threshold(threshold)
     height, width, channels = trained.input_shape
     pixels = read_image(path, (height, width), channels)
     p = float(Model.of(trained).predict_proba(pixels)[0])
@@ -153,18 +154,23 @@ class ImageFiles:
     """The image files some IMAGE arguments name, and what was said of them on the way."""
 
     files: list[str]
-    missing: list[str]      # one message per argument that names no image (an empty folder)
+    missing: list[str]      # one message per argument that names no image (an empty folder), and per link
+                            # in a folder that leads out of it
     notes: list[str]        # files skipped in a folder because they are not images by their extension
 
 
 def image_files(arguments) -> ImageFiles:
     """The files that IMAGE arguments name, as `predict` takes them: a file as given (a missing or
-    unreadable one fails when it is read, with its own message), a folder as every image inside it
-    (sorted; hidden files and sub-folders skipped by name, a data folder's classes.txt too, and
-    files that are not images by their extension, with a note)."""
+    unreadable one fails when it is read, with its own message), a folder as every image inside it,
+    listed as every folder is (`io.folders.files_under`: sorted, at any depth, hidden files and
+    folders passed over, folders reached through links not walked; a data folder's classes.txt
+    too, files that are not images by their extension with a note, and a link that leads out of
+    the folder with a message of its own)."""
     from PIL import Image
 
-    from ..io.folders import CLASSES_FILE
+    from ..errors import DataError
+    from ..io.files import require_inside
+    from ..io.folders import CLASSES_FILE, files_under
 
     extensions = {suffix.lower() for suffix in Image.registered_extensions()}
     listed = ImageFiles([], [], [])
@@ -174,9 +180,13 @@ def image_files(arguments) -> ImageFiles:
             listed.files.append(str(argument))
             continue
         found, skipped = [], []
-        for item in sorted(path.rglob("*")):
-            if (any(part.startswith(".") for part in item.relative_to(path).parts) or not item.is_file()
-                    or item.relative_to(path).parts == (CLASSES_FILE,)):
+        for item in files_under(path, ImageError):
+            if item.relative_to(path).parts == (CLASSES_FILE,):
+                continue
+            try:
+                require_inside(item, path, DataError)
+            except DataError as exc:
+                listed.missing.append(str(exc))
                 continue
             (found if item.suffix.lower() in extensions else skipped).append(str(item))
         if not found:

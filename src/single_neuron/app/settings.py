@@ -62,7 +62,7 @@ class Settings:
         s = replace(
             self,
             learning_rate=check.positive_number("learning_rate", self.learning_rate),
-            num_iterations=check.count("num_iterations", self.num_iterations),
+            num_iterations=check.iterations("num_iterations", self.num_iterations),
             print_every=check.count("print_every", self.print_every, minimum=1),
             dtype=str(check.check_dtype(self.dtype)),
             l2=check.non_negative_number("l2", self.l2),
@@ -141,8 +141,8 @@ def _fraction(name: str, value) -> float | None:
 def _memory_limit(value) -> int | None:
     if value is None:
         return None
-    if isinstance(value, str):
-        from ..sizes import parse_size
+    from ..sizes import MAX_SIZE, parse_size
 
+    if isinstance(value, str):
         return parse_size(value)
-    return check.count("memory_limit", value, minimum=1)
+    return check.count("memory_limit", value, minimum=1, maximum=MAX_SIZE)

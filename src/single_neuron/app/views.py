@@ -26,7 +26,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import ImageError
 from ..io.modelfile import FORMAT, SavedModel
 from ..neuron.formulas import decide, sigmoid, unroll
 
@@ -122,19 +121,10 @@ def photo_view(trained: SavedModel, path, display_side: int = DISPLAY_SIDE) -> P
 
 
 def _upright_size(path) -> tuple[int, int]:
-    """(width, height) of the picture as `read_image` turns it (EXIF orientation applied), from
-    the header alone."""
-    from PIL import Image
+    """(width, height) of the picture as `read_image` turns it (EXIF orientation applied)."""
+    from ..io.images import upright_size
 
-    try:
-        with Image.open(path) as img:
-            width, height = img.size
-            # orientations 5 to 8 turn the picture a quarter: width and height swap
-            if img.getexif().get(0x0112) in (5, 6, 7, 8):
-                width, height = height, width
-    except (OSError, ValueError, SyntaxError, EOFError) as exc:
-        raise ImageError(f"{path}: cannot read the image's size ({exc})") from None
-    return width, height
+    return upright_size(path)
 
 
 def describe(trained: SavedModel) -> dict:

@@ -99,6 +99,7 @@ class _NamedStream:
 
 def _run(argv: list) -> int:
     try:
+        interruption.arm()
         parser = build_parser()
         if not argv:
             parser.print_help()
@@ -110,6 +111,7 @@ def _run(argv: list) -> int:
         if interruption.received() is not None:          # raised inside a library and swallowed there
             raise interruption.Interrupted(interruption.received())
         sys.stdout.flush()                                # while a failure can still be reported
+        interruption.settle()                             # done: a signal from here on ends nothing
         return status
     except BaseException as exc:
         interruption.settle()
@@ -167,29 +169,39 @@ def _check_arguments(parser, args) -> None:
             raise UsageError(f"argument {name}: expected a value, got an empty string")
     # Each command declares, with set_defaults, which of its options name files it writes
     # (outputs: {dest: what it is}), new folders it makes (folders), data sets it reads
-    # (data_inputs) and files it reads as given (file_inputs).
+    # (data_inputs) and files it reads as given (file_inputs), and may add its own check of them.
     outputs = {what: getattr(args, dest) for dest, what in getattr(args, "outputs", {}).items()
                if getattr(args, dest, None)}
     folders = {what: getattr(args, dest) for dest, what in getattr(args, "folders", {}).items()
                if getattr(args, dest, None)}
     if not (outputs or folders):
         return
-    from ..io.atomic import check_new_folder, check_outputs
+    from ..io.atomic import check_new_folder, check_new_names, check_outputs
 
-    inputs = []
-    data = [getattr(args, dest) for dest in getattr(args, "data_inputs", ()) if getattr(args, dest, None) is not None]
-    if data:
-        from ..io.sources import files_read
-
-        for path in data:
-            inputs += files_read(path)
-    for dest in getattr(args, "file_inputs", ()):
-        value = getattr(args, dest, None)
-        inputs += value if isinstance(value, list) else [value]
-    inputs = [p for p in inputs if p is not None]
+    inputs, names = _inputs(args)
     check_outputs(outputs, inputs)
     for what, path in folders.items():
         check_new_folder(path, what, inputs)
+    if getattr(args, "check", None) is not None:      # the command's own rules about its outputs
+        args.check(args)
+    check_new_names(outputs, names)
+
+
+def _inputs(args) -> tuple[list, list]:
+    """What the command reads (files, and folders whose files it reads) and the names its data
+    folders' readers look for (see `io.sources.names_read`)."""
+    inputs, names = [], []
+    data = [getattr(args, dest) for dest in getattr(args, "data_inputs", ()) if getattr(args, dest, None) is not None]
+    if data:
+        from ..io.sources import files_read, names_read
+
+        for path in data:
+            inputs += files_read(path)
+            names += names_read(path)
+    for dest in getattr(args, "file_inputs", ()):
+        value = getattr(args, dest, None)
+        inputs += value if isinstance(value, list) else [value]
+    return [p for p in inputs if p is not None], names
 
 
 def _actions(parser, args):

@@ -31,7 +31,8 @@ def declare(commands) -> None:
     imported.add_argument("destination", metavar="FILE.h5", help="new HDF5 file to create")
     imported.add_argument("--size", type=whole(1, RESIZE_SIDE), default=DEFAULT_SIDE, metavar="PX",
                           help="resize every image to PX x PX (default 64)")
-    imported.set_defaults(run=run_import, outputs={"destination": "HDF5 file"}, data_inputs=("folder",))
+    imported.set_defaults(run=run_import, outputs={"destination": "HDF5 file"}, data_inputs=("folder",),
+                          check=check_import)
 
 
 def run_export(args) -> int:
@@ -45,6 +46,12 @@ def run_export(args) -> int:
     height, width = written[0][1].image_shape[:2]
     print(f"wrote {'; '.join(parts)} of {height}x{width} to {shown(args.folder)}")
     return 0
+
+
+def check_import(args) -> None:
+    from ..io.h5_writer import check_destination
+
+    check_destination(args.folder, args.destination)
 
 
 def run_import(args) -> int:

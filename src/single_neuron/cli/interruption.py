@@ -35,7 +35,7 @@ class Interrupted(KeyboardInterrupt):
 
 
 _received: int | None = None
-_raising = True
+_raising = False
 
 
 def _handler(signum, frame) -> None:
@@ -47,18 +47,30 @@ def _handler(signum, frame) -> None:
 
 
 def install() -> dict | None:
-    """Handle SIGINT and SIGTERM as above; returns the handlers they had (for `restore`), or
-    None where signals cannot be handled (a thread other than the main one)."""
+    """Handle SIGINT and SIGTERM as above, remembering a signal until `arm` is called; returns the
+    handlers they had (for `restore`), or None where signals cannot be handled (a thread other
+    than the main one). Installed before the command's `try`, a handler that raised would raise
+    where nothing turns the exception into the command's one line."""
     global _received, _raising
     if threading.current_thread() is not threading.main_thread():
         return None
-    _received, _raising = None, True
+    _received, _raising = None, False
     return {sig: signal.signal(sig, _handler) for sig in SIGNALS}
+
+
+def arm() -> None:
+    """From now on a signal raises `Interrupted` where it lands; one that came since `install`
+    raises now. Called first thing inside the command's `try`."""
+    global _raising
+    _raising = True
+    if _received is not None:
+        raise Interrupted(_received)
 
 
 def settle() -> None:
     """From now on a signal is only remembered: the command is already ending (reporting an
-    error or an interruption), and a second Ctrl-C must not cut that short."""
+    error or an interruption, or done with its work and its output), and a signal must not cut
+    that short with an exception that nothing would catch."""
     global _raising
     _raising = False
 

@@ -12,8 +12,10 @@ import math
 
 
 def _number(text: str) -> float:
+    from ..sizes import real_number
+
     try:
-        value = float(text)
+        value = real_number(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
     if not math.isfinite(value):
@@ -59,13 +61,12 @@ def probability(text: str) -> float:
 
 
 def whole(minimum: int = 0, maximum: int = 2**63 - 1):
-    """A whole number in [minimum, maximum], written as digits (no fractions, no 1e30)."""
+    """A whole number in [minimum, maximum], written in ASCII digits (no fractions, no 1e30, no '٣')."""
 
     def parse(text: str) -> int:
-        stripped = text.strip()
-        if not stripped.lstrip("+-").isdigit() or len(stripped) > 20:
-            raise ValueError(text)                  # argparse: "invalid int value: 'text'"
-        value = int(stripped)
+        from ..sizes import whole_number
+
+        value = whole_number(text)                  # a ValueError: argparse's "invalid int value: 'text'"
         if value < minimum:
             raise argparse.ArgumentTypeError(f"expected a whole number >= {minimum}, got {value}")
         if value > maximum:

@@ -8,6 +8,7 @@ from ..errors import InputValueError
 from .interruption import should_stop
 from .output import cost_text, note, print_json, shown
 from ..io.limits import RESIZE_SIDE
+from ..validation import MAX_ITERATIONS
 from .options import fraction, non_negative, positive, size, whole
 
 
@@ -21,7 +22,7 @@ def _data_arguments(cmd) -> None:
 
 
 def _loop_arguments(cmd, iterations: int) -> None:
-    cmd.add_argument("--iterations", type=whole(0, 10**9), default=iterations, metavar="N",
+    cmd.add_argument("--iterations", type=whole(0, MAX_ITERATIONS), default=iterations, metavar="N",
                      help=f"number of gradient-descent steps (default {iterations})")
     cmd.add_argument("--print-every", type=whole(1, 10**9), default=100, metavar="K",
                      help="record the cost every K iterations (default 100)")

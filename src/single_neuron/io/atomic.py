@@ -31,6 +31,8 @@ import os
 import secrets
 import shutil
 import stat
+from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator
 
@@ -135,6 +137,29 @@ def check_outputs(outputs: dict, inputs: Iterable = ()) -> None:
         seen[target] = what
 
 
+@dataclass(frozen=True)
+class NamesRead:
+    """A folder in which a reader finds its files by their names (glob patterns): a new file of
+    such a name there changes what the folder holds as data the next time it is read."""
+
+    folder: Path
+    patterns: tuple[str, ...]
+
+
+def check_new_names(outputs: dict, names: Iterable[NamesRead]) -> None:
+    """Refuse an output ({what: path}) that would be a file of a name a data folder's reader looks
+    for (see `NamesRead`): a second training file, a test twin, a classes.txt."""
+    names = list(names)
+    for what, path in outputs.items():
+        target = Path(os.path.realpath(path))
+        for item in names:
+            if (target.parent == Path(os.path.realpath(item.folder))
+                    and any(fnmatchcase(target.name, pattern) for pattern in item.patterns)):
+                raise OutputError(f"{path}: refused, a file of this name would change what a data folder of "
+                                  f"this command holds the next time it is read ({item.folder}); choose another "
+                                  f"name for the {what}")
+
+
 def _refuse_inputs(path, target: Path, what: str, inputs: Iterable) -> None:
     real = Path(os.path.realpath(target))
     exists = real.exists()
@@ -159,23 +184,46 @@ def _name_max(folder: Path) -> int:
         return NAME_MAX
 
 
-def _probe(folder: Path, path, what: str) -> None:
+def _probe(folder: Path, path, what: str, room: int = 0) -> None:
     """Ask the file system whether a file can be created in `folder` (read-only file systems,
-    permissions, special folders), with a file that is gone again before this returns."""
+    permissions, special folders), and, with `room`, whether that many bytes of it can be written
+    (a full disk, ENOSPC; the process's limit on file sizes, EFBIG), with a file that is gone again
+    before this returns."""
     fd = named = None
     try:
         fd = _anonymous_file(folder, probing=True)
         if fd is None:
             named = temporary_name(Path(folder) / "probe")
-            fd = os.open(named, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            fd = os.open(named, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        if room:
+            reserve(fd, room)
     except OSError as exc:
-        raise OutputError(f"{path}: cannot write the {what} here ({_reason(exc)})") from None
+        needs = f"; it needs {room:,} bytes" if room else ""
+        raise OutputError(f"{path}: cannot write the {what} {'here ' if not room else ''}({_reason(exc)}{needs})") \
+            from None
     finally:
         if fd is not None:
             os.close(fd)
         if named is not None:
             with contextlib.suppress(OSError):
                 os.unlink(named)
+
+
+def check_room(path, nbytes: int, what: str = "output") -> None:
+    """Refuse, before any of it is written, an output of `nbytes` that the disk or the process's
+    limit on file sizes cannot hold: for writers (HDF5) that meet a full disk in a flush where they
+    cannot report it."""
+    _probe(Path(path).parent, path, what, room=nbytes)
+
+
+def reserve(fd: int, nbytes: int) -> None:
+    """Give the open file `fd` disk blocks for its first `nbytes` bytes (raises ENOSPC or EFBIG
+    when they cannot be had); a file system without the call reserves nothing."""
+    try:
+        os.posix_fallocate(fd, 0, max(1, nbytes))
+    except OSError as exc:
+        if exc.errno not in (errno.EOPNOTSUPP, errno.EINVAL, errno.ENOSYS):
+            raise
 
 
 def _stem(path: Path) -> str:
@@ -330,6 +378,9 @@ def atomic_folder(path, what: str = "folder") -> Iterator[Path]:
         shutil.rmtree(tmp, ignore_errors=True)
         if isinstance(exc, OSError):
             raise OutputError(f"{shown}: cannot write the {what} ({_reason(exc)})") from None
+        if isinstance(exc, OutputError) and str(tmp) in str(exc):
+            # A file of the folder failed: say where it was to go, not the name it was built under.
+            raise OutputError(str(exc).replace(str(tmp), str(path))) from None
         raise
     _sync_folder(path.parent)
 

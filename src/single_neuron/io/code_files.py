@@ -51,7 +51,7 @@ def _notebook_cells(data: bytes, path) -> list[tuple[str, str]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise LearnerCodeError(f"{where}: not a notebook: its text is not UTF-8 (byte {exc.start})") from None
-    notebook = parse_json(text, where, LearnerCodeError, "notebook", max_chars=len(text),
+    notebook = parse_json(text, where, LearnerCodeError, "damaged notebook", max_chars=len(text),
                           max_depth=limits.NOTEBOOK_DEPTH)
     out = []
     for number, cell in enumerate(_cells(notebook, where), start=1):

@@ -112,6 +112,15 @@ def open_regular(path, error, what: str, max_bytes: int | None = None,
             raise error(f"{where}: cannot read ({exc.strerror or exc})") from None
 
 
+def require_inside(path, folder, error) -> None:
+    """Refuse `path` (found inside the data folder `folder`) if it leads, through links, out of
+    `folder`: a data set from elsewhere may hold links, and one that leads out of it would read
+    (and put into a model, a message or an output) a file of this machine that it does not hold."""
+    real, top = os.path.realpath(path), os.path.realpath(folder)
+    if not (real == top or real.startswith(top.rstrip(os.sep) + os.sep)):
+        raise error(f"{shown(path)}: refused, a link that leads out of the data folder {shown(folder)}")
+
+
 def read_regular(path, error, what: str, max_bytes: int, limit_hint: str = "") -> bytes:
     """The whole content of the regular file at `path`, at most `max_bytes` bytes (see `open_regular`)."""
     with open_regular(path, error, what, max_bytes, limit_hint) as f:

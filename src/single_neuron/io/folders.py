@@ -27,7 +27,7 @@ from . import limits
 from .dataset import Dataset
 from .atomic import atomic_folder
 from ..errors import DataError, ImageError
-from .files import read_regular
+from .files import read_regular, require_inside
 from .images import ImageHeader, RefusedImage, memory_to_decode, probe_image, read_image
 from .resources import require_memory
 from .text import check_class_name, check_class_names, shown
@@ -45,8 +45,35 @@ def is_split_folder(folder: Path) -> bool:
     return (folder / "train").is_dir() and (folder / "test").is_dir() and len(class_folders(folder / "train")) > 0
 
 
-def ordered_classes(folder: Path, classes: tuple[str, str] | None = None) -> list[Path]:
-    """The two class folders, label 0 first: `classes` if given, else classes.txt, else sorted names."""
+def files_under(folder: Path, error=DataError) -> list[Path]:
+    """The files under `folder`, sorted, at any depth, as every reader of a folder takes them:
+    hidden files and hidden folders passed over, links to folders not followed (a link to a
+    file is listed; the caller decides whether it leads out). The walk keeps its own stack, so
+    a folder nested thousands deep is listed like any other."""
+    found, stack = [], [folder]
+    while stack:
+        current = stack.pop()
+        try:
+            with os.scandir(current) as entries:
+                listed = [(entry.name, entry.is_dir(follow_symlinks=False), entry.is_file()) for entry in entries]
+        except OSError as exc:
+            raise error(f"{shown(current)}: cannot list the folder ({exc.strerror or exc})") from None
+        for name, is_folder, is_file in listed:
+            if name.startswith("."):
+                continue
+            if is_folder:
+                stack.append(current / name)
+            elif is_file:
+                found.append(current / name)
+    return sorted(found)
+
+
+def ordered_classes(folder: Path, classes: tuple[str, str] | None = None,
+                    root: Path | None = None) -> tuple[list[Path], tuple[str, str]]:
+    """The two class folders, label 0 first, and their class names: classes.txt's order and names
+    if there is one, else the folders' sorted names; `classes` (a model's names), where the names
+    are the same, orders them instead. Everything found must lie inside `root` (the data folder
+    given, `folder` by default)."""
     found = class_folders(folder)
     names = [p.name for p in found]
     if len(found) != 2:
@@ -54,25 +81,38 @@ def ordered_classes(folder: Path, classes: tuple[str, str] | None = None) -> lis
         raise DataError(f"{shown(folder)}: expected exactly two class folders, found {len(found)} ({listed})")
     for name in names:
         check_class_name(name, f"{shown(folder)}", DataError)
+    named = dict(zip(names, names))
+    pairs = _listed(folder, names, root or folder)
+    if pairs is not None:
+        named = dict(pairs)
+        found = [folder / f for f, _ in pairs]
+    by_name = {named[p.name]: p for p in found}
+    if classes is not None and sorted(classes) == sorted(by_name):
+        found = [by_name[classes[0]], by_name[classes[1]]]
+    return found, check_class_names([named[p.name] for p in found], shown(folder), DataError)
+
+
+def _listed(folder: Path, names: list[str], root: Path) -> list[tuple[str, str]] | None:
+    """The (folder, class name) pairs of the folder's classes.txt, label 0 first, checked against the
+    class folders `names`; None without a classes.txt."""
     listed = folder / CLASSES_FILE
-    if classes is None and (listed.exists() or listed.is_symlink()):
-        _require_inside(listed, folder.resolve(), folder)
-        classes = tuple(folder_name for folder_name, _ in read_classes_file(listed))
-        if len(classes) != 2:
-            raise DataError(f"{shown(listed)}: expected the two class names, one a line, found {len(classes)} lines")
-        if sorted(classes) != sorted(names):
-            raise DataError(f"{shown(listed)}: names {[shown(c) for c in classes]} do not match the class "
-                            f"folders {names}")
-    if classes is not None and sorted(classes) == sorted(names):
-        return [folder / classes[0], folder / classes[1]]
-    return found
+    if not (listed.exists() or listed.is_symlink()):
+        return None
+    pairs = read_classes_file(listed, root)
+    if len(pairs) != 2:
+        raise DataError(f"{shown(listed)}: expected the two class names, one a line, found {len(pairs)} lines")
+    if sorted(f for f, _ in pairs) != sorted(names):
+        raise DataError(f"{shown(listed)}: names {[shown(f) for f, _ in pairs]} do not match the class "
+                        f"folders {names}")
+    return pairs
 
 
-def read_classes_file(listed: Path) -> list[tuple[str, str]]:
+def read_classes_file(listed: Path, root: Path) -> list[tuple[str, str]]:
     """The (folder, class name) pairs of a classes.txt, label 0 first (see the module's docstring):
-    a regular file of at most CLASSES_FILE_BYTES, UTF-8, inside its data folder."""
+    a regular file of at most CLASSES_FILE_BYTES, UTF-8, inside the data folder `root`."""
     import json
 
+    require_inside(listed, root, DataError)
     data = read_regular(listed, DataError, "a list of class names", limits.CLASSES_FILE_BYTES)
     try:
         text = data.decode("utf-8")
@@ -97,14 +137,6 @@ def read_classes_file(listed: Path) -> list[tuple[str, str]]:
     return pairs
 
 
-def class_names(folder: Path, order: list[Path]) -> tuple[str, str]:
-    """The names of the classes in the folders `order`: their folder names, or the names
-    classes.txt gives them."""
-    listed = folder / CLASSES_FILE
-    names = dict(read_classes_file(listed)) if listed.is_file() else {}
-    return check_class_names([names.get(p.name, p.name) for p in order], shown(folder), DataError)
-
-
 def memory_to_load_folder(count: int, size: tuple[int, int], channels: int, largest: ImageHeader | None,
                    dtype=np.float64) -> int:
     """Bytes that loading `count` images resized to `size` takes, with the caller's X of `dtype`:
@@ -117,10 +149,11 @@ def memory_to_load_folder(count: int, size: tuple[int, int], channels: int, larg
 @dataclass
 class Listing:
     """The image files of a folder of classes, before any is decoded: the class folders (label 0
-    first), (file, label) pairs, the files passed over as not images, the images' modes and the
+    first) and their names, (file, label) pairs, the files passed over as not images, the images' modes and the
     largest header (for the memory to decode it)."""
 
     order: list[Path]
+    classes: tuple[str, str]            # the names of label 0 and label 1 (classes.txt's, or the folders')
     files: list[tuple[Path, int]]
     skipped: list[str]
     modes: set[str]
@@ -128,21 +161,23 @@ class Listing:
     refused: list[str] = field(default_factory=list)    # why images were refused by a limit
 
 
-def list_images(folder: Path, classes: tuple[str, str] | None = None) -> Listing:
+def list_images(folder: Path, classes: tuple[str, str] | None = None, root: Path | None = None) -> Listing:
     """The images of DIR/<class>/..., as every reader of image folders takes them: regular files
-    not hidden, in sorted order, none leading out of DIR, within the example limit; a class with
-    none is refused unless `classes` is given (a test set may lack one)."""
+    not hidden (see `files_under`), in sorted order, none leading out of `root` (the data folder
+    given: DIR itself, or the folder holding DIR as its train/ or test/ split), within the
+    example limit; a class with none is refused unless `classes` is given (a test set may lack one)."""
+    root = folder if root is None else root
     if not folder.is_dir():
         raise DataError(f"{shown(folder)}: no such folder")
-    order = ordered_classes(folder, classes)
-    listing = Listing(order, [], [], set(), None)
+    require_inside(folder, root, DataError)
+    order, names = ordered_classes(folder, classes, root)
+    listing = Listing(order, names, [], [], set(), None)
     most = limits.limit("examples")
-    root = folder.resolve()
     for label, class_dir in enumerate(order):
         found = 0
-        _require_inside(class_dir, root, folder)
-        for path in sorted(p for p in class_dir.rglob("*") if p.is_file() and not p.name.startswith(".")):
-            _require_inside(path, root, folder)
+        require_inside(class_dir, root, DataError)
+        for path in files_under(class_dir):
+            require_inside(path, root, DataError)
             try:
                 header = image_header(path)
             except RefusedImage as exc:             # passed over like a damaged image, but said why
@@ -173,14 +208,15 @@ def _refusals(listing: Listing) -> str:
 
 
 def load_image_folder(folder, size: tuple[int, int] = (64, 64), channels: int | None = None,
-                      classes: tuple[str, str] | None = None) -> Dataset:
+                      classes: tuple[str, str] | None = None, root=None) -> Dataset:
     """Read DIR/<class>/<image> into a Dataset of images resized to `size` (height, width).
 
     channels: 1, 3 or 4; by default 1 if every image is grayscale, else 3.
-    classes: the label order to use when the folder names match it (a model's classes).
+    classes: the label order to use when the class names match it (a model's classes).
+    root: the data folder given, when DIR is its train/ or test/ split (see `list_images`).
     """
     folder = Path(folder)
-    listing = list_images(folder, classes)
+    listing = list_images(folder, classes, None if root is None else Path(root))
     order, files, skipped, modes, largest = (listing.order, listing.files, listing.skipped, listing.modes,
                                              listing.largest)
     if channels is None:
@@ -204,15 +240,8 @@ def load_image_folder(folder, size: tuple[int, int] = (64, 64), channels: int | 
     for label in (0, 1):
         if counts[label] == 0 and (classes is None or kept == 0):
             raise DataError(f"{shown(order[label])}: the class folder holds no images that decode")
-    return Dataset(images=images[:kept], y=labels[:kept], classes=class_names(folder, order),
+    return Dataset(images=images[:kept], y=labels[:kept], classes=listing.classes,
                    source=shown(folder), skipped=tuple(skipped))
-
-
-def _require_inside(path: Path, root: Path, folder: Path) -> None:
-    """A data set from elsewhere may hold links; one that leads out of it would train on (and put
-    into the model) a file of this machine that the data set does not hold."""
-    if not path.resolve().is_relative_to(root):
-        raise DataError(f"{shown(path)}: refused, a link that leads out of the data folder {shown(folder)}")
 
 
 def image_header(path: Path) -> ImageHeader | None:

@@ -49,6 +49,10 @@ KNOWN_FILTERS = {4: "szip", 5: "nbit", 6: "scaleoffset", 307: "bzip2", 32000: "l
 SLAB_BYTES = 2**26              # values read at a time where each must be checked: 64 MiB
 LIBRARY_BYTES = 2**24           # HDF5's own buffers and caches (type conversion, metadata, chunks)
 DEFLATE_RATIO = 1032            # the most bytes one byte of a deflate stream can inflate to
+CHUNK_RECORD_BYTES = 2**13      # what HDF5 keeps for each chunk a read touches (its spaces and index entry)
+READ_CHUNKS = 2**12             # chunks one read may touch: 32 MiB of those records
+FEW_CHUNKS = 2**16              # a dataset of at most this many chunks may have chunks of any size
+MIN_CHUNK_BYTES = 2**10         # beyond FEW_CHUNKS, chunks of fewer bytes are refused
 
 
 @dataclass
@@ -69,7 +73,9 @@ class CourseFile:
     label_dtype: np.dtype
     _x: h5py.Dataset
     _y: h5py.Dataset
-    _read_bytes: int            # what HDF5 itself may allocate for one read: chunk buffers
+    _read_bytes: int            # what HDF5 itself may allocate for one read: chunk buffers, chunk records
+    _x_chunks: Chunking         # how the pixels are cut into chunks, and how many rows one read takes
+    _y_chunks: Chunking         # likewise, the labels
 
     @property
     def n_x(self) -> int:
@@ -121,9 +127,11 @@ class CourseFile:
         out = np.empty((n, *self.image_shape), np.uint8) if out is None else out
         dest = out[:n].reshape((n, *self._x.shape[1:]))
         if self.pixel_dtype == np.uint8 and dest.flags.c_contiguous:
-            if n:
+            step = self._x_chunks.rows_per_read
+            for s in range(start, stop, step):                # straight into `out`, a bounded read at a time
+                e = min(stop, s + step)
                 with self._reading(self.pixels_key):
-                    self._x.read_direct(dest, np.s_[start:stop], np.s_[0:n])
+                    self._x.read_direct(dest, np.s_[s:e], np.s_[s - start:e - start])
             return out[:n]
         step = self._slab_rows()
         for s in range(start, stop, step):
@@ -140,10 +148,12 @@ class CourseFile:
         if n and (index[0] < 0 or index[-1] >= self.m or np.any(np.diff(index) <= 0)):
             raise DataError(f"{self.path}: {self.pixels_key}: example indices must increase within 0..{self.m - 1}")
         out = np.empty((n, *self.image_shape), np.uint8) if out is None else out
-        if n:
+        step = self._x_chunks.rows_per_gather
+        for s in range(0, n, step):                             # each read within the chunks one may touch
+            part = index[s:s + step]
             with self._reading(self.pixels_key):
-                block = self._x[index]
-            out[:n] = self._checked_pixels(block, None).reshape((n, *self.image_shape))
+                block = self._x[part]
+            out[s:s + part.size] = self._checked_pixels(block, None).reshape((part.size, *self.image_shape))
         return out[:n]
 
     def read_labels(self) -> np.ndarray:
@@ -187,10 +197,10 @@ class CourseFile:
         return block.astype(np.uint8)
 
     def _slab_rows(self) -> int:
-        return max(1, SLAB_BYTES // max(1, self.n_x * self.pixel_dtype.itemsize))
+        return max(1, min(self._x_chunks.rows_per_read, SLAB_BYTES // max(1, self.n_x * self.pixel_dtype.itemsize)))
 
     def _label_slab(self) -> int:
-        return min(self.m, max(1, SLAB_BYTES // self.label_dtype.itemsize))
+        return min(self.m, max(1, min(self._y_chunks.rows_per_read, SLAB_BYTES // self.label_dtype.itemsize)))
 
     @contextlib.contextmanager
     def _reading(self, key: str) -> Iterator[None]:
@@ -351,9 +361,11 @@ def _checked_course(f, where: str, prefer: str) -> CourseFile:
     _check_size(m, math.prod(image_shape), f"{where}: {xkey}")
     for key, node in ((xkey, x), (ykey, y)):
         _require_written(node, f"{where}: {key}")
+    x_chunks, y_chunks = Chunking.of(x, f"{where}: {xkey}"), Chunking.of(y, f"{where}: {ykey}")
     classes = _read_classes(f, where)
     return CourseFile(where, split, m, image_shape, classes, x.dtype, y.dtype, x, y,
-                      max(_read_bytes(x), _read_bytes(y)))
+                      max(_read_bytes(x) + x_chunks.records_bytes(), _read_bytes(y) + y_chunks.records_bytes()),
+                      x_chunks, y_chunks)
 
 
 def _dataset(f, key: str, where: str) -> h5py.Dataset | None:
@@ -455,6 +467,53 @@ def _require_written(node: h5py.Dataset, where: str) -> None:
     part = "only some" if status == h5py.h5d.SPACE_STATUS_PART_ALLOCATED else "none"
     raise DataError(f"{where}: refused, the file declares shape {node.shape} but stores {part} of its values "
                     "(what is missing would read as fill values)")
+
+
+@dataclass(frozen=True)
+class Chunking:
+    """How a dataset is cut into chunks, and how many of its rows one read may take.
+
+    HDF5 keeps a record of some kilobytes for every chunk a read touches (its selection and
+    index entry): a read of 245,760 one-value chunks took 1.6 GB, streamed or not. So no read
+    touches more than READ_CHUNKS chunks (rows_per_read), its records are counted in the memory a
+    read takes, and a dataset of more than FEW_CHUNKS chunks of under MIN_CHUNK_BYTES each, which
+    no honest writer makes (h5py's own chunks hold 8 KiB and more), is refused: each chunk costs
+    a read and its records, whatever it holds.
+    """
+
+    chunks: int                 # chunks in the dataset (1 for a contiguous one)
+    per_row: int                # chunks that one row (axis 0) runs across
+    rows: int                   # rows in one chunk
+    rows_per_read: int
+
+    @classmethod
+    def of(cls, node: h5py.Dataset, where: str) -> Chunking:
+        shape = tuple(int(s) for s in node.shape)
+        plist = node.id.get_create_plist()
+        if plist.get_layout() != h5py.h5d.CHUNKED or not shape:
+            return cls(1, 1, max(shape[:1], default=1), max(shape[:1], default=1))
+        chunk = tuple(int(c) for c in plist.get_chunk())
+        across = [-(-s // c) for s, c in zip(shape, chunk)]
+        chunks, per_row = math.prod(across), math.prod(across[1:])
+        chunk_bytes = math.prod(chunk) * node.dtype.itemsize
+        if chunks > FEW_CHUNKS and chunk_bytes < MIN_CHUNK_BYTES:
+            raise DataError(f"{where}: refused, stored in {chunks:,} chunks of {chunk_bytes:,} bytes (each chunk costs "
+                            f"a read and HDF5's records of it); at most {FEW_CHUNKS:,} chunks may hold less than "
+                            f"{MIN_CHUNK_BYTES:,} bytes (h5repack -l CHUNK=... writes larger ones)")
+        rows_per_read = max(1, READ_CHUNKS // max(1, per_row)) * chunk[0]
+        return cls(chunks, per_row, chunk[0], rows_per_read)
+
+    @property
+    def rows_per_gather(self) -> int:
+        """Rows of a gathered mini-batch one read may take: rows far apart each touch a row of chunks."""
+        return max(1, READ_CHUNKS // max(1, self.per_row)) if self.chunks > 1 else self.rows_per_read
+
+    def records_bytes(self) -> int:
+        """HDF5's records of the chunks one read touches: its rows, and one more row of chunks where
+        a read starts inside a chunk."""
+        if self.chunks == 1:
+            return 0
+        return min(self.chunks, (self.rows_per_read // self.rows + 1) * self.per_row) * CHUNK_RECORD_BYTES
 
 
 def _read_bytes(node: h5py.Dataset) -> int:

@@ -22,6 +22,7 @@ import os
 from dataclasses import dataclass
 
 from ..errors import InputValueError
+from ..sizes import whole_number
 
 
 @dataclass(frozen=True)
@@ -61,11 +62,14 @@ def limit(name: str) -> int:
     text = os.environ.get(entry.variable)
     if text is None or not text.strip():
         return entry.default
-    value = text.strip().replace("_", "")
-    if not value.isdigit() or len(value) > 19 or int(value) < 1:
-        raise InputValueError(f"{entry.variable}: expected a whole number of {entry.meaning} >= 1, "
+    try:
+        value = whole_number(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise InputValueError(f"{entry.variable}: expected a whole number of {entry.meaning} >= 1 (ASCII digits), "
                               f"got {text[:40]!r}")
-    return int(value)
+    return value
 
 
 def refuse_beyond(name: str, value: int, where: str, what: str, error, found: str = "") -> None:

@@ -198,8 +198,12 @@ def _metadata(where: str, raw: np.ndarray) -> dict:
 
 def _fields(where: str, meta: dict):
     """input_shape, classes, pixel_scale and training from checked metadata, each checked."""
-    shape, classes = meta.get("input_shape"), meta.get("classes")
-    scale, training = meta.get("pixel_scale"), meta.get("training", {})
+    return (_input_shape(where, meta.get("input_shape")), _classes(where, meta.get("classes")),
+            _pixel_scale(where, meta.get("pixel_scale")), _training(where, meta.get("training", {})))
+
+
+def _input_shape(where: str, shape) -> tuple[int, int, int]:
+    """[height, width, channels]: whole numbers (not booleans), 1, 3 or 4 channels, within the limits."""
     if (not isinstance(shape, list) or len(shape) != 3 or any(type(s) is not int for s in shape)
             or min(shape) < 1 or max(shape[:2]) > MAX_SIDE or shape[2] not in (1, 3, 4)):
         raise ModelFileError(f"{where}: damaged metadata: input_shape {shown(repr(shape))[:80]} is not "
@@ -208,13 +212,25 @@ def _fields(where: str, meta: dict):
     if math.prod(shape) > most:
         raise ModelFileError(f"{where}: refused, input_shape {shape} makes {math.prod(shape):,} features, more "
                              f"than the limit of {most:,} ({limits.hint('features')})")
+    return tuple(shape)
+
+
+def _classes(where: str, classes) -> tuple[str, str]:
     if not isinstance(classes, list) or len(classes) != 2 or not all(isinstance(c, str) for c in classes):
         raise ModelFileError(f"{where}: damaged metadata: expected 2 class names as text, got "
                              f"{shown(repr(classes))[:80]}")
-    check_class_names(classes, f"{where}: damaged metadata: classes", ModelFileError)
+    return check_class_names(classes, f"{where}: damaged metadata: classes", ModelFileError)
+
+
+def _pixel_scale(where: str, scale) -> float:
     if type(scale) not in (int, float) or not PIXEL_SCALES[0] <= scale <= PIXEL_SCALES[1]:
         raise ModelFileError(f"{where}: damaged metadata: pixel_scale {shown(repr(scale))[:40]} is not a "
                              f"number from {PIXEL_SCALES[0]:g} to {PIXEL_SCALES[1]:g}")
+    return float(scale)
+
+
+def _training(where: str, training) -> dict:
+    """The training record, its strings escaped; the numbers every view of a model shows checked."""
     if not isinstance(training, dict):
         raise ModelFileError(f"{where}: damaged metadata: training is not an object")
     for key in ("train_accuracy", "test_accuracy"):              # shown as numbers wherever a model is
@@ -226,7 +242,7 @@ def _fields(where: str, meta: dict):
     if final is not None and (type(final) not in (int, float) or not 0 <= final < math.inf):
         raise ModelFileError(f"{where}: damaged metadata: training.final_cost {shown(repr(final))[:40]} is not a "
                              "cost (a number >= 0)")
-    return tuple(shape), (classes[0], classes[1]), float(scale), _escaped(training)
+    return _escaped(training)
 
 
 def _escaped(value):

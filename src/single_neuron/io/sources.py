@@ -17,12 +17,13 @@ import numpy as np
 
 from . import limits
 from .dataset import Dataset
-from .files import refuse_missing
+from .atomic import NamesRead
+from .files import refuse_missing, require_inside
 from ..errors import DataError, InputValueError
 from .h5 import load_h5, splits_of_file
 
 __all__ = ["Dataset", "load_h5", "load_training_data", "load_like", "labelled_by", "files_read",
-           "load_evaluation_data", "load_digits_task", "test_file_beside"]
+           "load_evaluation_data", "load_digits_task", "test_file_beside", "names_read"]
 
 
 def _require_exists(path: Path) -> None:
@@ -39,12 +40,23 @@ def test_file_beside(train_path: Path) -> Path | None:
     return twin if twin.exists() or twin.is_symlink() else None       # a broken link is said, not skipped
 
 
+def _twin_of(train_path: Path) -> Path | None:
+    """The test twin the data set holds beside its training file (see `test_file_beside`): found,
+    not named, so a link of it that leads out of the training file's folder is refused (name
+    such a file with --test, or test=, to use it)."""
+    twin = test_file_beside(train_path)
+    if twin is not None:
+        require_inside(twin, train_path.parent, DataError)
+    return twin
+
+
 def _pair_in_folder(folder: Path) -> tuple[Path, Path | None]:
     trains = sorted(p for p in folder.glob("*.h5") if "train" in p.name)
     if len(trains) != 1:
         listed = ", ".join(p.name for p in trains) or "none"
         raise DataError(f"{folder}: expected one training file named like train_*.h5, found {listed}")
-    return trains[0], test_file_beside(trains[0])
+    require_inside(trains[0], folder, DataError)
+    return trains[0], _twin_of(trains[0])
 
 
 def as_dataset(data, name: str = "data") -> Dataset:
@@ -93,12 +105,12 @@ def load_training_data(train=None, test=None, size: int | None = None) -> tuple[
                             "or one sub-folder of images per class")
         side = size or limits.DEFAULT_SIDE
         if folders.is_split_folder(train):
-            train_set = folders.load_image_folder(train / "train", (side, side))
-            test_path = test_path or train / "test"
+            train_set = folders.load_image_folder(train / "train", (side, side), root=train)
+            test_path = test_path or train                      # its test/ (see load_like)
         else:
             train_set = folders.load_image_folder(train, (side, side))
     else:
-        train_file, beside = _pair_in_folder(train) if train.is_dir() else (train, test_file_beside(train))
+        train_file, beside = _pair_in_folder(train) if train.is_dir() else (train, _twin_of(train))
         train_set = load_h5(train_file, prefer="train")
         check_size(size, train_set.image_shape, str(train_file))
         test_path = test_path or beside
@@ -139,7 +151,7 @@ def h5_training_files(train, test=None) -> tuple[Path, Dataset | None]:
     _require_exists(train)
     if train.is_dir() and not _h5_files(train):
         raise DataError(f"{train}: reading in chunks needs a course HDF5 file, not a folder of images")
-    train_file, beside = _pair_in_folder(train) if train.is_dir() else (train, test_file_beside(train))
+    train_file, beside = _pair_in_folder(train) if train.is_dir() else (train, _twin_of(train))
     test_path = Path(test) if test is not None else beside
     from .h5 import open_course_file
 
@@ -165,14 +177,19 @@ def load_like(path, image_shape: tuple[int, int, int], classes: tuple[str, str],
         from . import folders
 
         folder = path / "test" if folders.is_split_folder(path) else path
-        data = folders.load_image_folder(folder, image_shape[:2], image_shape[2], classes)
+        data = folders.load_image_folder(folder, image_shape[:2], image_shape[2], classes, root=path)
         return labelled_by(data, classes, whose)
     if path.is_dir():
         train_file, beside = _pair_in_folder(path)
         path = beside or train_file
-    data = load_h5(path, prefer="test")
+    return matched_to(load_h5(path, prefer="test"), image_shape, classes, whose)
+
+
+def matched_to(data: Dataset, image_shape, classes, whose: str = "the training set's") -> Dataset:
+    """`data` checked to be used with images of `image_shape` and labelled by `classes`, matched by
+    name (see `labelled_by`); images of another shape are refused (their X would have another n_x)."""
     if data.image_shape != tuple(image_shape):
-        raise DataError(f"{path}: images of shape {data.image_shape}, expected {tuple(image_shape)} "
+        raise DataError(f"{data.source}: images of shape {data.image_shape}, expected {tuple(image_shape)} "
                         "like the training images")
     return labelled_by(data, classes, whose)
 
@@ -215,6 +232,28 @@ def files_read(path) -> list[Path]:
         return [f for f in found if f.resolve().is_relative_to(root)] or [path]
     except OSError:
         return [path]
+
+
+def names_read(path) -> list[NamesRead]:
+    """The names a reader looks for in the data argument `path` and the folders it holds: a new
+    file of such a name would change what the data set holds the next time it is read (a second
+    train_*.h5 in a folder of HDF5 files, a test twin that was not there, an .h5 file that turns
+    an image folder into a folder of HDF5 files, a classes.txt). Outputs may not take them
+    (see `io.atomic.check_new_names`)."""
+    if path is None or str(path) == "":
+        return []
+    path = Path(path)
+    if not path.is_dir():
+        if "train" not in path.name:
+            return []
+        return [NamesRead(path.parent, (path.name.replace("train", "test", 1),))]
+    trains = [p.name for p in _h5_files(path) if "train" in p.name]
+    if _h5_files(path):
+        return [NamesRead(path, ("*train*.h5", *(name.replace("train", "test", 1) for name in trains)))]
+    from . import folders
+
+    splits = [path / "train", path / "test"] if folders.is_split_folder(path) else [path]
+    return [NamesRead(path, ("*.h5",))] + [NamesRead(folder, (folders.CLASSES_FILE,)) for folder in splits]
 
 
 def _h5_files(folder: Path) -> list[Path]:

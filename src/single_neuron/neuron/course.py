@@ -25,9 +25,10 @@ from __future__ import annotations
 import numpy as np
 
 from .. import validation as check
+from ..errors import InputValueError
 from . import passes
 from .descent import descend
-from .formulas import cost as cost_of, decide, namespace, sigmoid, to_numpy
+from .formulas import cost as cost_of, decide, largest, logits, namespace, sigmoid, to_numpy
 
 __all__ = ["sigmoid", "initialize_with_zeros", "propagate", "optimize", "predict", "accuracy", "model"]
 
@@ -35,7 +36,11 @@ __all__ = ["sigmoid", "initialize_with_zeros", "propagate", "optimize", "predict
 def initialize_with_zeros(dim: int, dtype=np.float64) -> tuple[np.ndarray, float]:
     """Return w = zeros((dim, 1)) and b = 0.0, the starting point of the notes."""
     dim = check.count("dim", dim, minimum=1)
-    return np.zeros((dim, 1), dtype=check.check_dtype(dtype)), 0.0
+    dtype = check.check_dtype(dtype)
+    try:
+        return np.zeros((dim, 1), dtype=dtype), 0.0
+    except (ValueError, MemoryError):               # more than NumPy can address, or than memory holds
+        raise InputValueError(f"dim: {dim:,} weights of {dtype} do not fit in memory") from None
 
 
 def _inputs(w, b, X, Y=None, dtype=None, x_name="X", y_name="Y", n_x=None):
@@ -81,13 +86,21 @@ def propagate(w, b, X, Y) -> tuple[dict, np.float64]:
     """
     w, b, X, Y = _inputs(w, b, X, Y)
     m = X.shape[1]
-    Z = w.T @ X + b
+    Z = logits(w, b, X)
     A = sigmoid(Z)
-    cost = cost_of(Z, Y)
     dZ = A - Y
-    dw = (X @ dZ.T) / m
+    with np.errstate(over="ignore", invalid="ignore"):
+        cost = cost_of(Z, Y)
+        dw = (X @ dZ.T) / m
     xp = namespace(dZ)
     db = float(xp.sum(dZ)) / m
+    if not np.isfinite(float(cost)):
+        raise InputValueError(f"the cost J = {float(cost)} overflows float64: the losses of examples with logits as "
+                              f"large as {largest(Z)} add up to more than a float holds; scale X (the course divides "
+                              "pixels by 255) or start from smaller weights")
+    if not bool(xp.all(xp.isfinite(dw))):
+        raise InputValueError(f"dw = X dZ.T / m overflows float64: X holds numbers too large to add up "
+                              f"({largest(X)}); scale X (the course divides pixels by 255)")
     return {"dw": dw, "db": np.float64(db)}, np.float64(float(cost))
 
 
@@ -113,7 +126,8 @@ def optimize(w, b, X, Y, num_iterations=100, learning_rate=0.009, print_cost=Fal
 
 
 def _run_settings(num_iterations, learning_rate, print_every, l2):
-    return (check.count("num_iterations", num_iterations), check.positive_number("learning_rate", learning_rate),
+    return (check.iterations("num_iterations", num_iterations),
+            check.positive_number("learning_rate", learning_rate),
             check.count("print_every", print_every, minimum=1), check.non_negative_number("l2", l2))
 
 
@@ -140,14 +154,20 @@ def predict(w, b, X):
 
 def _predict(w, b, X):
     xp = namespace(X)
-    return xp.astype(decide(sigmoid(w.T @ X + b)), X.dtype if xp is not np else xp.float64)
+    return xp.astype(decide(sigmoid(logits(w, b, X))), X.dtype if xp is not np else xp.float64)
 
 
 def accuracy(Y_prediction, Y) -> float:
     """Percent of predictions equal to the labels, computed as the course does:
     100 - mean(|Y_prediction - Y|) * 100, the mean in float64 whatever the labels' dtype (a float32
-    mean of 2 / 209 would show 99.04306030273438 where the course shows 99.04306220095694)."""
-    return float(100 - np.mean(np.abs(to_numpy(Y_prediction) - to_numpy(Y)), dtype=np.float64) * 100)
+    mean of 2 / 209 would show 99.04306030273438 where the course shows 99.04306220095694).
+
+    Y_prediction and Y: (1, m) (or (m,)) of 0s and 1s, the same m; anything else is refused
+    (a (1, 3) against a (3, 1) would broadcast to nine differences, a label of 2 count as more
+    than one mistake)."""
+    Y = check.labels("Y", to_numpy(Y))
+    Y_prediction = check.labels("Y_prediction", to_numpy(Y_prediction), Y.shape[1])
+    return float(100 - np.mean(np.abs(Y_prediction - Y), dtype=np.float64) * 100)
 
 
 def model(X_train, Y_train, X_test, Y_test, num_iterations=2000, learning_rate=0.5, print_cost=False, *,

@@ -74,6 +74,32 @@ def scale_rows_into(pixels: np.ndarray, out: np.ndarray, pixel_scale: float = PI
     return np.divide(pixels, pixel_scale, out=out)
 
 
+def logits(w, b, X):
+    """Z = w.T X + b, (1, m), for w (n_x, 1), b a scalar and X (n_x, m): refused (InputValueError)
+    unless every z is finite. A product that overflows float64 (X of 1e308, or terms of w of both
+    signs reaching inf - inf) would otherwise give a cost, a probability or a prediction of nan,
+    silently; the stable formulas below are exact for every finite z."""
+    from ..errors import InputValueError
+
+    xp = namespace(X)
+    with np.errstate(over="ignore", invalid="ignore"):
+        Z = w.T @ X + b
+    finite = xp.isfinite(Z)
+    if not bool(xp.all(finite)):
+        j = int(np.argmin(to_numpy(finite)[0]))
+        z = float(to_numpy(Z)[0, j])
+        raise InputValueError(f"z = w.T X + b is {z} for example {j}: the products overflow float64 (the largest "
+                              f"|X| is {largest(X)}, the largest |w| {largest(w)}); scale X (the course divides "
+                              "pixels by 255) or start from smaller weights")
+    return Z
+
+
+def largest(A) -> str:
+    """The largest |value| of `A`, for a message."""
+    xp = namespace(A)
+    return f"{float(xp.max(xp.abs(A))):g}"
+
+
 def sigmoid(z):
     """Return sigmoid(z) = 1 / (1 + exp(-z)) elementwise, finite for every finite z.
 

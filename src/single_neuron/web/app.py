@@ -29,7 +29,6 @@ from contextlib import asynccontextmanager
 from importlib.resources import files
 
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -96,14 +95,14 @@ def _model_routes(state: ServerState) -> list[Route]:
         from . import uploads
 
         data, name = await upload(request)
-        answer = await run_in_threadpool(uploads.prediction, state.served.model, data, name)
+        answer = await uploads.off_the_loop(uploads.prediction, state.served.model, data, name, closing=state.closing)
         return _json(answer)
 
     async def view(request: Request) -> Response:
         from . import uploads
 
         data, name = await upload(request)
-        answer = await run_in_threadpool(uploads.view, state.served.model, data, name)
+        answer = await uploads.off_the_loop(uploads.view, state.served.model, data, name, closing=state.closing)
         return _json(answer)
 
     def model(request: Request) -> Response:

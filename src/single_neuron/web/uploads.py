@@ -11,20 +11,16 @@ on disk: the upload's own name is used only in messages.
 
 from __future__ import annotations
 
+import asyncio
 import tempfile
+import threading
 from contextlib import contextmanager
 
 from ..errors import ImageError
 from ..io.modelfile import SavedModel
 from .encode import drawable, packed, packed_pixels
 
-NAME_LENGTH = 80
-
-
-def shown_name(filename: str | None) -> str:
-    """The upload's name for messages: printable, at most NAME_LENGTH characters, or 'the upload'."""
-    name = "".join(ch for ch in (filename or "") if ch.isprintable())[:NAME_LENGTH]
-    return f"upload {name!r}" if name else "the upload"
+WATCH_SECONDS = 0.1             # how often an upload being decoded looks whether the server is stopping
 
 
 @contextmanager
@@ -37,6 +33,39 @@ def as_file(data: bytes, name: str):
             yield f.name
         except ImageError as exc:
             raise ImageError(str(exc).replace(f.name, name)) from None
+
+
+async def off_the_loop(call, *args, closing: threading.Event):
+    """`call(*args)` in a thread of its own, so that the event loop goes on serving while an upload
+    decodes; its result, or what it raised. If the server begins to stop first, the request is
+    answered at once (503) instead of holding the shutdown until the decoding ends: the thread is
+    a daemon, left to end by itself, and never keeps the process from exiting. (Decoding itself is
+    bounded in memory and time by `io.images`.)"""
+    from .bodies import BadRequest
+
+    loop = asyncio.get_running_loop()
+    done = loop.create_future()
+
+    def settle(result, error):
+        if not done.done():
+            done.set_exception(error) if error is not None else done.set_result(result)
+
+    def run():
+        try:
+            result, error = call(*args), None
+        except BaseException as exc:            # handed to the request, which answers it
+            result, error = None, exc
+        try:
+            loop.call_soon_threadsafe(settle, result, error)
+        except RuntimeError:                    # the loop is gone: the server has stopped
+            pass
+
+    threading.Thread(target=run, name="single-neuron upload", daemon=True).start()
+    while not done.done():
+        if closing.is_set():
+            raise BadRequest("the server is stopping; the upload was not classified", 503)
+        await asyncio.wait([done], timeout=WATCH_SECONDS)
+    return done.result()
 
 
 def prediction(trained: SavedModel, data: bytes, name: str) -> dict:
