@@ -2,8 +2,9 @@
 
 `train(data, **settings)` is `single-neuron train`, setting for setting: the command
 line parses its options into exactly these keywords and calls it. It joins the
-edges (data sets, image files, model files) to the math and picks the route (the
-pass) that the settings ask for; the one descent loop does the rest.
+edges (data sets, image files, model files) to the math: it loads the data where
+the route the settings ask for keeps it (memory, a streamed file, Dask's workers),
+`engines.open_pass` makes the pass over it, and the one descent loop does the rest.
 """
 
 from __future__ import annotations
