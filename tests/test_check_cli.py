@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from single_neuron.app.sandbox import GRACE
+from single_neuron.app.sandbox import KILL_GRACE
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMAND = str(Path(sys.executable).with_name("single-neuron"))
@@ -62,8 +62,8 @@ def test_the_same_notebook_as_json():
 @pytest.mark.parametrize("timeout", [2])
 def test_an_endless_loop_ends_within_the_limit_with_one_line(timeout):
     started = time.monotonic()
-    status, out, err = run(LIMITS / "endless_loop.ipynb", "--timeout", timeout, timeout=timeout + GRACE + 60)
-    assert time.monotonic() - started < timeout + GRACE + 30      # generous: the machine is shared
+    status, out, err = run(LIMITS / "endless_loop.ipynb", "--timeout", timeout, timeout=timeout + KILL_GRACE + 60)
+    assert time.monotonic() - started < timeout + KILL_GRACE + 30      # generous: the machine is shared
     assert (status, out) == (1, "")
     assert err.count("\n") == 1
     assert err.startswith(f"single-neuron: error: {LIMITS / 'endless_loop.ipynb'}: optimize was still running "

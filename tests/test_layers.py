@@ -142,3 +142,35 @@ def test_the_web_server_never_runs_a_learners_code():
                     reached.add(target)
                     todo.append(target)
             assert not reached & checker, (module, sorted(reached & checker))
+
+
+def test_each_upper_case_constant_is_defined_once():
+    # A constant of two modules drifts: ENGINES once had dask in one place and not the other.
+    where = defaultdict(list)
+    for name, path in MODULES.items():
+        for node in ast.parse(path.read_text()).body:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(
+                node, ast.AnnAssign) else []
+            for target in targets:
+                for leaf in ast.walk(target):
+                    if isinstance(leaf, ast.Name) and leaf.id.isupper() and len(leaf.id) > 1:
+                        where[leaf.id].append(name)
+    twice = {n: m for n, m in where.items() if len(m) > 1}
+    assert not twice, twice
+
+
+def test_importing_the_errors_loads_no_numpy():
+    import subprocess
+    import sys
+
+    code = ("import sys, single_neuron.errors; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('numpy', 'single_neuron')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True).stdout
+    assert "numpy" not in out and "'single_neuron.errors'" in out, out
+
+
+def test_no_function_is_over_80_lines():
+    long = [f"{name}.{node.name} ({node.end_lineno - node.lineno + 1} lines)"
+            for name, path in MODULES.items() for node in ast.walk(ast.parse(path.read_text()))
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.end_lineno - node.lineno >= 80]
+    assert not long, long

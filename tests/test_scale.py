@@ -53,7 +53,7 @@ def test_streaming_gives_the_in_memory_run(cats, run_cli):
     report = json.loads(out)
     assert code == 0, err
     assert report["train_accuracy"] == 99.04306220095694 and report["test_accuracy"] == 70.0
-    assert report["solver"] == "streaming" and report["memory_limit"] == 10 * 10**6
+    assert report["route"] == "stream" and report["solver"] == "primal" and report["memory_limit"] == 10 * 10**6
 
 
 def test_a_limit_too_small_for_one_example_is_refused(cats, run_cli):
@@ -169,7 +169,7 @@ def test_a_two_worker_local_cluster_fits_like_numpy(cats, run_cli):
     assert code == 0, err
     report = json.loads(out)
     np.testing.assert_allclose(report["costs"], ref_costs, rtol=1e-12)
-    assert report["solver"] == "dask" and report["m_train"] == 209
+    assert report["route"] == "dask" and report["solver"] == "primal" and report["m_train"] == 209
 
 
 def test_an_unreachable_scheduler_is_one_line(cats, run_cli):

@@ -15,20 +15,20 @@ one from a model file; `SingleNeuronClassifier` is the same neuron under scikit-
 estimator contract. The week's NumPy practice (`basic_sigmoid`, `sigmoid_derivative`,
 `image2vector`, `normalize_rows`, `softmax`, `L1`, `L2`) is here too, and `check(globals())`
 judges a learner's own versions of them all. Importing the package
-loads NumPy only: scikit-learn, matplotlib, h5py, Dask and PyTorch are imported by
-the parts that use them, when they are used.
+loads nothing but its errors: NumPy, scikit-learn, matplotlib, h5py, Dask and PyTorch are
+imported by the parts that use them, when they are used.
 """
 
-from . import engines as _engines  # noqa: F401  (registers the array engines with the course's functions)
 from .errors import (DataError, DivergenceError, ImageError, InputValueError, ModelFileError, OutputError,
                      ShapeError, SingleNeuronError)
-from .neuron.course import accuracy, initialize_with_zeros, model, optimize, predict, propagate
-from .neuron.formulas import sigmoid
 
 __version__ = "0.1.0"
 
-# Public names whose modules pull in heavy libraries: imported on first use.
+# Public names, imported on first use: importing the package (or its errors) loads no NumPy.
 _LAZY = {
+    **{name: ("neuron.course", name) for name in ("accuracy", "initialize_with_zeros", "model", "optimize",
+                                                  "predict", "propagate")},
+    "sigmoid": ("neuron.formulas", "sigmoid"),
     "SingleNeuronClassifier": ("app.estimator", "SingleNeuronClassifier"),
     "train": ("app.jobs", "train"),
     "TrainingRun": ("app.jobs", "TrainingRun"),

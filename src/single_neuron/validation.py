@@ -166,17 +166,73 @@ def scalar(name: str, value) -> float:
 
 
 def positive_number(name: str, value) -> float:
+    """A finite number > 0 (a learning rate, a pixel scale); no upper bound: a rate that diverges
+    is the run's advice to give, not a refusal."""
     out = scalar(name, value)
     if out <= 0:
-        raise InputValueError(f"{name}: expected a number > 0, got {value}")
+        raise InputValueError(f"{name}: expected a number > 0, got {_number_text(value)}")
     return out
 
 
 def non_negative_number(name: str, value) -> float:
     out = scalar(name, value)
     if out < 0:
-        raise InputValueError(f"{name}: expected a number >= 0, got {value}")
+        raise InputValueError(f"{name}: expected a number >= 0, got {_number_text(value)}")
     return out
+
+
+def fraction(name: str, value) -> float:
+    """A finite number strictly between 0 and 1."""
+    out = scalar(name, value)
+    if not 0 < out < 1:
+        raise InputValueError(f"{name}: expected a number between 0 and 1 (both excluded), got {_number_text(value)}")
+    return out
+
+
+def at_least_one(name: str, value) -> int:
+    """A whole number >= 1 (a count of examples, of iterations between two records)."""
+    return count(name, value, minimum=1)
+
+
+def seed(name: str, value) -> int:
+    """A seed of NumPy's generators: a whole number from 0 to LARGEST."""
+    return count(name, value, maximum=LARGEST)
+
+
+def one_of(*values: str):
+    """The check of a value that must be one of `values`."""
+
+    def check(name: str, value) -> str:
+        if not isinstance(value, str) or value not in values:
+            raise InputValueError(f"{name}: expected one of {', '.join(values)}, got {_short(value)}")
+        return value
+
+    check.values = values
+    return check
+
+
+def text(name: str, value) -> str:
+    """Text (a device's name, an address), as given."""
+    if not isinstance(value, str):
+        raise InputValueError(f"{name}: expected text, got {_short(value)}")
+    return value
+
+
+def memory_size(name: str, value) -> int:
+    """A size in bytes: a whole number from 1 to MAX_SIZE, or text such as "256MB" (see `sizes`)."""
+    from .sizes import MAX_SIZE, parse_size
+
+    if isinstance(value, str):
+        return parse_size(value, name)
+    return count(name, value, minimum=1, maximum=MAX_SIZE)
+
+
+def float_type(name: str, value) -> str:
+    """float32 or float64, by any name NumPy gives them, as its name."""
+    return str(check_dtype(value))
+
+
+float_type.values = ("float64", "float32")
 
 
 def count(name: str, value, minimum: int = 0, maximum: int | None = None) -> int:
@@ -198,8 +254,17 @@ def iterations(name: str, value) -> int:
     """Return `value` as a number of gradient-descent steps: a whole number from 0 to MAX_ITERATIONS."""
     out = count(name, value)
     if out > MAX_ITERATIONS:
-        raise InputValueError(f"{name}: expected at most {MAX_ITERATIONS:,} iterations, got {_short(out)}")
+        raise InputValueError(f"{name}: expected a whole number of iterations, at most {MAX_ITERATIONS:,}, got "
+                              f"{_short(out)}")
     return out
+
+
+def _number_text(value) -> str:
+    """A number for a message as a person wrote it: -1, not -1.0; anything else as `_short`."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
+        return str(int(value))
+    shown = str(value)
+    return shown if len(shown) <= 40 else _short(value)
 
 
 def _short(value) -> str:

@@ -18,7 +18,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .. import validation as check
 from ..neuron.formulas import PIXEL_SCALE, decide, sigmoid, to_numpy
 from ..errors import InputValueError, SingleNeuronError
-from ..engines.in_memory import SOLVERS
+from ..engines import open_pass
 from ..neuron.descent import descend
 from .advice import run_advice
 
@@ -46,8 +46,9 @@ class SingleNeuronClassifier(ClassifierMixin, BaseEstimator):
         Patience of early stopping.
     print_every : int, default=100
         Record the cost every `print_every` iterations (into `costs_`).
-    engine : {"numpy", "torch", "cupy"}, default="numpy"
-        Array engine of the training loop; "torch" and "cupy" run on a GPU (see `device`).
+    engine : {"numpy", "torch", "cupy", "dask"}, default="numpy"
+        Array engine of the training loop; "torch" and "cupy" run on a GPU (see `device`),
+        "dask" on a local cluster started for the fit.
         The fitted attributes are NumPy arrays whatever the engine.
     device : str or None, default=None
         For engine="torch": "cuda" (the default) or "cpu".
@@ -120,10 +121,11 @@ class SingleNeuronClassifier(ClassifierMixin, BaseEstimator):
         weights = self._sample_weight(sample_weight, y, dt)
         X_cols = np.asarray(X.T, dtype=dt)                 # the notes' (n_x, m): a free view for float inputs
         Y = (y == self.classes_[1]).astype(dt).reshape(1, -1)
-        run = descend(self._pass(X_cols, Y, weights, settings), np.zeros((X.shape[1], 1), dt), 0.0,
-                      settings["max_iter"], settings["learning_rate"], l2=settings["l2"],
-                      record_every=settings["print_every"], tol=settings["tol"],
-                      n_iter_no_change=settings["n_iter_no_change"])
+        with open_pass(X_cols, Y, weights, engine=settings["engine"], solver=settings["solver"],
+                       num_iterations=settings["max_iter"], device=settings["device"]) as data:
+            run = descend(data, np.zeros((X.shape[1], 1), dt), 0.0, settings["max_iter"], settings["learning_rate"],
+                          l2=settings["l2"], record_every=settings["print_every"], tol=settings["tol"],
+                          n_iter_no_change=settings["n_iter_no_change"])
         self._keep(run)
         self.n_iter_ = run.n_iter
         self.costs_ = run.costs
@@ -169,21 +171,6 @@ class SingleNeuronClassifier(ClassifierMixin, BaseEstimator):
         self.coef_ = to_numpy(run.w).T.astype(np.float64)
         self.intercept_ = np.array([float(run.b)])
         self.solver_ = run.solver
-
-    def _pass(self, X_cols, Y, weights, settings):
-        """The pass of `engine`: NumPy in memory (primal or Gram), or a GPU array engine."""
-        if self.engine == "numpy":
-            from ..engines.in_memory import in_memory_pass
-
-            return in_memory_pass(X_cols, Y, self.solver, settings["max_iter"], weights)
-        from ..engines.array_api import ArrayPass
-        from ..engines.devices import resolve
-
-        if self.solver == "gram":
-            raise InputValueError(f"solver 'gram' runs on NumPy only, not on engine={self.engine!r}")
-        engine = resolve(self.engine, self.device)
-        return ArrayPass(engine.to_engine(np.ascontiguousarray(X_cols)), engine.to_engine(Y),
-                         None if weights is None else engine.to_engine(weights))
 
     def decision_function(self, X):
         """z = X w + b for each row: (n_samples,); positive means the second class."""
@@ -265,17 +252,18 @@ class SingleNeuronClassifier(ClassifierMixin, BaseEstimator):
     # ------------------------------------------------------------------------------------ checks
 
     def _checked_settings(self) -> dict:
-        if self.solver not in SOLVERS:
-            raise InputValueError(f"solver: expected one of {', '.join(SOLVERS)}, got {self.solver!r}")
-        return {
-            "learning_rate": check.positive_number("learning_rate", self.learning_rate),
-            "max_iter": check.iterations("max_iter", self.max_iter),
-            "dtype": check.check_dtype(self.dtype),
-            "l2": check.non_negative_number("l2", self.l2),
-            "tol": None if self.tol is None else check.non_negative_number("tol", self.tol),
-            "n_iter_no_change": check.count("n_iter_no_change", self.n_iter_no_change, minimum=1),
-            "print_every": check.count("print_every", self.print_every, minimum=1),
-        }
+        """{parameter: value} of the parameters that are settings of a run, each checked by its
+        setting's check in `setting_table` (the messages name the parameter)."""
+        import inspect
+
+        from .setting_table import TABLE
+
+        # None is a value only of the parameters whose own default it is (tol, device).
+        optional = {n for n, p in inspect.signature(type(self).__init__).parameters.items() if p.default is None}
+        out = {s.estimator: None if getattr(self, s.estimator) is None and s.estimator in optional
+               else s.check(s.estimator, getattr(self, s.estimator)) for s in TABLE if s.estimator}
+        out["dtype"] = np.dtype(out["dtype"])
+        return out
 
     def _sample_weight(self, sample_weight, y, dtype, both_classes: bool = True):
         """(1, m) weights in `dtype`, checked (see `validation.sample_weights`), or None."""

@@ -2,8 +2,9 @@
 
 `train(data, **settings)` is `single-neuron train`, setting for setting: the command
 line parses its options into exactly these keywords and calls it. It joins the
-edges (data sets, image files, model files) to the math and picks the route (the
-pass) that the settings ask for; the one descent loop does the rest.
+edges (data sets, image files, model files) to the math: it loads the data where
+the route the settings ask for keeps it (memory, a streamed file, Dask's workers),
+`engines.open_pass` makes the pass over it, and the one descent loop does the rest.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from ..neuron.descent import descend
 from ..neuron.formulas import cost, decide, sigmoid, to_numpy, unroll
 from .advice import run_advice
 from .model import Model, Prediction, classify  # noqa: F401 -- classify, the job behind predict, is the model's
-from .settings import DEFAULT_CHUNK_ROWS, Settings
+from ..engines import open_pass
+from .settings import Settings
 
 
 @dataclass
@@ -59,40 +61,45 @@ def train(data=None, test=None, *, size: int | None = None, sample_weight=None, 
     `warning`: advice when the run went wrong (the cost rose, or it ended before
     early stopping's criterion was met), else None.
     """
-    settings = Settings(**settings).checked()
+    return train_with(Settings(**settings).checked(), data, test, size=size, sample_weight=sample_weight,
+                      on_record=on_record, should_stop=should_stop, on_weights=on_weights)
+
+
+def ready(settings: Settings) -> Settings:
+    """`settings`, once the GPU its engine asks for is found (a missing one is one line, before any
+    data is loaded)."""
+    if settings.engine in ("torch", "cupy"):
+        from ..engines.devices import resolve
+
+        resolve(settings.engine, settings.device)
+    return settings
+
+
+def train_with(settings: Settings, data=None, test=None, *, size: int | None = None, sample_weight=None,
+               on_record=None, should_stop=None, on_weights=None) -> TrainingRun:
+    """`train` with settings checked already (`Settings.checked()`)."""
     if size is not None:
         from .. import validation
         from ..io.limits import RESIZE_SIDE
 
         size = validation.count("size", size, minimum=1, maximum=RESIZE_SIDE)
     started = time.perf_counter()
-    if settings.memory_limit is not None and not isinstance(data, (str, Path, type(None))):
-        from ..errors import InputValueError
-
-        raise InputValueError("memory_limit streams an HDF5 file from disk; the data given is in memory "
-                              "already (leave memory_limit out)")
-    if settings.memory_limit is not None or (settings.engine == "dask" and _is_file_data(data)):
-        from ..io.sources import check_size
-
-        route = _FileRoute(data, test, settings)
-        check_size(size, route.image_shape, route.source)
-    else:
-        route = _MemoryRoute(data, test, size, settings)
+    route = _route(data, test, size, settings)
     with route:
         weights = route.sample_weight(sample_weight)
-        data_pass = route.make_pass(weights)
-        w0 = np.zeros((data_pass.n_x, 1), settings.dtype)
-        run = descend(data_pass, w0, 0.0, settings.num_iterations, settings.learning_rate, l2=settings.l2,
-                      record_every=settings.print_every, batch_size=settings.batch_size,
-                      seed=settings.seed_or_default, tol=settings.tol, n_iter_no_change=settings.patience,
-                      on_record=on_record, should_stop=should_stop, on_weights=on_weights,
-                      validation=route.validation_cost())
-        w = to_numpy(run.w).astype(np.float64)
-        train_accuracy = route.train_accuracy(data_pass, run)
+        with open_pass(route.X, route.Y, weights, **_pass_settings(settings)) as data_pass:
+            w0 = np.zeros((data_pass.n_x, 1), settings.dtype)
+            run = descend(data_pass, w0, 0.0, settings.num_iterations, settings.learning_rate, l2=settings.l2,
+                          record_every=settings.print_every, batch_size=settings.batch_size,
+                          seed=settings.seed_or_default, tol=settings.tol, n_iter_no_change=settings.patience,
+                          on_record=on_record, should_stop=should_stop, on_weights=on_weights,
+                          validation=route.validation_cost())
+            w = to_numpy(run.w).astype(np.float64)
+            train_accuracy = route.train_accuracy(data_pass, run)
     test_set = route.test_set
     test_accuracy = None if test_set is None else _accuracy(w, run.b, test_set, settings.dtype)
-    recorded = {**settings.recorded(), "solver": run.solver, "n_iter": run.n_iter, "stopped": run.stopped,
-                "weighted": sample_weight is not None}
+    recorded = {**settings.recorded(), "route": route.name(settings), "solver": run.solver, "n_iter": run.n_iter,
+                "stopped": run.stopped, "weighted": sample_weight is not None}
     if settings.validation_fraction is not None:
         recorded.update(m_validation=route.m_validation, best_iteration=run.best_iteration,
                         validation_cost=run.best_validation_cost)
@@ -105,6 +112,40 @@ def train(data=None, test=None, *, size: int | None = None, sample_weight=None, 
         "train_accuracy": train_accuracy,
         "test_accuracy": test_accuracy,
         **recorded,
+        **_sizes(route, test_set, w),
+        "seconds": time.perf_counter() - started,
+    }
+    trained = Model(w=w, b=float(run.b), input_shape=tuple(route.image_shape), classes=tuple(route.classes),
+                    costs=list(run.costs),
+                    training={**recorded, "train_accuracy": train_accuracy, "test_accuracy": test_accuracy,
+                              "final_cost": run.final_cost})
+    return TrainingRun(model=trained, report=report)
+
+
+def _route(data, test, size, settings: Settings):
+    """Where the training data lives: in memory, or read from a file as it is used."""
+    if settings.memory_limit is not None and not isinstance(data, (str, Path, type(None))):
+        raise InputValueError("memory_limit streams an HDF5 file from disk; the data given is in memory "
+                              "already (leave memory_limit out)")
+    if settings.memory_limit is not None or (settings.engine == "dask" and _is_file_data(data)):
+        from ..io.sources import check_size
+
+        route = _FileRoute(data, test, settings)
+        check_size(size, route.image_shape, route.source)
+        return route
+    return _MemoryRoute(data, test, size, settings)
+
+
+def _pass_settings(s: Settings) -> dict:
+    """The settings that choose and shape the pass (see `engines.open_pass`)."""
+    return {"engine": s.engine, "solver": s.solver, "num_iterations": s.num_iterations, "batch_size": s.batch_size,
+            "device": s.device, "scheduler": s.scheduler, "chunk_rows": s.chunk_rows,
+            "memory_limit": s.memory_limit, "dtype": s.dtype}
+
+
+def _sizes(route, test_set, w) -> dict:
+    """Where the examples came from and how many there were, for the report."""
+    return {
         "train_source": route.source, "test_source": test_set.source if test_set is not None else None,
         "m_train": route.m, "m_test": test_set.m if test_set is not None else 0,
         "n_x": int(w.shape[0]),
@@ -112,13 +153,7 @@ def train(data=None, test=None, *, size: int | None = None, sample_weight=None, 
         "classes": list(route.classes),
         "skipped": [(d.source, list(d.skipped)) for d in (getattr(route, "train_set", None), test_set)
                     if d is not None and d.skipped],
-        "seconds": time.perf_counter() - started,
     }
-    trained = Model(w=w, b=float(run.b), input_shape=tuple(route.image_shape), classes=tuple(route.classes),
-                         costs=list(run.costs),
-                         training={**recorded, "train_accuracy": train_accuracy, "test_accuracy": test_accuracy,
-                                   "final_cost": run.final_cost})
-    return TrainingRun(model=trained, report=report)
 
 
 def _is_file_data(data) -> bool:
@@ -169,14 +204,11 @@ class _MemoryRoute:
         self.X = unroll(train_set.images, dtype=settings.dtype)
         self.Y = train_set.y.reshape(1, -1).astype(settings.dtype)
         self._held_weights = None
-        self._session = None
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
-        if self._session is not None:
-            self._session.__exit__(*exc)
         self.X = self.Y = None
 
     def sample_weight(self, sample_weight):
@@ -205,28 +237,9 @@ class _MemoryRoute:
 
         return held_out_cost
 
-    def make_pass(self, weights):
-        s = self.settings
-        if s.engine == "numpy":
-            from ..engines.in_memory import in_memory_pass
-
-            return in_memory_pass(self.X, self.Y, s.solver, s.num_iterations, weights, s.batch_size)
-        if s.engine == "dask":
-            import dask.array as da
-
-            from ..engines.dask_cluster import DaskPass, session
-
-            self._session = session(s.scheduler)
-            self._session.__enter__()
-            rows = s.chunk_rows or DEFAULT_CHUNK_ROWS
-            X = da.from_array(self.X, chunks=(self.X.shape[0], rows)).persist()
-            return DaskPass(X, self.Y, weights)
-        from ..engines.array_api import ArrayPass
-        from ..engines.devices import resolve
-
-        engine = resolve(s.engine, s.device)
-        return ArrayPass(engine.to_engine(self.X), engine.to_engine(self.Y),
-                         None if weights is None else engine.to_engine(weights))
+    @staticmethod
+    def name(settings: Settings) -> str:
+        return "memory"
 
     def train_accuracy(self, data_pass, run) -> float:
         from ..neuron.course import accuracy
@@ -252,15 +265,12 @@ class _FileRoute:
         self.rows = CourseRows(train_file)
         self.source, self.m = str(train_file), self.rows.m
         self.image_shape, self.classes = self.rows.image_shape, self.rows.classes
-        self._session = None
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
         self.rows.close()
-        if self._session is not None:
-            self._session.__exit__(*exc)
 
     def sample_weight(self, sample_weight):
         if sample_weight is None:
@@ -270,19 +280,15 @@ class _FileRoute:
     def validation_cost(self):
         return None
 
-    def make_pass(self, weights):
-        s = self.settings
-        if s.memory_limit is not None:
-            from ..engines.stream import StreamPass
+    @property
+    def X(self):
+        return self.rows          # read by the pass as it is used
 
-            return StreamPass(self.rows, s.memory_limit, s.dtype, weights)
-        from ..engines.dask_cluster import DaskPass, chunked, session
+    Y = None
 
-        self._session = session(s.scheduler)
-        self._session.__enter__()
-        n_x = int(np.prod(self.image_shape))
-        X = chunked(self.rows.images, self.m, n_x, s.chunk_rows or DEFAULT_CHUNK_ROWS, s.dtype).persist()
-        return DaskPass(X, self.rows.y.reshape(1, -1), weights)
+    @staticmethod
+    def name(settings: Settings) -> str:
+        return "stream" if settings.memory_limit is not None else "dask"
 
     def train_accuracy(self, data_pass, run) -> float:
         if hasattr(data_pass, "accuracy"):

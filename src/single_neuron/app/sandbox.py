@@ -9,7 +9,7 @@ own:
 - may use `memory` bytes of address space beyond what it had at the fork (RLIMIT_AS: a huge
   allocation fails at once with MemoryError) and `seconds` of wall time (a timer, whose
   handler reports where the code was and ends the child), with CPU time limited too as a
-  backstop (RLIMIT_CPU); the parent kills the whole group `GRACE` seconds after the limit in
+  backstop (RLIMIT_CPU); the parent kills the whole group `KILL_GRACE` seconds after the limit in
   any case, so an endless loop in C, or a process the learner's code started, ends too;
 - sends its results to the parent as JSON lines on a third pipe (`send(message)`), which
   nothing the learner prints can reach.
@@ -36,7 +36,7 @@ from typing import Callable
 
 from ..errors import LearnerCodeError
 
-GRACE = 2.0                      # seconds past the limit before the parent kills the child's group
+KILL_GRACE = 2.0                      # seconds past the limit before the parent kills the child's group
 PRINTED_BYTES = 64 * 1024        # of what the learner's code prints, kept for the report
 _LINE_BYTES = 16 * 2**20         # one message from the child, at most
 TIMED_OUT = "time"
@@ -89,7 +89,7 @@ def run_in_child(work: Callable[[Callable[[dict], None]], None], *, seconds: flo
         os.setpgid(pid, pid)                 # also done by the child: whichever runs first
     except OSError:
         pass
-    return _parent(pid, results_r, printed_r, seconds + GRACE)
+    return _parent(pid, results_r, printed_r, seconds + KILL_GRACE)
 
 
 # ------------------------------------------------------------------------------ the child

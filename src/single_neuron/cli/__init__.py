@@ -138,16 +138,8 @@ def _outcome(exc: BaseException) -> tuple[str | None, int]:
         return f"{PROG}: {interruption.message(signum)}", 128 + signum
     if isinstance(exc, SingleNeuronError):
         return f"{PROG}: error: {shown(exc)}", 1
-    if isinstance(exc, BrokenPipeError):
-        _silence_stdout()
-        return None, SIGPIPE_STATUS
     if isinstance(exc, OSError):
-        reason = exc.strerror or str(exc)
-        if exc.filename == STDOUT:
-            _silence_stdout()
-            return f"{PROG}: error: cannot write to standard output ({reason})", 1
-        where = "" if exc.filename is None else f"{exc.filename}: "
-        return f"{PROG}: error: {shown(where + reason)}", 1
+        return _os_outcome(exc)
     if isinstance(exc, MemoryError):
         return (f"{PROG}: error: out of memory; try a smaller data set, or --memory-limit to stream an "
                 "HDF5 file"), 1
@@ -157,6 +149,21 @@ def _outcome(exc: BaseException) -> tuple[str | None, int]:
         raise exc
     return (f"{PROG}: error: unexpected {type(exc).__name__}: {shown(exc)} (a bug; SINGLE_NEURON_DEBUG=1 "
             "shows where)"), 1
+
+
+def _os_outcome(exc: OSError) -> tuple[str | None, int]:
+    """The one line (or None) and the exit status for an error of the operating system."""
+    from .output import shown
+
+    if isinstance(exc, BrokenPipeError):
+        _silence_stdout()
+        return None, SIGPIPE_STATUS
+    reason = exc.strerror or str(exc)
+    if exc.filename == STDOUT:
+        _silence_stdout()
+        return f"{PROG}: error: cannot write to standard output ({reason})", 1
+    where = "" if exc.filename is None else f"{exc.filename}: "
+    return f"{PROG}: error: {shown(where + reason)}", 1
 
 
 def _check_arguments(parser, args) -> None:

@@ -36,22 +36,6 @@ def positive(text: str) -> float:
     return value
 
 
-def non_negative(text: str) -> float:
-    """A finite number >= 0."""
-    value = _number(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text}")
-    return value
-
-
-def fraction(text: str) -> float:
-    """A finite number strictly between 0 and 1."""
-    value = _number(text)
-    if not 0 < value < 1:
-        raise argparse.ArgumentTypeError(f"expected a number between 0 and 1 (both excluded), got {text}")
-    return value
-
-
 def probability(text: str) -> float:
     """A finite number from 0 to 1."""
     value = _number(text)
@@ -89,3 +73,45 @@ def label(text: str) -> int:
     if text.strip() not in ("0", "1"):
         raise argparse.ArgumentTypeError(f"expected 0 or 1, got {text}")
     return int(text)
+
+
+def of_setting(setting, name: str | None = None):
+    """The type of the option of a run's setting (see `app.setting_table`): the text read as the
+    setting's kind, then the setting's own check, so the command line refuses what the library
+    refuses, in the same words ("argument --learning-rate: expected a number > 0, got -1")."""
+    read = {"number": _number, "whole": _whole_or_number}.get(setting.read, str)
+
+    def parse(text: str):
+        from ..errors import SingleNeuronError
+
+        value = read(text)
+        try:
+            return setting.check(name or setting.name, value)
+        except SingleNeuronError as exc:
+            reason = str(exc).partition(": ")[2]
+            if setting.read == "choice":
+                reason = f"invalid choice: {text!r} ({reason})"
+            raise argparse.ArgumentTypeError(reason) from None
+
+    parse.__name__ = "int" if setting.read == "whole" else setting.name
+    return parse
+
+
+def _whole_or_number(text: str):
+    """The number `text` writes, whole if it is written so ("2.5" reaches the setting's check, which
+    says why it is refused); a ValueError (argparse's "invalid int value") for anything else."""
+    from ..sizes import real_number, whole_number
+
+    try:
+        return whole_number(text)
+    except ValueError:
+        return real_number(text)
+
+
+def setting_arguments(cmd, setting, default=None, flag: str | None = None, **overrides) -> None:
+    """Declare the option of a run's setting on `cmd`, all but `overrides` from the setting itself."""
+    value = setting.default if default is None else default
+    help_text = setting.help.format(default=value)
+    kind = None if setting.read == "free" else of_setting(setting)
+    cmd.add_argument(flag or setting.flag, dest=overrides.pop("dest", setting.name), type=kind,
+                     default=value, metavar=setting.metavar, choices=setting.choices, help=help_text, **overrides)

@@ -8,8 +8,8 @@ from ..errors import InputValueError
 from .interruption import should_stop
 from .output import cost_text, note, print_json, shown
 from ..io.limits import RESIZE_SIDE
-from ..validation import MAX_ITERATIONS
-from .options import fraction, non_negative, positive, size, whole
+from ..app.setting_table import BY_NAME, TABLE, options
+from .options import of_setting, setting_arguments, whole
 
 
 def _data_arguments(cmd) -> None:
@@ -22,14 +22,8 @@ def _data_arguments(cmd) -> None:
 
 
 def _loop_arguments(cmd, iterations: int) -> None:
-    cmd.add_argument("--iterations", type=whole(0, MAX_ITERATIONS), default=iterations, metavar="N",
-                     help=f"number of gradient-descent steps (default {iterations})")
-    cmd.add_argument("--print-every", type=whole(1, 10**9), default=100, metavar="K",
-                     help="record the cost every K iterations (default 100)")
-    cmd.add_argument("--solver", choices=("auto", "primal", "gram"), default="auto",
-                     help="gradient-descent form: same iterates, different speed (default auto)")
-    cmd.add_argument("--dtype", choices=("float64", "float32"), default="float64",
-                     help="floating-point type of the training loop (default float64)")
+    for name in ("num_iterations", "print_every", "solver", "dtype"):
+        setting_arguments(cmd, BY_NAME[name], iterations if name == "num_iterations" else None)
 
 
 def declare(commands) -> None:
@@ -38,34 +32,9 @@ def declare(commands) -> None:
         description="Train from zeros by gradient descent and print the cost every K iterations "
                     "and the train and test accuracy.")
     _data_arguments(train)
-    train.add_argument("--learning-rate", type=positive, default=0.005, metavar="A",
-                       help="alpha, the gradient-descent step (default 0.005)")
-    _loop_arguments(train, 2000)
-    train.add_argument("--l2", type=non_negative, default=0.0, metavar="LAMBDA",
-                       help="L2 penalty: adds LAMBDA / (2m) ||w||^2 to the cost (default 0)")
-    train.add_argument("--batch-size", type=whole(1), metavar="B",
-                       help="mini-batch gradient descent with batches of B examples (1: stochastic); "
-                            "--iterations then counts epochs")
-    train.add_argument("--seed", type=whole(0), help="seed of the mini-batch shuffling (default 0)")
-    train.add_argument("--tol", type=non_negative, metavar="T",
-                       help="early stopping: stop once the cost (with --validation-fraction, the validation "
-                            "cost) has not fallen by more than T for --n-iter-no-change iterations")
-    train.add_argument("--n-iter-no-change", type=whole(1), metavar="N",
-                       help="early stopping: iterations without improvement before stopping (default 5)")
-    train.add_argument("--validation-fraction", type=fraction, metavar="F",
-                       help="early stopping on held-out examples: hold out this share of the training set "
-                            "(drawn from --seed, by class), stop once their cost stops falling (--tol, default "
-                            "0) and keep the best weights")
-    train.add_argument("--memory-limit", type=size, metavar="SIZE",
-                       help="out-of-core: stream an HDF5 file in chunks within SIZE (e.g. 256MB), with the "
-                            "exact full-batch gradient")
-    train.add_argument("--engine", choices=("numpy", "torch", "cupy", "dask"), default="numpy",
-                       help="array engine of the training loop (default numpy)")
-    train.add_argument("--device", metavar="DEV", help="torch: cuda (default) or cpu")
-    train.add_argument("--scheduler", metavar="ADDRESS",
-                       help="dask: address of a running scheduler (default: a local cluster of 2 workers)")
-    train.add_argument("--chunk-rows", type=whole(1), metavar="N",
-                       help="dask: examples per chunk (default 4096)")
+    for setting in TABLE:                    # every setting of a run, as the table declares it
+        if setting.flag:
+            setting_arguments(train, setting)
     train.add_argument("--model-out", metavar="FILE", help="save the trained model to FILE (.npz)")
     train.add_argument("--plot", metavar="FILE", help="draw the cost curve to FILE (.png, .svg or .pdf)")
     train.add_argument("--json", action="store_true", help="print one JSON object instead of text")
@@ -77,7 +46,8 @@ def declare(commands) -> None:
         description="The notes' learning-rate comparison: one run per rate, the cost curves on one "
                     "figure, and a table of train and test accuracy.")
     _data_arguments(rates)
-    rates.add_argument("--rates", type=positive, nargs="+", default=[0.01, 0.001, 0.0001], metavar="A",
+    rates.add_argument("--rates", type=of_setting(BY_NAME["learning_rate"]), nargs="+",
+                       default=[0.01, 0.001, 0.0001], metavar="A",
                        help="learning rates (default 0.01 0.001 0.0001)")
     _loop_arguments(rates, 1500)
     rates.add_argument("--plot", metavar="FILE", help="draw the cost curves to FILE (.png, .svg or .pdf)")
@@ -87,20 +57,11 @@ def declare(commands) -> None:
 
 def _settings(args) -> dict:
     """The command line's options as the keywords of `single_neuron.train`."""
-    return {"learning_rate": args.learning_rate, "num_iterations": args.iterations, "print_every": args.print_every,
-            "solver": args.solver, "dtype": args.dtype, "l2": args.l2, "batch_size": args.batch_size,
-            "seed": args.seed, "tol": args.tol, "n_iter_no_change": args.n_iter_no_change,
-            "validation_fraction": args.validation_fraction, "engine": args.engine,
-            "device": args.device, "memory_limit": args.memory_limit, "scheduler": args.scheduler,
-            "chunk_rows": args.chunk_rows}
+    return {setting.name: getattr(args, setting.name) for setting in TABLE if hasattr(args, setting.name)}
 
 
 # The library names settings as Python does; its messages name them as the command line does.
-OPTIONS = {"learning_rate": "--learning-rate", "num_iterations": "--iterations", "print_every": "--print-every",
-           "batch_size": "--batch-size", "seed": "--seed", "tol": "--tol", "n_iter_no_change": "--n-iter-no-change",
-           "validation_fraction": "--validation-fraction",
-           "memory_limit": "--memory-limit", "chunk_rows": "--chunk-rows", "scheduler": "--scheduler",
-           "device": "--device", "engine": "--engine", "solver": "--solver", "l2": "--l2", "dtype": "--dtype"}
+OPTIONS = options()
 
 
 def _as_options(exc: Exception) -> InputValueError:
@@ -122,38 +83,16 @@ def _skipped(report_sources) -> None:
 
 
 def run_train(args) -> int:
-    from ..app.jobs import train
-    from ..app.progress import Progress, wanted
-    from ..app.settings import Settings
     from ..io.atomic import check_writable
 
-    try:
-        settings = Settings(**_settings(args)).checked()     # refused before any file is touched
-        if settings.engine in ("torch", "cupy"):
-            from ..engines.devices import resolve
-
-            resolve(settings.engine, settings.device)        # a missing GPU is one line, before any loading
-    except InputValueError as exc:
-        raise _as_options(exc) from None
+    settings = _checked(args)                            # refused before any file is touched
     if args.model_out:                                   # before the work, so a bad path costs nothing
         check_writable(args.model_out, "model")
     if args.plot:
         from ..io.figure_files import check_figure_path
 
         check_figure_path(args.plot)
-    step = "epoch" if args.batch_size else "iteration"
-    with Progress(args.iterations, wanted(args.quiet), unit="it" if step == "iteration" else step,
-                  what="training") as progress:
-        def show(i, cost):
-            progress.at(i, f"cost {cost:.6f}")
-            if not (args.json or args.quiet):
-                progress.print(f"Cost after {step} {i}: {cost:f}")
-
-        try:
-            run = train(args.data, test=args.test, size=args.size, on_record=show, should_stop=should_stop,
-                        **_settings(args))
-        except InputValueError as exc:
-            raise _as_options(exc) from None
+    run = _trained(args, settings)
     if args.model_out:                      # first: a model it refuses to save is the one line to say
         from ..io.modelfile import save_model
 
@@ -166,13 +105,53 @@ def run_train(args) -> int:
 
         report = run.report
         end = report["best_iteration"] if report.get("best_iteration") is not None else report["n_iter"]
-        cost_curve(args.plot, report["costs"], args.print_every, args.learning_rate, end=end,
+        cost_curve(args.plot, report["costs"], settings.print_every, settings.learning_rate, end=end,
                    final_cost=report["final_cost"])
     report = {**run.report, "model_out": args.model_out, "plot": args.plot}
     report.pop("skipped", None)
     if args.json:
         print_json(report)
         return 0
+    _print_results(args, report, _step(settings))
+    return 0
+
+
+def _checked(args):
+    """The run's settings, checked once, and the engine's device found (a missing GPU is one line,
+    before any loading)."""
+    from ..app.jobs import ready
+    from ..app.settings import Settings
+
+    try:
+        return ready(Settings(**_settings(args)).checked())
+    except InputValueError as exc:
+        raise _as_options(exc) from None
+
+
+def _step(settings) -> str:
+    return "epoch" if settings.batch_size else "iteration"
+
+
+def _trained(args, settings):
+    from ..app.jobs import train_with
+    from ..app.progress import Progress, wanted
+
+    step = _step(settings)
+    with Progress(settings.num_iterations, wanted(args.quiet), unit="it" if step == "iteration" else step,
+                  what="training") as progress:
+        def show(i, cost):
+            progress.at(i, f"cost {cost:.6f}")
+            if not (args.json or args.quiet):
+                progress.print(f"Cost after {step} {i}: {cost:f}")
+
+        try:
+            return train_with(settings, args.data, test=args.test, size=args.size, on_record=show,
+                              should_stop=should_stop)
+        except InputValueError as exc:
+            raise _as_options(exc) from None
+
+
+def _print_results(args, report: dict, step: str) -> None:
     if args.validation_fraction is not None:
         print(_early_stopping_line(report, step))
     print(f"train accuracy: {report['train_accuracy']} %")
@@ -183,7 +162,6 @@ def run_train(args) -> int:
     for path, what in ((args.model_out, "model saved to"), (args.plot, "cost curve drawn to")):
         if path:
             print(f"{what} {shown(path)}")
-    return 0
 
 
 def _early_stopping_line(report: dict, step: str) -> str:
@@ -208,7 +186,7 @@ def run_compare_rates(args) -> int:
     _skipped([(d.source, d.skipped) for d in (train_set, test_set) if d is not None])
     rows = []
     for rate in args.rates:
-        run = train(train_set, test=test_set, learning_rate=rate, num_iterations=args.iterations,
+        run = train(train_set, test=test_set, learning_rate=rate, num_iterations=args.num_iterations,
                     print_every=args.print_every, solver=args.solver, dtype=args.dtype,
                     should_stop=should_stop)
         if run.report["warning"]:
@@ -221,7 +199,7 @@ def run_compare_rates(args) -> int:
 
         learning_rates(args.plot, rows, args.print_every)
     if args.json:
-        print_json({"iterations": args.iterations, "runs": rows, "plot": args.plot})
+        print_json({"iterations": args.num_iterations, "runs": rows, "plot": args.plot})
         return 0
     print(f"{'learning rate':>14s} {'final cost':>10s} {'train %':>8s} {'test %':>8s}")
     for r in rows:

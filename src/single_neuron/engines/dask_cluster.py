@@ -25,7 +25,7 @@ from ..neuron.formulas import loss, residual, unroll
 class DaskPass:
     """X (n_x, m) a Dask array chunked along m; Y and optional weights s (1, m), Dask or NumPy."""
 
-    solver = "dask"
+    solver = "primal"          # the notes' step; the route (dask) is the run's to report
 
     def __init__(self, X, Y, sample_weight=None):
         import dask.array as da

@@ -1,7 +1,7 @@
 """Array engines by name: numpy (default), torch, cupy; checked before any work starts.
 
 An engine turns NumPy arrays into its own arrays on its device, so that
-`arrays.gradient_descent` runs there. A GPU engine asked for where there is no
+the descent loop runs there. A GPU engine asked for where there is no
 GPU is one clear error, never a silent fall-back to the CPU.
 """
 
@@ -17,7 +17,6 @@ import numpy as np
 
 from ..errors import InputValueError
 
-ENGINES = ("numpy", "torch", "cupy")          # Dask is a cluster, not a device: see dask_engine
 
 
 @dataclass(frozen=True)
@@ -54,7 +53,8 @@ def resolve(name: str, device: str | None = None) -> Engine:
             raise InputValueError("engine cupy: no CUDA GPU is available to CuPy on this machine; "
                                   "use the numpy engine")
         return Engine("cupy", "cuda", cupy.asarray)
-    raise InputValueError(f"engine: expected one of {', '.join(ENGINES)}, got {name!r}")
+    # Dask is a cluster, not a device: its pass is made by `engines.open_pass`.
+    raise InputValueError(f"engine: expected one of numpy, torch, cupy, got {name!r}")
 
 
 def torch_install_hint(platform: str = sys.platform, nvidia_gpu: bool | None = None) -> str:

@@ -31,10 +31,9 @@ import numpy as np
 
 from ..errors import InputValueError
 from ..neuron.formulas import loss_sum_into, residual_into
+from ..neuron.passes import SOLVERS
 from .anchored import Anchored, AnchoredScalar
 from .gram_matrix import EXTENDED, ExactProduct, Overshoot, exact_gram
-
-SOLVERS = ("auto", "primal", "gram")
 
 # The extended Gram form holds K in three m x m float64 arrays: at most a tenth of X's memory
 # when m * WIDE <= n_x.

@@ -50,7 +50,7 @@ def chunk_rows(n_x: int, memory_limit: int, itemsize: int, m: int = 0, batch_siz
 class StreamPass:
     """The examples of `source` read in chunks into buffers sized to `memory_limit` bytes."""
 
-    solver = "streaming"
+    solver = "primal"          # the notes' step; the route (stream) is the run's to report
 
     def __init__(self, source, memory_limit: int, dtype=np.float64, sample_weight=None):
         self.dtype = np.dtype(dtype)

@@ -66,13 +66,13 @@ def _constant(name: str):
 
 
 def _integer(digits: str) -> int:
-    if len(digits) > limits.NUMBER_CHARS:
+    if len(digits) > limits.JSON_NUMBER_CHARS:
         raise _Refused(f"a number of {len(digits):,} digits")
     return int(digits)
 
 
 def _short_float(text: str) -> float:
-    if len(text) > limits.NUMBER_CHARS:
+    if len(text) > limits.JSON_NUMBER_CHARS:
         raise _Refused(f"a number of {len(text):,} characters")
     return float(text)
 

@@ -126,9 +126,11 @@ def optimize(w, b, X, Y, num_iterations=100, learning_rate=0.009, print_cost=Fal
 
 
 def _run_settings(num_iterations, learning_rate, print_every, l2):
+    # The checks of these settings in the one table of a run's settings (app.setting_table), which
+    # this layer may not import: a test holds the two to the same functions.
     return (check.iterations("num_iterations", num_iterations),
             check.positive_number("learning_rate", learning_rate),
-            check.count("print_every", print_every, minimum=1), check.non_negative_number("l2", l2))
+            check.at_least_one("print_every", print_every), check.non_negative_number("l2", l2))
 
 
 def _descend(w, b, X, Y, num_iterations, learning_rate, print_cost, print_every, l2, solver, on_record):
@@ -138,8 +140,8 @@ def _descend(w, b, X, Y, num_iterations, learning_rate, print_cost, print_every,
         if on_record is not None:
             on_record(i, cost)
 
-    data = passes.for_arrays(X, Y, solver=solver, num_iterations=num_iterations)
-    return descend(data, w, b, num_iterations, learning_rate, l2=l2, record_every=print_every, on_record=record)
+    with passes.opened(X, Y, solver=solver, num_iterations=num_iterations) as data:
+        return descend(data, w, b, num_iterations, learning_rate, l2=l2, record_every=print_every, on_record=record)
 
 
 def predict(w, b, X):

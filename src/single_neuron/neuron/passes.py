@@ -1,33 +1,26 @@
-"""Which pass runs over the arrays handed to the course's functions.
+"""Which pass runs over the arrays handed to the course's functions, and the words of a run.
 
 The course's functions take arrays of any engine (NumPy, PyTorch, CuPy, Dask,
 array-api-strict) and run the one descent loop over them. Where the pass runs is
-the engines' business, not the math's: each engine registers the kind of array it
-takes when `single_neuron.engines` is imported (the package does so on import),
-and the last registered engine that accepts the arrays makes the pass.
+the engines' business, not the math's: `opened` asks the engines layer, by name,
+when the arrays arrive, so that importing the math imports no engine.
 """
 
 from __future__ import annotations
 
-from typing import Callable
-
-from ..errors import InputValueError
-
-_ROUTES: list[tuple[str, Callable[[object], bool], Callable]] = []
-
-
-def register(name: str, accepts: Callable[[object], bool], make: Callable) -> None:
-    """`accepts(X)` says whether the engine takes X; `make(X, Y, **options)` returns its pass."""
-    _ROUTES.append((name, accepts, make))
+# The words of a run (the README's layout section): a route is where the data lives (in memory,
+# a file streamed within a memory limit, chunks on Dask's workers); an engine holds the arrays
+# of the loop; a solver is the form of the step (auto picks primal or gram); a pass is the
+# route's object that computes the sums of a step.
+ROUTES = ("memory", "stream", "dask")
+ENGINES = ("numpy", "torch", "cupy", "dask")
+SOLVERS = ("auto", "primal", "gram")
 
 
-def for_arrays(X, Y, **options):
-    """The pass over X (n_x, m) and Y (1, m), checked, on the engine they live on.
+def opened(X, Y, **options):
+    """The pass over X (n_x, m) and Y (1, m), checked, on the engine they live on, as a context
+    manager (see `engines.open_pass`; options: solver, num_iterations, sample_weight, batch_size)."""
+    from importlib import import_module
 
-    options: solver, num_iterations, sample_weight, batch_size (an engine refuses
-    what it cannot do, in one error that says why).
-    """
-    for name, accepts, make in reversed(_ROUTES):
-        if accepts(X):
-            return make(X, Y, **options)
-    raise InputValueError(f"X: no engine takes arrays of type {type(X).__name__}")
+    # Named, not imported: the math layer imports no engine, and the engines find the arrays' own.
+    return import_module("single_neuron.engines").open_pass(X, Y, **options)

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from .training import JobRequest
 
 MAX_RATES = 8
-MAX_ITERATIONS = 1_000_000
+PAGE_ITERATIONS = 1_000_000
 MAX_RECORDS = 5_000          # costs a run's model keeps: a curve of more points shows nothing more
 MIN_SPEED, MAX_SPEED = 0.1, 1e6   # iterations a second a job may be paced at
 NAME_LENGTH = 80             # characters of an upload's name shown in messages
@@ -80,10 +80,12 @@ def job_request(body: dict) -> JobRequest:
     rates = body.get("rates")
     if not isinstance(rates, list) or not 1 <= len(rates) <= MAX_RATES:
         raise BadRequest(f"rates: expected a list of 1 to {MAX_RATES} learning rates, got {_shown(rates)}")
-    for rate in rates:
-        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not (0 < rate <= 1000):
-            raise BadRequest(f"rates: expected numbers > 0 and <= 1000, got {_shown(rate)}")
-    iterations = _whole(body, "iterations", 1, MAX_ITERATIONS)
+    rates = [_setting("learning_rate", rate, "rates: expected numbers > 0, each a learning rate: ") for rate in rates]
+    # The settings' own rules first, then the page's caps on a run it keeps alive (iterations, points
+    # of a curve).
+    _setting("num_iterations", body.get("iterations"), "iterations: ")
+    iterations = _whole(body, "iterations", 1, PAGE_ITERATIONS)
+    _setting("print_every", body.get("print_every"), "print_every: ")
     print_every = _whole(body, "print_every", 1, iterations)
     if iterations // print_every > MAX_RECORDS:
         raise BadRequest(f"print_every: {iterations} iterations with a cost every {print_every} make "
@@ -95,10 +97,22 @@ def job_request(body: dict) -> JobRequest:
                       else None)
 
 
+def _setting(name: str, value, where: str):
+    """`value` checked by the run's setting `name` (see `app.setting_table`); refused as a BadRequest
+    that starts with `where` and says what the setting's check says."""
+    from ..app.setting_table import BY_NAME
+    from ..errors import SingleNeuronError
+
+    try:
+        return BY_NAME[name].checked(value)
+    except SingleNeuronError as exc:
+        raise BadRequest(where + str(exc).partition(": ")[2]) from None
+
+
 def step_request(body: dict) -> int:
-    """{"iterations": N}: how many iterations a step lets through, 1 to MAX_ITERATIONS."""
+    """{"iterations": N}: how many iterations a step lets through, 1 to PAGE_ITERATIONS."""
     _only(body, {"iterations"})
-    return _whole(body, "iterations", 1, MAX_ITERATIONS)
+    return _whole(body, "iterations", 1, PAGE_ITERATIONS)
 
 
 def speed(body: dict) -> float | None:
