@@ -1,7 +1,7 @@
 """Array engines by name: numpy (default), torch, cupy; checked before any work starts.
 
 An engine turns NumPy arrays into its own arrays on its device, so that
-`arrays.gradient_descent` runs there. A GPU engine asked for where there is no
+the descent loop (`neuron.descent.descend`) runs there. A GPU engine asked for where there is no
 GPU is one clear error, never a silent fall-back to the CPU.
 """
 
@@ -17,7 +17,7 @@ import numpy as np
 
 from ..errors import InputValueError
 
-ENGINES = ("numpy", "torch", "cupy")          # Dask is a cluster, not a device: see dask_engine
+ENGINES = ("numpy", "torch", "cupy")          # Dask is a cluster, not a device: see engines.dask_cluster
 
 
 @dataclass(frozen=True)
