@@ -25,7 +25,7 @@ from ..neuron.formulas import sigmoid
 from ..validation import shape_text
 
 PRACTICE = "Python Basics with NumPy"
-LOGISTIC = "Logistic Regression with a Neural Network mindset"
+LOGISTIC_ASSIGNMENT = "Logistic Regression with a Neural Network mindset"
 
 
 @dataclass(frozen=True)
@@ -191,5 +191,5 @@ NAMES: dict[str, str] = {**{e.name: e.name for e in _EXERCISES},
 ASSIGNMENTS: dict[str, tuple[str, ...]] = {
     PRACTICE: ("basic_sigmoid", "sigmoid", "sigmoid_derivative", "image2vector", "normalize_rows", "softmax",
                "L1", "L2"),
-    LOGISTIC: ("sigmoid", "initialize_with_zeros", "propagate", "optimize", "predict", "model"),
+    LOGISTIC_ASSIGNMENT: ("sigmoid", "initialize_with_zeros", "propagate", "optimize", "predict", "model"),
 }

@@ -32,7 +32,7 @@ GAP_X, GAP_Y = 64.0, 22.0           # between columns, between boxes of a column
 MARGIN = 12.0
 # Past this many pixels a side a picture is no longer one a person reads (and Agg draws at most
 # 2**16): such a graph is refused in one line; its DOT file still holds it.
-MAX_SIDE = 16000
+MAX_PICTURE_SIDE = 16000
 LANE = 6.0                          # height of a long edge's passage through a column
 INPUT_FILL, VALUE_FILL = "#dbe9f7", "#fbe3c4"
 
@@ -429,9 +429,9 @@ def graph_layout(picture: Picture) -> Layout:
     lines = [(picture.title, FONT_SIZE + 2)] if picture.title else []
     lines.append((caption_of(nodes), FONT_SIZE))
     placed = layout(nodes, lines, _measurer(), picture.columns)
-    if max(placed.width, placed.height) > MAX_SIDE:
+    if max(placed.width, placed.height) > MAX_PICTURE_SIDE:
         raise OutputError(f"the graph has {len(nodes)} boxes, a picture of {placed.width:.0f} x "
-                          f"{placed.height:.0f} px: too large to draw (at most {MAX_SIDE} px a side); "
+                          f"{placed.height:.0f} px: too large to draw (at most {MAX_PICTURE_SIDE} px a side); "
                           "--dot writes it for Graphviz")
     return placed
 

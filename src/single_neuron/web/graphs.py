@@ -14,7 +14,7 @@ import math
 from ..errors import InputValueError
 from ..teaching.graph_examples import GRAPHS, GraphDescription
 
-LARGEST = 1e6            # inputs beyond this make no clearer picture, only overflow
+LARGEST_INPUT = 1e6      # inputs beyond this make no clearer picture, only overflow
 
 
 def graph(example: str, query: dict[str, str]) -> dict:
@@ -46,6 +46,6 @@ def _number(name: str, text: str) -> float:
         value = float(text)
     except ValueError:
         raise InputValueError(f"{name}: expected a number, got {text[:40]!r}") from None
-    if not math.isfinite(value) or abs(value) > LARGEST:
-        raise InputValueError(f"{name}: expected a number between {-LARGEST:g} and {LARGEST:g}, got {text[:40]}")
+    if not math.isfinite(value) or abs(value) > LARGEST_INPUT:
+        raise InputValueError(f"{name}: expected a number between {-LARGEST_INPUT:g} and {LARGEST_INPUT:g}, got {text[:40]}")
     return value

@@ -12,7 +12,7 @@ The controls are real controls of the run, not of a replay: the descent loop ask
 `should_stop()` before every iteration, and the job answers through a `Gate` that
 lets iterations through all at once (playing), at a pace (so many a second), or not
 at all (paused) but for a step of N. The job stops when asked, and when no page has
-watched it for `GRACE` seconds, paused or not: a job whose page was closed does not
+watched it for `UNWATCHED_GRACE` seconds, paused or not: a job whose page was closed does not
 run on, or wait, for nobody.
 
 Each run records the cost at every iteration (on the Gram form it is free; on the
@@ -37,7 +37,7 @@ import numpy as np
 from ..errors import SingleNeuronError
 from .encode import DRAWN_AT_MOST, packed
 
-GRACE = 2.0              # seconds a job runs on with no page watching it (a reload reconnects sooner)
+UNWATCHED_GRACE = 2.0    # seconds a job runs on with no page watching it (a reload reconnects sooner)
 DISPLAY_POINTS = 5_000   # points of a run's curve the page gets, at most, besides those a pause adds
 FLUSH_SECONDS = 0.05     # how long new points wait to be sent together
 WEIGHTS_SECONDS = 0.25   # at least this long between two drawings of w while a run plays ...
@@ -196,7 +196,7 @@ class Curve:
 class TrainingJob:
     """One comparison of learning rates, running or done; `events` is its whole story, in order."""
 
-    def __init__(self, request: JobRequest, train_set, test_set, grace: float = GRACE):
+    def __init__(self, request: JobRequest, train_set, test_set, grace: float = UNWATCHED_GRACE):
         self.grace = grace
         self.id = secrets.token_hex(8)
         self.request = request
