@@ -19,7 +19,7 @@ def declare(commands) -> None:
 
 def run(args) -> int:
     from .output import print_json, shown
-    from ..app.views import describe
+    from ..app.weight_maps import describe
     from ..io.modelfile import load_model
 
     if args.weights:                       # (main has refused a picture that would replace the model)

@@ -173,8 +173,8 @@ class Curve:
 
     def finish(self, report: dict | None = None) -> None:
         """The run is over: what is left goes out, the open bucket too, and with the run's report the
-        curve reaches the end of the run, the final cost at iteration n_iter (`app.views.cost_points`)."""
-        from ..app.views import cost_points
+        curve reaches the end of the run, the final cost at iteration n_iter (`app.weight_maps.cost_points`)."""
+        from ..app.weight_maps import cost_points
 
         self._close()
         if report is not None:
@@ -346,8 +346,8 @@ class TrainingJob:
         self.finished.set()
 
     def _emit_weights(self, run: int, i: int, w, b) -> None:
-        """w at iteration i as the page draws it: the map of `app.views.weights_map`, and b."""
-        from ..app.views import weights_map
+        """w at iteration i as the page draws it: the map of `app.weight_maps.weights_map`, and b."""
+        from ..app.weight_maps import weights_map
         from ..neuron.formulas import to_numpy
 
         shape = self.train_set.image_shape

@@ -82,7 +82,7 @@ const SN = (() => {
     return RDBU_R[k].map((a, j) => Math.round(a + f * (RDBU_R[k + 1][j] - a)));
   }
 
-  // A map (h, w) as the server defines it (app/views.py), on a colour scale centred on zero: full
+  // A map (h, w) as the server defines it (app/weight_maps.py), on a colour scale centred on zero: full
   // colour at the largest magnitude, which it returns.
   function drawMap(canvas, values, shape) {
     const [h, w] = shape;

@@ -3,7 +3,7 @@
 import numpy as np
 
 from single_neuron import predict
-from single_neuron.app.views import cost_points, image_view, weights_image, weights_map
+from single_neuron.app.weight_maps import cost_points, image_view, weights_image, weights_map
 from single_neuron.io.modelfile import SavedModel
 from single_neuron.neuron.formulas import unroll
 
