@@ -29,7 +29,7 @@ def run(args) -> int:
     trained = load_model(args.model)
     facts = describe(trained)
     if args.weights:
-        from ..app.pictures import save_weights
+        from ..app.weight_figures import save_weights
 
         save_weights(args.weights, trained)
     if args.json:
