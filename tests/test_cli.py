@@ -8,7 +8,7 @@ import sys
 import h5py
 import numpy as np
 
-from single_neuron.app.views import probabilities
+from single_neuron.app.weight_maps import probabilities
 import pytest
 from PIL import Image
 

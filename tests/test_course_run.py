@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from single_neuron.app.views import probabilities
+from single_neuron.app.weight_maps import probabilities
 import pytest
 
 from single_neuron import model

@@ -153,7 +153,7 @@ def test_predict_on_a_folder_classifies_every_image_inside(tmp_path, digits_mode
     assert "skipped 1 file(s) in" in err and "readme.txt" in err
     predictions = json.loads(out)["predictions"]
     assert [p["image"] for p in predictions] == [str(p) for p in paths]
-    from single_neuron.app.views import probabilities
+    from single_neuron.app.weight_maps import probabilities
     from single_neuron.io.modelfile import load_model
 
     order = [int(p.stem[1:]) for p in paths]

@@ -20,7 +20,7 @@ from single_neuron.io.modelfile import load_model
 from single_neuron.teaching.explain import explain_logistic, explain_notes
 from single_neuron.teaching.graph import logistic_example, notes_example
 from single_neuron.teaching.graph_examples import GRAPHS, LOGISTIC, NOTES, logistic_graph
-from single_neuron.teaching.graph_picture import DPI, draw, graph_layout, picture_graph
+from single_neuron.teaching.graph_drawing import DPI, draw, graph_layout, picture_graph
 from single_neuron.web.app import create_app
 from single_neuron.web.graphs import graph
 from single_neuron.web.guard import host_names

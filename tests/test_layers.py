@@ -1,5 +1,6 @@
 """The architecture as the folders show it, kept by a test: who may import whom, no cycles,
-one definition per public name, and a README layout section that lists every module."""
+one definition per public name and per constant, no function too long or too branched to read,
+and a README layout section that lists every module."""
 
 from __future__ import annotations
 
@@ -109,6 +110,83 @@ def test_one_definition_per_public_name():
     # Each command module of the command line has its own declare() and run(): the parser's protocol.
     twice = {n: m for n, m in where.items() if len(m) > 1 and not all(x.startswith("cli.") for x in m)}
     assert not twice, twice
+
+
+CONSTANT = re.compile(r"_?[A-Z][A-Z0-9_]*")
+
+
+def _module_statements(body):
+    """The statements a module runs as it is imported, those under its ifs and trys included."""
+    for node in body:
+        yield node
+        if isinstance(node, (ast.If, ast.Try)):
+            for inner in (node.body, node.orelse, getattr(node, "finalbody", []),
+                          *(handler.body for handler in getattr(node, "handlers", []))):
+                yield from _module_statements(inner)
+
+
+def _assigned_names(target):
+    if isinstance(target, ast.Name):
+        yield target.id
+    elif isinstance(target, (ast.Tuple, ast.List)):
+        for element in target.elts:
+            yield from _assigned_names(element)
+
+
+def _constants(path: Path):
+    """The upper-case names a module gives a value of its own (a value that is another name, like
+    `SHAPE = formulas.SHAPE`, is the same object under the same or another name: not a second one)."""
+    for node in _module_statements(ast.parse(path.read_text()).body):
+        if isinstance(node, ast.Assign):
+            targets, value = node.targets, node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            targets, value = [node.target], node.value
+        else:
+            continue
+        if isinstance(value, (ast.Name, ast.Attribute)):
+            continue
+        for target in targets:
+            yield from (name for name in _assigned_names(target) if CONSTANT.fullmatch(name))
+
+
+def test_each_constant_is_defined_once():
+    where = defaultdict(set)
+    for name, path in MODULES.items():
+        for constant in _constants(path):
+            where[constant].add(name)
+    assert where, "no constant found: the reading is broken"
+    twice = {constant: sorted(modules) for constant, modules in where.items() if len(modules) > 1}
+    assert not twice, f"defined in more than one module (import it from one): {twice}"
+
+
+MOST_COMPLEXITY = 15
+MOST_LINES = 80
+
+
+def _functions():
+    """(module, qualified name, cyclomatic complexity, lines) of every function and method of the
+    package, as `radon cc` counts them (a function's closures count in its complexity)."""
+    from radon.complexity import cc_visit
+    from radon.visitors import Function
+
+    for name, path in sorted(MODULES.items()):
+        for block in cc_visit(path.read_text()):
+            if isinstance(block, Function):
+                yield name, block.fullname, block.complexity, block.endline - block.lineno + 1
+
+
+def test_the_function_count_is_real():
+    found = {(module, function): (complexity, lines) for module, function, complexity, lines in _functions()}
+    # sizes.parse_size branches on every form a size is written in.
+    assert found[("sizes", "parse_size")][0] > 5 and len(found) > 300
+
+
+def test_no_function_is_too_branched_or_too_long():
+    over = [f"{module}.{function}: complexity {complexity}, {lines} lines"
+            for module, function, complexity, lines in _functions()
+            if complexity > MOST_COMPLEXITY or lines > MOST_LINES]
+    assert not over, (f"more than complexity {MOST_COMPLEXITY} or {MOST_LINES} lines (split them): "
+                      + "; ".join(over))
 
 
 def test_the_readme_layout_lists_every_module():

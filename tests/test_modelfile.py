@@ -4,7 +4,7 @@ import json
 
 import numpy as np
 
-from single_neuron.app.views import probabilities
+from single_neuron.app.weight_maps import probabilities
 import pytest
 
 from corpus import MODEL_DAMAGE, digits_model

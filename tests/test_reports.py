@@ -11,7 +11,7 @@ import termios
 
 import numpy as np
 
-from single_neuron.app.views import probabilities
+from single_neuron.app.weight_maps import probabilities
 import pytest
 from PIL import Image
 from sklearn import metrics

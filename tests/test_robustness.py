@@ -16,7 +16,7 @@ from corpus import CASES
 from hostile import mutate
 
 from single_neuron import SingleNeuronError, optimize, predict, propagate, sigmoid
-from single_neuron.app.views import probabilities
+from single_neuron.app.weight_maps import probabilities
 from single_neuron.neuron import formulas
 
 

@@ -7,6 +7,7 @@ lists every module a process imports. The time itself is measured by `make bench
 NumPy and h5py.
 """
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -52,6 +53,21 @@ def test_version_reads_sys_modules_after_a_real_run():
     lines = proc.stdout.splitlines()
     assert lines[0] == "single-neuron 0.1.0" and lines[1].endswith(" 0")
     assert set(lines[1].split()) & HEAVY == set()
+
+
+def test_tab_completion_completes_and_loads_only_argcomplete(tmp_path):
+    # The shell's hook runs the command with _ARGCOMPLETE set; the candidates go to a file here
+    # rather than to the hook's descriptor 8.
+    out = tmp_path / "candidates"
+    env = {**os.environ, "_ARGCOMPLETE": "1", "COMP_LINE": "single-neuron tr", "COMP_POINT": "16",
+           "_ARGCOMPLETE_IFS": " ", "_ARGCOMPLETE_STDOUT_FILENAME": str(out)}
+    proc = subprocess.run([sys.executable, "-X", "importtime", COMMAND], capture_output=True, text=True,
+                          timeout=120, env=env)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert out.read_text().split() == ["train"]
+    names = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")}
+    assert "single_neuron.cli" in names
+    assert {name.split(".")[0] for name in names} & HEAVY == {"argcomplete"}
 
 
 @pytest.mark.parametrize("quiet", [True, False], ids=["quiet", "cost-lines"])

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from starlette.testclient import TestClient
 
-from single_neuron.app.views import image_view, weights_image
+from single_neuron.app.weight_maps import image_view, weights_image
 from single_neuron.io.images import read_image
 from single_neuron.io.modelfile import load_model
 from single_neuron.teaching.graph import logistic_example, notes_example

@@ -175,7 +175,7 @@ def test_what_it_learned_shows_the_served_model(server, page):
 
 
 def test_the_maps_colours_are_the_command_lines(server, page):
-    """The page's diverging colours are matplotlib's RdBu_r, the figures' (app/pictures.py), to a level."""
+    """The page's diverging colours are matplotlib's RdBu_r, the figures' (app/weight_figures.py), to a level."""
     from matplotlib import colormaps
 
     page.goto(server.url + "/learned")

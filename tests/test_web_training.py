@@ -12,7 +12,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from single_neuron.app.jobs import train
-from single_neuron.app.views import weights_map
+from single_neuron.app.weight_maps import weights_map
 from single_neuron.io.modelfile import SavedModel
 from single_neuron.web.app import create_app
 from single_neuron.web.guard import host_names

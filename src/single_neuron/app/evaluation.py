@@ -9,7 +9,7 @@ from sklearn import metrics
 
 from ..io.dataset import Dataset
 from ..neuron.formulas import decide
-from .views import probabilities
+from .weight_maps import probabilities
 from ..io.modelfile import SavedModel
 
 

@@ -28,8 +28,8 @@ def _plot(ax, iterations: Sequence[int], costs: Sequence[float], **style) -> Non
 def cost_figure(costs: Sequence[float], print_every: int, learning_rate: float, title: str = "", *,
                 end: int | None = None, final_cost: float | None = None) -> Figure:
     """The cost against the iteration: the recorded costs, then the final cost at iteration `end`
-    (the run's n_iter), so that the curve reaches the end of the run (see `views.cost_points`)."""
-    from .views import cost_points
+    (the run's n_iter), so that the curve reaches the end of the run (see `weight_maps.cost_points`)."""
+    from .weight_maps import cost_points
 
     fig = Figure(figsize=(6.4, 4.2))
     ax = fig.add_subplot()
@@ -51,7 +51,7 @@ def cost_curve(path, costs: Sequence[float], print_every: int, learning_rate: fl
 def rates_figure(runs: Sequence[dict], print_every: int, title: str = "") -> Figure:
     """The notes' learning-rate comparison: one cost curve per rate on one figure, each to the end
     of its run. runs: {"learning_rate", "costs", "n_iter", "final_cost"} per rate."""
-    from .views import cost_points
+    from .weight_maps import cost_points
 
     fig = Figure(figsize=(7.0, 4.6))
     ax = fig.add_subplot()

@@ -19,7 +19,7 @@ def declare(commands) -> None:
 
 def run(args) -> int:
     from .output import print_json, shown
-    from ..app.views import describe
+    from ..app.weight_maps import describe
     from ..io.modelfile import load_model
 
     if args.weights:                       # (main has refused a picture that would replace the model)
@@ -29,7 +29,7 @@ def run(args) -> int:
     trained = load_model(args.model)
     facts = describe(trained)
     if args.weights:
-        from ..app.pictures import save_weights
+        from ..app.weight_figures import save_weights
 
         save_weights(args.weights, trained)
     if args.json:

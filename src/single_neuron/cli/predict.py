@@ -66,7 +66,7 @@ def run(args) -> int:
             progress.advance()
     output.end()
     if args.explain:
-        from ..app.pictures import save_explanations
+        from ..app.weight_figures import save_explanations
 
         written = save_explanations(args.explain, trained, classified)
         if not written:

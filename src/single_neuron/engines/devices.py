@@ -1,7 +1,7 @@
 """Array engines by name: numpy (default), torch, cupy; checked before any work starts.
 
 An engine turns NumPy arrays into its own arrays on its device, so that
-the descent loop runs there. A GPU engine asked for where there is no
+the descent loop (`neuron.descent.descend`) runs there. A GPU engine asked for where there is no
 GPU is one clear error, never a silent fall-back to the CPU.
 """
 

@@ -14,6 +14,7 @@ import json
 import math
 import re
 
+from ..sizes import NUMBER_CHARS
 from . import limits
 from .text import shown
 
@@ -66,13 +67,13 @@ def _constant(name: str):
 
 
 def _integer(digits: str) -> int:
-    if len(digits) > limits.JSON_NUMBER_CHARS:
+    if len(digits) > NUMBER_CHARS:
         raise _Refused(f"a number of {len(digits):,} digits")
     return int(digits)
 
 
 def _short_float(text: str) -> float:
-    if len(text) > limits.JSON_NUMBER_CHARS:
+    if len(text) > NUMBER_CHARS:
         raise _Refused(f"a number of {len(text):,} characters")
     return float(text)
 

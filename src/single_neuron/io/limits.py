@@ -47,7 +47,6 @@ DEFAULT_SIDE = 64               # the side image folders are resized to, as the 
 COSTS = 10**7                   # recorded costs in a model file (one per 100 iterations: 1e9 iterations)
 METADATA_CHARS = 2**16          # characters of a model's JSON metadata
 JSON_DEPTH = 16                 # nesting of the metadata's lists and objects
-JSON_NUMBER_CHARS = 40          # characters of one number in the metadata
 NPY_HEADER_BYTES = 4096         # the header of one array in a model file
 CLASSES_FILE_BYTES = 2**16      # an image folder's classes.txt
 NOTEBOOK_DEPTH = 64             # nesting of a notebook's JSON (outputs of widgets and plots nest deeper)

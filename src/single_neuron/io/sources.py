@@ -1,9 +1,9 @@
 """Where training and evaluation data come from: the command line's DATA arguments resolved.
 
 Sources:
-- an HDF5 file in the course's format (see `h5data`), or a folder holding one
+- an HDF5 file in the course's format (see `io.h5`), or a folder holding one
   training file and its test twin (train_*.h5, test_*.h5);
-- a folder of images with one sub-folder per class (see `folders`);
+- a folder of images with one sub-folder per class (see `io.folders`);
 - the embedded default: scikit-learn's bundled 8x8 digits as "three" vs "eight"
   (see `load_digits_task`), so a fresh machine has real images to learn from.
 """

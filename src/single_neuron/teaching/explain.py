@@ -4,7 +4,7 @@ Text follows the notes' naming, where "dv" in code means dJ/dv (or dL/dv for the
 loss of one example). Its inputs, formulas and pictures come from the graphs'
 descriptions (`graph_examples`), its numbers from the graph engine. DOT is
 Graphviz's language: one box per value with its data and grad, in the columns the
-description gives (see `graph_picture`). Pictures (PNG, SVG or PDF) use Graphviz's
+description gives (see `graph_drawing`). Pictures (PNG, SVG or PDF) use Graphviz's
 `dot` when it is installed and matplotlib's drawing otherwise, so a missing
 optional tool is never an error.
 """
@@ -17,7 +17,7 @@ import subprocess
 from ..io.atomic import atomic_write
 from .graph import Value, logistic_example
 from .graph_examples import LOGISTIC_EXAMPLE, NOTES, GraphDescription, logistic_graph
-from .graph_picture import DPI, INPUT_FILL, VALUE_FILL, Picture, caption_of, graph_figure
+from .graph_drawing import DPI, INPUT_FILL, VALUE_FILL, Picture, caption_of, graph_figure
 
 
 def _n(x: float) -> str:
@@ -101,7 +101,7 @@ def _forward(description: GraphDescription) -> dict[str, str]:
 
 def to_dot(picture: Picture) -> str:
     """The picture in Graphviz DOT, left to right: its boxes (named values, each with its formula,
-    data and grad; see `graph_picture`), in its columns where it places them."""
+    data and grad; see `graph_drawing`), in its columns where it places them."""
     nodes = picture.nodes
     lines = ["digraph computation {", "  rankdir=LR;", '  size="16.5,100";',
              '  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=14];',

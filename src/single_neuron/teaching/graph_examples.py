@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from ..errors import InputValueError
 from .graph import Value, logistic_example, notes_example
-from .graph_picture import Node, Picture, shown_inputs
+from .graph_drawing import Node, Picture, shown_inputs
 
 
 @dataclass(frozen=True)

@@ -308,19 +308,33 @@ def outcome_difference(expected: Outcome, got: Outcome, exercise: Exercise) -> D
     """The first difference between two outcomes of one probe, or None where they are the same: the
     same values, shapes and types, the same inputs changed the same way, or the same kind of failure."""
     if expected.error is not None or got.error is not None:
-        if expected.error is not None and got.error is not None:
-            if failure_kind(expected.error) == failure_kind(got.error):
-                return None
-        return Difference("the result", _outcome_said(expected, exercise), _outcome_said(got, exercise))
+        return _failure_difference(expected, got, exercise)
+    difference = _result_difference(expected, got, exercise)
+    if difference is not None:
+        return difference
+    return _changed_difference(expected, got, exercise)
+
+
+def _failure_difference(expected: Outcome, got: Outcome, exercise: Exercise) -> Difference | None:
+    """Where either outcome is a failure: the same only when both failed the same way."""
+    if expected.error is not None and got.error is not None:
+        if failure_kind(expected.error) == failure_kind(got.error):
+            return None
+    return Difference("the result", _outcome_said(expected, exercise), _outcome_said(got, exercise))
+
+
+def _result_difference(expected: Outcome, got: Outcome, exercise: Exercise) -> Difference | None:
     try:
-        difference = _value_difference(expected.value, got.value, exercise)
+        return _value_difference(expected.value, got.value, exercise)
     except (MemoryError, KeyboardInterrupt):
         raise
     except Exception as exc:                # an object of the learner's whose comparison itself fails
         return Difference("the result", describe_value(expected.value),
                           f"something that cannot be compared with it ({type(exc).__name__})")
-    if difference is not None:
-        return difference
+
+
+def _changed_difference(expected: Outcome, got: Outcome, exercise: Exercise) -> Difference | None:
+    """The first parameter the call changed in place differently (or where only one call changed it)."""
     for name in exercise.parameters:
         before, after = expected.changed.get(name), got.changed.get(name)
         if before is None and after is None:

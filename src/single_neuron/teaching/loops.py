@@ -1,6 +1,6 @@
 """The notes' loop versions of one gradient step, kept as references for the vectorized code.
 
-Both compute what `core.propagate` computes, for X (n_x, m), Y (1, m), w (n_x, 1)
+Both compute what `neuron.course.propagate` computes, for X (n_x, m), Y (1, m), w (n_x, 1)
 and b, one example at a time:
 
     z(i) = w.T x(i) + b,  a(i) = sigmoid(z(i)),

@@ -4,7 +4,7 @@ Two comparisons:
 - the dot product of two random vectors of n elements (1,000,000 in the notes),
   with `for i in range(n): c += a[i] * b[i]` against `np.dot(a, b)`;
 - one gradient step of logistic regression, the notes' two loops
-  (`loops.propagate_two_loops`) against the vectorized `core.propagate`.
+  (`loops.propagate_two_loops`) against the vectorized `neuron.course.propagate`.
 
 Both sides are timed alike, the way `timeit` times a statement: a number of loops
 found by `timeit.Timer.autorange` (enough calls to take 0.2 s together), that many

@@ -14,7 +14,7 @@ from numbers import Real
 
 import numpy as np
 
-from ..app.views import cost_points, weights_image, weights_map
+from ..app.weight_maps import cost_points, weights_image, weights_map
 from ..io.modelfile import SavedModel
 
 # The most values an array may have to be sent for drawing (a 1024 x 1024 image): a model of

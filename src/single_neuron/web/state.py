@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from ..io.dataset import Dataset
 from ..io.modelfile import SavedModel
-from .training import GRACE, JobRequest, TrainingJob
+from .training import UNWATCHED_GRACE, JobRequest, TrainingJob
 
 
 class Conflict(Exception):
@@ -30,7 +30,7 @@ class Served:
 
 
 class ServerState:
-    def __init__(self, served: Served, train_set: Dataset, test_set: Dataset | None, *, grace: float = GRACE):
+    def __init__(self, served: Served, train_set: Dataset, test_set: Dataset | None, *, grace: float = UNWATCHED_GRACE):
         self.grace = grace                    # seconds a job runs on with no page watching it
         self.served = served                  # replaced whole, never changed in place
         self.train_set, self.test_set = train_set, test_set

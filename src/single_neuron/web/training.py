@@ -12,7 +12,7 @@ The controls are real controls of the run, not of a replay: the descent loop ask
 `should_stop()` before every iteration, and the job answers through a `Gate` that
 lets iterations through all at once (playing), at a pace (so many a second), or not
 at all (paused) but for a step of N. The job stops when asked, and when no page has
-watched it for `GRACE` seconds, paused or not: a job whose page was closed does not
+watched it for `UNWATCHED_GRACE` seconds, paused or not: a job whose page was closed does not
 run on, or wait, for nobody.
 
 Each run records the cost at every iteration (on the Gram form it is free; on the
@@ -37,7 +37,7 @@ import numpy as np
 from ..errors import SingleNeuronError
 from .encode import DRAWN_AT_MOST, packed
 
-GRACE = 2.0              # seconds a job runs on with no page watching it (a reload reconnects sooner)
+UNWATCHED_GRACE = 2.0    # seconds a job runs on with no page watching it (a reload reconnects sooner)
 DISPLAY_POINTS = 5_000   # points of a run's curve the page gets, at most, besides those a pause adds
 FLUSH_SECONDS = 0.05     # how long new points wait to be sent together
 WEIGHTS_SECONDS = 0.25   # at least this long between two drawings of w while a run plays ...
@@ -173,8 +173,8 @@ class Curve:
 
     def finish(self, report: dict | None = None) -> None:
         """The run is over: what is left goes out, the open bucket too, and with the run's report the
-        curve reaches the end of the run, the final cost at iteration n_iter (`app.views.cost_points`)."""
-        from ..app.views import cost_points
+        curve reaches the end of the run, the final cost at iteration n_iter (`app.weight_maps.cost_points`)."""
+        from ..app.weight_maps import cost_points
 
         self._close()
         if report is not None:
@@ -196,7 +196,7 @@ class Curve:
 class TrainingJob:
     """One comparison of learning rates, running or done; `events` is its whole story, in order."""
 
-    def __init__(self, request: JobRequest, train_set, test_set, grace: float = GRACE):
+    def __init__(self, request: JobRequest, train_set, test_set, grace: float = UNWATCHED_GRACE):
         self.grace = grace
         self.id = secrets.token_hex(8)
         self.request = request
@@ -346,8 +346,8 @@ class TrainingJob:
         self.finished.set()
 
     def _emit_weights(self, run: int, i: int, w, b) -> None:
-        """w at iteration i as the page draws it: the map of `app.views.weights_map`, and b."""
-        from ..app.views import weights_map
+        """w at iteration i as the page draws it: the map of `app.weight_maps.weights_map`, and b."""
+        from ..app.weight_maps import weights_map
         from ..neuron.formulas import to_numpy
 
         shape = self.train_set.image_shape

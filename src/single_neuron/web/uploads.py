@@ -3,7 +3,7 @@
 The bytes go to a private temporary file (mode 0600, removed at once) and from there
 through the very same calls as `predict`: `app.model.classify` (the guarded reader
 `io.images.read_image`, then the model) for the label and probability, and
-`read_image` + `app.views.image_view` for the page's picture of it. So the page and
+`read_image` + `app.weight_maps.image_view` for the page's picture of it. So the page and
 the API give the numbers `predict --json` gives for the same file, and no second
 decoder exists to keep in step with the first. Nothing in the request names a file
 on disk: the upload's own name is used only in messages.
@@ -82,7 +82,7 @@ def view(trained: SavedModel, data: bytes, name: str) -> dict:
     and as the map the page draws (summed over each pixel's channels, as `predict --explain` draws
     it: the map plus b is z)."""
     from ..app.model import classify
-    from ..app.views import image_view
+    from ..app.weight_maps import image_view
     from ..io.images import read_image
 
     height, width, channels = trained.input_shape

@@ -5,7 +5,7 @@
 const SN = (() => {
   const SVG = "http://www.w3.org/2000/svg";
   const COLOURS = ["#2b59c3", "#c0392b", "#1e7b4a", "#a15c00", "#7b3fa0", "#00838f", "#5d4037", "#546e7a"];
-  // ColorBrewer's RdBu, reversed: matplotlib's "RdBu_r", the command line's maps (app/pictures.py).
+  // ColorBrewer's RdBu, reversed: matplotlib's "RdBu_r", the command line's maps (app/weight_figures.py).
   // Blue below zero, near-white at zero, red above.
   const MARKED_AT_MOST = 50;         // app/figures.py's: a curve of more points is a line without markers
   const RDBU_R = [[5, 48, 97], [33, 102, 172], [67, 147, 195], [146, 197, 222], [209, 229, 240], [247, 247, 247],
@@ -82,7 +82,7 @@ const SN = (() => {
     return RDBU_R[k].map((a, j) => Math.round(a + f * (RDBU_R[k + 1][j] - a)));
   }
 
-  // A map (h, w) as the server defines it (app/views.py), on a colour scale centred on zero: full
+  // A map (h, w) as the server defines it (app/weight_maps.py), on a colour scale centred on zero: full
   // colour at the largest magnitude, which it returns.
   function drawMap(canvas, values, shape) {
     const [h, w] = shape;

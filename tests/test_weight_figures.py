@@ -16,8 +16,8 @@ from PIL import Image
 from conftest import files_in
 from picture_checks import assert_not_blank, blocks, embedded_images, file_format, png_pixels
 from single_neuron.app.jobs import classify, train
-from single_neuron.app.pictures import explanation_figure, figure_names, save_explanations, weights_figure
-from single_neuron.app.views import describe, photo_view, weights_image
+from single_neuron.app.weight_figures import explanation_figure, figure_names, save_explanations, weights_figure
+from single_neuron.app.weight_maps import describe, photo_view, weights_image
 from single_neuron.io.modelfile import SavedModel, load_model, save_model
 
 

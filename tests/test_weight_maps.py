@@ -3,7 +3,7 @@
 import numpy as np
 
 from single_neuron import predict
-from single_neuron.app.views import cost_points, image_view, weights_image, weights_map
+from single_neuron.app.weight_maps import cost_points, image_view, weights_image, weights_map
 from single_neuron.io.modelfile import SavedModel
 from single_neuron.neuron.formulas import unroll
 
@@ -39,7 +39,7 @@ def test_the_map_of_w_is_the_mean_of_its_channels_pixel_by_pixel(rng):
 
 
 def test_the_figure_of_w_draws_the_same_map(rng):
-    from single_neuron.app.pictures import weights_figure
+    from single_neuron.app.weight_figures import weights_figure
 
     w = rng.normal(size=(4 * 5 * 3, 1))
     trained = SavedModel(w=w, b=0.0, input_shape=(4, 5, 3), classes=("a", "b"))

@@ -2,7 +2,7 @@
 
 Each `*_figure` function returns a matplotlib `Figure` (no screen, no global pyplot state):
 the notebook shows it, the web page renders it (`io.figure_files.render`), and each `save_*`
-function writes it as PNG, SVG or PDF by the file's name. The numbers come from `views`.
+function writes it as PNG, SVG or PDF by the file's name. The numbers come from `weight_maps`.
 Names from files (class names, file names) are drawn as plain text, never as math.
 
 Colours: a diverging map centred on zero, red for what pushes z = w.T x + b up (towards
@@ -21,7 +21,7 @@ import numpy as np
 from ..errors import OutputError
 from ..io.modelfile import SavedModel
 from ..io.text import shown
-from .views import PhotoView, photo_view, weights_image, weights_map
+from .weight_maps import PhotoView, photo_view, weights_image, weights_map
 
 COLOURS = "RdBu_r"          # red > 0 (class 1), white 0, blue < 0 (class 0)
 CHANNEL_NAMES = {1: ("grey",), 3: ("red", "green", "blue"), 4: ("red", "green", "blue", "alpha")}
