@@ -69,8 +69,9 @@ class SingleNeuronClassifier(ClassifierMixin, BaseEstimator):
     n_features_in_ : int
 
     A run that goes wrong warns with scikit-learn's `ConvergenceWarning`: early stopping
-    ended it because the cost rose, the cost ended above where it started, or `max_iter`
-    came before early stopping's criterion (with `tol`).
+    ended it because the cost rose, the cost went far above where it started (more than a
+    hundred times) or grew back above it, or `max_iter` came before early stopping's
+    criterion (with `tol`).
 
     `save(path, input_shape=...)` writes the model file of `single-neuron train
     --model-out`, so `single-neuron predict`, `evaluate` and `inspect` use it;
