@@ -172,3 +172,13 @@ def test_the_estimator_says_nothing_on_the_course_run_cut_short(cat_sets):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         SingleNeuronClassifier(max_iter=20).fit(train_set.X.T, train_set.y)
+
+
+def test_held_out_early_stopping_waits_for_the_first_fall_too(cats):
+    # On the cats the held-out cost (41 examples) never falls below its start, in 2,000 iterations at
+    # 0.005 either: the run is not ended in its first steps but at the limit, keeps the untrained
+    # neuron and says so.
+    report = train(cats, validation_fraction=0.2, num_iterations=60).report
+    assert (report["n_iter"], report["stopped"], report["best_iteration"]) == (60, "done", 0)
+    assert min(report["validation_costs"]) == report["validation_cost"] == pytest.approx(math.log(2))
+    assert report["warning"].startswith("the validation cost never fell below its starting value")
