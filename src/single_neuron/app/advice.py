@@ -18,8 +18,8 @@ same advice on every surface. Five cases, checked in this order, one function ea
 A first rise is not advised against. Where the learning rate is just past the stability
 limit 2 / L of the start, the cost rises for a few steps and then falls as the sigmoid
 saturates: on the course's cats at 0.005 it peaks at 1.3 times its start (0.897 at
-iteration 5), at 0.01 4.6 times, and one epoch of mini-batches of 1 at 0.005 up to 9.5
-times (over the seeds 0 to 7). The course's run is one of those, and so is any run cut
+iteration 5), at 0.01 4.6 times, and in five epochs of mini-batches of 1 at 0.005 up to
+9.5 times (seeds 0 to 7). The course's run is one of those, and so is any run cut
 short in that rise (its cost is still above its start, and has not yet fallen below it).
 The runs that overshoot go much further: 0.5 to 296 times, 5 to over 2,900 times and 1000
 to over 590,000 times, before they fall to almost nothing on these separable examples. The
