@@ -90,7 +90,8 @@ def test_a_first_rise_and_a_settling_oscillation_get_no_advice(costs, final):
 
 
 @pytest.mark.parametrize("costs, final, highest, said", [
-    ([0.693, 113.1, 809.2, 30.6, 0.1], 1e-6, None, "the cost rose from 0.693 to 809.2 during training, then fell to 1e-06"),
+    ([0.693, 113.1, 809.2, 30.6, 0.1], 1e-6, None,
+     "the cost rose from 0.693 to 809.2 during training, then fell to 1e-06"),
     ([0.693], 1844.4, None, "the cost rose from 0.693 to 1844.4 during training"),
     ([0.693, 0.4], 1e-3, 2060.0, "the cost rose from 0.693 to 2060 during training, then fell to 0.001"),
     ([0.693, 0.4, 0.5], 0.8, None, "the cost rose from 0.693 to 0.8 during training, after it had fallen to 0.4"),
