@@ -40,8 +40,9 @@ class SingleNeuronClassifier(ClassifierMixin, BaseEstimator):
         L2 penalty: adds l2 / (2 m) * ||w||^2 to the cost.
     tol : float or None, default=None
         Early stopping: stop when the cost has not fallen by more than `tol` below its
-        best value for `n_iter_no_change` iterations in a row. None (the default)
-        runs all `max_iter` steps, so the course's run is unchanged.
+        best value for `n_iter_no_change` iterations in a row, counted once it has fallen
+        below its first value (a first rise is waited out). None (the default) runs all
+        `max_iter` steps, so the course's run is unchanged.
     n_iter_no_change : int, default=5
         Patience of early stopping.
     print_every : int, default=100
@@ -70,8 +71,9 @@ class SingleNeuronClassifier(ClassifierMixin, BaseEstimator):
     n_features_in_ : int
 
     A run that goes wrong warns with scikit-learn's `ConvergenceWarning`: early stopping
-    ended it because the cost rose, the cost ended above where it started, or `max_iter`
-    came before early stopping's criterion (with `tol`).
+    ended it because the cost rose, the cost went far above where it started (more than a
+    hundred times) or grew back above it, or `max_iter` came before early stopping's
+    criterion (with `tol`).
 
     `save(path, input_shape=...)` writes the model file of `single-neuron train
     --model-out`, so `single-neuron predict`, `evaluate` and `inspect` use it;

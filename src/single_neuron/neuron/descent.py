@@ -60,7 +60,8 @@ class Trajectory:
     solver: str = "primal"
     stopped: str = "done"    # "done", "converged" (early stopping) or "requested"
     lowest_cost: float | None = None   # with early stopping: the lowest training cost seen,
-    last_cost: float | None = None     # and the last one evaluated (above the lowest: the cost rose)
+    last_cost: float | None = None     # the last one evaluated (above the lowest: the cost rose)
+    highest_cost: float | None = None  # and the highest (a cost far above its start: it diverged)
     validation_costs: list[float] = field(default_factory=list)  # held-out cost at each recorded cost
     best_iteration: int | None = None  # with a validation cost: the iteration whose w, b are returned
     best_validation_cost: float | None = None
@@ -120,7 +121,8 @@ def descend(data: Pass, w0, b0, num_iterations: int, learning_rate: float, *, l2
     the examples in an order shuffled from `seed`, one step per batch, and the cost
     is recorded over every example. With `tol`, the cost is evaluated at every
     iteration and the run ends once it has failed to fall more than `tol` below its
-    best value for `n_iter_no_change` iterations in a row. With `validation(w, b)`, the
+    best value for `n_iter_no_change` iterations in a row, counted once it has fallen
+    below its first value (see `EarlyStopping`). With `validation(w, b)`, the
     cost of held-out examples (needs `tol`), early stopping watches that cost instead,
     and the run returns the parameters at which it was lowest (`best_iteration`); dw
     and db stay the gradient of the last step taken. `should_stop()` is asked before
@@ -300,16 +302,35 @@ class Watch:
 
 class EarlyStopping:
     """Stop once the watched cost has failed to fall more than `tol` below its best value for
-    `patience` looks in a row; `lowest` keeps the lowest training cost seen, for the run's advice."""
+    `patience` looks in a row, counting those looks only once it has fallen below its first value.
+
+    scikit-learn's MLP counts from the best cost from the first look. Here a learning rate just past
+    the stability limit 2 / L of the start (0.0036 on the course's cats, L the largest eigenvalue of
+    the cost's Hessian at w = 0, b = 0) makes the cost rise for a few steps and then fall as the
+    sigmoid saturates (on the cats at 0.005: 0.693, 0.741, 0.753, 0.867, 0.769, 0.897, ..., below
+    0.693 from iteration 34): counted from the first look, five stale looks end the run in that
+    first rise (train accuracy 65.6 %, test 34 %). Waiting for the first fall costs a run that does
+    fall nothing, and a run whose cost never falls below its start (a learning rate too large, or
+    held-out examples the training does not help) ends at the iteration limit or in DivergenceError,
+    and its advice says why. `lowest` and `highest` keep the lowest and highest training cost seen,
+    for the run's advice."""
 
     def __init__(self, tol: float, patience: int):
         self.tol, self.patience = tol, patience
+        self.first: float | None = None
         self.best = self.lowest = math.inf
+        self.highest = -math.inf
         self.stale_looks = 0
 
     def stale(self, watched: float, J: float) -> bool:
-        self.stale_looks = self.stale_looks + 1 if watched > self.best - self.tol else 0
-        self.best, self.lowest = min(self.best, watched), min(self.lowest, J)
+        if self.first is None:
+            self.first = watched
+        if watched <= self.best - self.tol:
+            self.stale_looks = 0
+        elif self.best < self.first:          # past the first rise: the cost has been below its start
+            self.stale_looks += 1
+        self.best = min(self.best, watched)
+        self.lowest, self.highest = min(self.lowest, J), max(self.highest, J)
         return self.stale_looks >= self.patience
 
 
@@ -368,7 +389,7 @@ def _trajectory(data: Pass, w, b, step: Step, watch: Watch, done: int, stopped: 
     run = Trajectory(w=weights, b=float(b), dw=dw, db=db, n_iter=done, costs=watch.costs, solver=data.solver,
                      stopped=stopped, final_cost=final)
     if watch.stopping is not None and watch.J is not None:
-        run.lowest_cost, run.last_cost = watch.stopping.lowest, watch.J
+        run.lowest_cost, run.last_cost, run.highest_cost = watch.stopping.lowest, watch.J, watch.stopping.highest
     held_out = watch.held_out
     if held_out is not None:
         run.validation_costs = held_out.costs
