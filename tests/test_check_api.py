@@ -129,13 +129,13 @@ def test_a_huge_allocation_fails_at_the_memory_limit_with_one_line_naming_it():
     assert "line 4: `w = np.zeros((dim, 10**6, 10**5))`" in message and "--memory-limit" in message
 
 
-def test_a_child_that_dies_is_one_line():
-    namespace = define("import os, signal\ndef L1(yhat, y):\n    os.kill(os.getpid(), signal.SIGKILL)\n")
-    with pytest.raises(LearnerCodeError, match=r"ended before the check did \(signal 9, while L1 was running\)"):
-        check(namespace)
-    namespace = define("import os\ndef L2(yhat, y):\n    os._exit(3)\n")
-    with pytest.raises(LearnerCodeError, match=r"exit status 3, while L2 was running"):
-        check(namespace)
+def test_a_function_that_ends_its_process_is_an_error_and_the_others_are_still_judged():
+    namespace = define("import os, signal\ndef L1(yhat, y):\n    os.kill(os.getpid(), signal.SIGKILL)\n"
+                       "def L2(yhat, y):\n    os._exit(3)\n" + GOOD_PREDICT)
+    report = check(namespace)
+    assert [(v.name, v.status) for v in report.found] == [("L1", "error"), ("L2", "error"), ("predict", "correct")]
+    assert "it ended the process running it (signal 9)" in report["L1"].message
+    assert "(exit status 3)" in report["L2"].message and report["L2"].where == "my_notebook_cell.py, line 6"
 
 
 def test_processes_the_learners_code_starts_end_with_it(tmp_path):
