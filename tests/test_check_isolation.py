@@ -132,3 +132,31 @@ def test_no_process_of_the_check_is_left_after_a_function_ends_its_own(tmp_path)
     for pid in map(int, record.read_text().split()):
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
+
+
+def test_the_learners_helpers_pickle_by_reference_as_in_their_own_run(tmp_path):
+    path = learner_file(tmp_path, "import multiprocessing\ndef _square(d):\n    return d * d\n"
+                                  "def L2(yhat, y):\n    with multiprocessing.get_context('fork').Pool(2) as pool:\n"
+                                  "        return float(sum(pool.map(_square, list(y - yhat))))\n")
+    assert statuses(check(path, timeout=60)) == [("L2", "correct")]
+
+
+def test_a_limit_reached_in_the_checks_own_work_says_so(tmp_path):
+    from single_neuron.errors import LearnerCodeError
+
+    path = learner_file(tmp_path, "def L1(yhat, y):\n    return np.sum(np.abs(y - yhat))\n")
+    with pytest.raises(LearnerCodeError) as caught:
+        check(path, timeout=1e-6)
+    message = str(caught.value)
+    assert "the time limit of 1e-06 s was reached outside your code, while checking" in message
+    assert "single_neuron" not in message.replace(str(tmp_path), "")
+
+
+def test_a_mistake_that_may_be_in_the_learners_own_helper_says_so(tmp_path):
+    path = learner_file(tmp_path, "def my_sigmoid(z):\n    return 1 / (1 + np.exp(z))\n"
+                                  "def predict(w, b, X):\n    return (my_sigmoid(w.T @ X + b) > 0.5) * 1.0\n"
+                                  "def sigmoid(z):\n    return 1 / (1 + np.exp(-z))\n")
+    report = check(path)
+    assert report["predict"].status == "wrong"
+    assert report["predict"].message.endswith("the mistake may be in my_sigmoid.")
+    assert report["sigmoid"].status == "correct"

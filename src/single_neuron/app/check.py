@@ -19,7 +19,6 @@ limit, the function that was running and its line.
 
 from __future__ import annotations
 
-import builtins
 import os
 import signal
 import sys
@@ -159,49 +158,67 @@ def check(obj, *, timeout: float = DEFAULT_TIMEOUT, memory_limit: int | None = D
 def check_files(paths, *, timeout: float = DEFAULT_TIMEOUT, memory_limit: int | None = DEFAULT_MEMORY) -> list[Report]:
     """One report per file of `paths`, all checked in one child process, one after the other: a time
     limit reached in one ends them all (`timeout` is for all the files' code together)."""
+    import linecache
+
     from ..io.code_files import read_cells
-    from ..teaching.learner_code import plan, run_plan
+    from ..teaching.learner_code import plan
 
     timeout, memory_limit = _limits(timeout, memory_limit)
     paths = [os.fsdecode(p) for p in paths]
-    files = [read_cells(path) for path in paths]         # read here: a bad file is one line, before any code runs
-    state = {"label_of": learner_file_label}
+    # read and planned here, before the child starts: a bad file is one line before any code runs, and
+    # the time limit is the learner's code's alone
+    plans = [plan(read_cells(path), path) for path in paths]
+    state = {"label_of": lambda filename: None}
 
     def work(send):
-        for index, (path, cells) in enumerate(zip(paths, files)):
-            send({"file": index, "running": f"the definitions of {os.path.basename(path)}"})
-            folder = os.path.dirname(os.path.abspath(path))
-            os.chdir(folder)                               # as Jupyter runs a notebook: in its folder
-            sys.path.insert(0, folder)
-            the_plan = plan(cells, path)
-            state["label_of"] = the_plan.labels.get
-            namespace = {"__name__": "__learner__", "__file__": path, "__builtins__": builtins}
-            notes = run_plan(the_plan, namespace)
-            for course_name, learner_name in the_plan.defined.items():
-                function = namespace.get(learner_name)
-                if _ours(function):                        # imported from the library: a reference
-                    continue
-                send({"file": index, "running": course_name})
-                where = defined_at(function, the_plan.labels.get) or the_plan.places.get(course_name)
-                if callable(function):
-                    fields = _judged_apart(course_name, lambda: judge(course_name, function,
-                                                                      the_plan.labels.get).to_dict(), where)
-                else:
-                    fields = Verdict(course_name, "error", message=f"{learner_name} is not a function once the "
-                                     f"file's definitions have run (it is {type(function).__name__})",
-                                     where=where).to_dict()
-                send({"file": index, "verdict": fields})
-            for course_name, why in the_plan.unreadable.items():
-                send({"file": index, "verdict": Verdict(course_name, "error", message=why,
-                                                        where=the_plan.places[course_name]).to_dict()})
-            send({"file": index, "notes": notes})
-            if folder in sys.path:                         # (unless the learner's code took it out)
-                sys.path.remove(folder)
+        for index, (path, the_plan) in enumerate(zip(paths, plans)):
+            _check_file(path, the_plan, lambda message: send({"file": index, **message}), state)
 
-    run = sandbox.run_in_child(work, seconds=timeout, memory=memory_limit, locate=_locate(state))
+    try:
+        run = sandbox.run_in_child(work, seconds=timeout, memory=memory_limit, locate=_locate(state))
+    finally:
+        for filename in (name for the_plan in plans for name in the_plan.labels):
+            linecache.cache.pop(filename, None)          # the cells' text was for the child's messages
     reports = [Report(path) for path in paths]
     _collect(run, reports, paths, timeout, memory_limit)
     return reports
+
+
+def _check_file(path: str, the_plan, send, state: dict) -> None:
+    """In the child: run what `the_plan` needs of the file at `path`, then judge each of its functions."""
+    import types
+
+    from ..teaching.learner_code import run_plan
+
+    send({"running": f"the code of {os.path.basename(path)} that its functions need"})
+    folder = os.path.dirname(os.path.abspath(path))
+    os.chdir(folder)                                       # as Jupyter runs a notebook: in its folder
+    sys.path.insert(0, folder)
+    state["label_of"] = the_plan.labels.get
+    # a module of its own, known to sys.modules: the learner's functions pickle by reference (a Pool's map)
+    module = types.ModuleType("__learner__")
+    module.__file__ = path
+    sys.modules[module.__name__] = module
+    namespace = module.__dict__
+    notes = run_plan(the_plan, namespace)
+    for course_name, learner_name in the_plan.defined.items():
+        function = namespace.get(learner_name)
+        if _ours(function):                                # imported from the library: a reference
+            continue
+        send({"running": course_name})
+        where = defined_at(function, the_plan.labels.get) or the_plan.places.get(course_name)
+        if callable(function):
+            fields = _judged_apart(course_name, lambda: judge(course_name, function, the_plan.labels.get).to_dict(),
+                                   where)
+        else:
+            fields = Verdict(course_name, "error", message=f"{learner_name} is not a function once the file's "
+                             f"definitions have run (it is {type(function).__name__})", where=where).to_dict()
+        send({"verdict": fields})
+    for course_name, why in the_plan.unreadable.items():
+        send({"verdict": Verdict(course_name, "error", message=why, where=the_plan.places[course_name]).to_dict()})
+    send({"notes": notes})
+    if folder in sys.path:                                 # (unless the learner's code took it out)
+        sys.path.remove(folder)
 
 
 def _judged_apart(course_name: str, judging, where: str | None) -> dict:
@@ -316,7 +333,7 @@ def _collect(run: sandbox.ChildRun, reports: list[Report], sources: list[str], t
             reports[index].notes += message["notes"]
         if "limit" in message:
             raise LearnerCodeError(_limit_line(message["limit"], sources[index], running, message.get("where"),
-                                               timeout, memory_limit))
+                                               timeout, memory_limit, outside=not message.get("where")))
         if "crash" in message:
             raise LearnerCodeError(f"{shown(sources[index])}: checking stopped unexpectedly "
                                    f"({shown(message['crash'])[:300]})")
@@ -344,10 +361,14 @@ def _verdict(fields, source: str) -> Verdict:
 
 
 def _limit_line(kind: str, source: str, running: str | None, where: str | None, timeout: float,
-                memory_limit: int | None) -> str:
+                memory_limit: int | None, outside: bool = False) -> str:
     who = running or "the code"
     at = f" (at {where})" if where else ""
-    if kind == sandbox.TIMED_OUT:
+    if outside:                 # none of the learner's lines was running: the check's own work reached it
+        limit = f"time limit of {timeout:g} s" if kind == sandbox.TIMED_OUT else \
+            f"memory limit of {size_text(memory_limit)}"
+        what = f"the {limit} was reached outside your code, while checking {who}: the check itself needs more"
+    elif kind == sandbox.TIMED_OUT:
         what = f"{who} was still running after the time limit of {timeout:g} s{at}: an endless loop?"
     else:
         what = f"{who} needed more memory than the limit of {size_text(memory_limit)}{at}"

@@ -114,8 +114,30 @@ def judge(name: str, function: Callable, label_of: Callable[[str], str | None] |
     lines += _evidence(probe, difference, learner[shown])
     lines += _broadcasts(hypothesis, probe)
     lines += [f"Fix: {mistake.fix}" for mistake, _ in hypothesis]
+    lines += _helpers_said(function, label_of)
     return Verdict(exercise.name, status, [m.id for m, _ in hypothesis], "\n".join(lines),
                    f"{difference.part}: {difference.expected}", f"{difference.part}: {difference.got}", where)
+
+
+def _helpers_said(function, label_of) -> list[str]:
+    """A note naming the learner's own helper functions that `function` calls: they run as they are
+    (only the assignments' functions are replaced by the notes'), so a mistake found may be theirs."""
+    space = getattr(function, "__globals__", None)
+    code = getattr(inspect.unwrap(function) if callable(function) else function, "__code__", None)
+    if not isinstance(space, dict) or code is None:
+        return []
+    names, codes = [], [code]
+    while codes:
+        current = codes.pop()
+        names += current.co_names
+        codes += [c for c in current.co_consts if inspect.iscode(c)]
+    helpers = [name for name in dict.fromkeys(names) if name not in NAMES and inspect.isfunction(space.get(name))
+               and label_of(space[name].__code__.co_filename) is not None]
+    if not helpers:
+        return []
+    named = ", ".join(helpers)
+    return [f"It calls your own {named}, run as it is (the notes' versions stand in only for the assignments' "
+            f"functions): the mistake may be in {named}."]
 
 
 def _what_went_wrong(hypothesis) -> list[str]:
