@@ -179,7 +179,8 @@ def test_check_from_a_notebook_kernel(tmp_path):
                                   "    cost = -np.mean(Y * np.log(A) + (1 - Y) * np.log(1 - A))\n"
                                   "    return {'dw': X @ (A - Y).T, 'db': np.sum(A - Y) / m}, cost"),
         nbformat.v4.new_code_cell("single_neuron.check(globals())"),
-        nbformat.v4.new_code_cell("print(single_neuron.check([propagate]).to_dict()['functions'][0]['mistakes'])"),
+        nbformat.v4.new_code_cell("found = single_neuron.check([propagate]).to_dict()['functions'][0]\n"
+                                  "print(found['mistakes'], found['where'])"),
     ])
     NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
     shown = nb.cells[2].outputs[0]["data"]["text/plain"]
@@ -187,5 +188,5 @@ def test_check_from_a_notebook_kernel(tmp_path):
     assert re.search(r"sigmoid +correct +\[In \[2\], line 1\]", shown)
     assert re.search(r"propagate +wrong +propagate.dw-no-mean +\[In \[2\], line 5\]", shown)
     assert [o.get("name") for o in nb.cells[2].outputs] == [None]          # nothing printed by the child
-    assert nb.cells[3].outputs[0]["text"] == "['propagate.dw-no-mean']\n"
+    assert nb.cells[3].outputs[0]["text"] == "['propagate.dw-no-mean'] In [2], line 5\n"    # named as with globals()
     assert os.environ.get("JPY_PARENT_PID") is None
