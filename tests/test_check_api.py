@@ -78,6 +78,10 @@ def test_arguments_are_checked():
         check(42)
     with pytest.raises(InputValueError, match="timeout"):
         check({}, timeout=0)
+    with pytest.raises(InputValueError, match="timeout: expected a number of seconds, got str '5'"):
+        check({}, timeout="5")
+    with pytest.raises(InputValueError, match="timeout: expected a number of seconds > 0 and at most 1e"):
+        check({}, timeout=1e7)
     with pytest.raises(InputValueError, match="memory_limit"):
         check({}, memory_limit=10)
 

@@ -160,3 +160,12 @@ def test_a_mistake_that_may_be_in_the_learners_own_helper_says_so(tmp_path):
     assert report["predict"].status == "wrong"
     assert report["predict"].message.endswith("the mistake may be in my_sigmoid.")
     assert report["sigmoid"].status == "correct"
+
+
+def test_a_function_that_ends_its_process_and_leaves_a_fork_running_is_an_error_at_once(tmp_path):
+    path = learner_file(tmp_path, "def L2(yhat, y):\n    if os.fork() == 0:\n        time.sleep(20)\n"
+                                  "        os._exit(0)\n    os._exit(0)\n" + GOOD_L1)
+    start = time.monotonic()
+    report = check(path, timeout=10)
+    assert statuses(report) == [("L2", "error"), ("L1", "correct")]
+    assert time.monotonic() - start < 10

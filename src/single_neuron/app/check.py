@@ -237,6 +237,9 @@ def _limits(timeout, memory_limit) -> tuple[float, int | None]:
     from ..sizes import MAX_SIZE
     from ..validation import positive_number
 
+    if isinstance(timeout, (str, bytes)):                 # text is no number here, whatever it reads
+        raise InputValueError(f"timeout: expected a number of seconds, got {type(timeout).__name__} "
+                              f"{repr(timeout)[:40]}")
     timeout = positive_number("timeout", timeout)
     if timeout > MAX_TIMEOUT:
         raise InputValueError(f"timeout: expected a number of seconds > 0 and at most {MAX_TIMEOUT:g}, got {timeout:g}")

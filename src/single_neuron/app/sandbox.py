@@ -157,7 +157,7 @@ def isolated(task: Callable[[], dict]) -> dict:
         os.close(result_r)
         _piece(task, result_w, send, locate, deadline)
     os.close(result_w)
-    line = _one_line(result_r)
+    line = _one_line(result_r, pid)
     os.close(result_r)
     _, status = os.waitpid(pid, 0)
     left = deadline - time.monotonic()
@@ -206,18 +206,38 @@ def _piece(task, result_w: int, send, locate, deadline: float) -> None:
         os._exit(status)
 
 
-def _one_line(fd: int) -> bytes | None:
-    """The first line written to `fd`, or None where it ends (or grows past _LINE_BYTES) without one.
-    It stops at the line's end, not at the pipe's: a process the code forked may hold it open."""
+def _one_line(fd: int, pid: int) -> bytes | None:
+    """The first line written to `fd` by the process `pid`, or None where it ends (or the line grows past
+    _LINE_BYTES) without one. It stops at the line's end, or at the end of `pid` where the system says
+    when a process ends (a pidfd, Linux), not at the pipe's: a process the code forked may hold it open."""
+    try:
+        ended = os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        ended = None
+    selector = selectors.DefaultSelector()
+    selector.register(fd, selectors.EVENT_READ)
+    if ended is not None:
+        selector.register(ended, selectors.EVENT_READ)
     data = bytearray()
-    while True:
-        chunk = os.read(fd, 65536)
-        if not chunk or len(data) > _LINE_BYTES:
-            return None
-        data += chunk
-        end = data.find(b"\n")
-        if end >= 0:
-            return bytes(data[:end])
+    try:
+        while True:
+            ready = {key.fd for key, _ in selector.select()}
+            if fd not in ready:                        # the fork ended: what it wrote is in the pipe already
+                os.set_blocking(fd, False)
+            try:
+                chunk = os.read(fd, 65536)
+            except BlockingIOError:
+                chunk = b""
+            end = (data + chunk).find(b"\n")
+            data += chunk
+            if end >= 0:
+                return bytes(data[:end])
+            if not chunk or len(data) > _LINE_BYTES:
+                return None
+    finally:
+        selector.close()
+        if ended is not None:
+            os.close(ended)
 
 
 def _above_stdio(fd: int) -> int:
