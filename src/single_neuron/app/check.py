@@ -336,7 +336,8 @@ def _collect(run: sandbox.ChildRun, reports: list[Report], sources: list[str], t
             reports[index].notes += message["notes"]
         if "limit" in message:
             raise LearnerCodeError(_limit_line(message["limit"], sources[index], running, message.get("where"),
-                                               timeout, memory_limit, outside=not message.get("where")))
+                                               timeout, memory_limit,
+                                               outside="where" in message and not message["where"]))
         if "crash" in message:
             raise LearnerCodeError(f"{shown(sources[index])}: checking stopped unexpectedly "
                                    f"({shown(message['crash'])[:300]})")

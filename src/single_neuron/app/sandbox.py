@@ -163,8 +163,11 @@ def isolated(task: Callable[[], dict]) -> dict:
     left = deadline - time.monotonic()
     if os.WIFSIGNALED(status) and os.WTERMSIG(status) == getattr(signal, "SIGXCPU", None):
         left = 0
-    if left <= 0 or line is None and os.WIFEXITED(status) and os.WEXITSTATUS(status) == _LIMIT_STATUS:
+    if line is None and os.WIFEXITED(status) and os.WEXITSTATUS(status) == _LIMIT_STATUS:
         os._exit(0)                                      # a limit, which the fork has told the parent of
+    if left <= 0:                                        # (where, unknown: the fork was stopped by its CPU limit)
+        send({"limit": TIMED_OUT})
+        os._exit(0)
     signal.setitimer(signal.ITIMER_REAL, left)
     if line is not None:
         try:
