@@ -78,6 +78,10 @@ def test_arguments_are_checked():
         check(42)
     with pytest.raises(InputValueError, match="timeout"):
         check({}, timeout=0)
+    with pytest.raises(InputValueError, match="timeout: expected a number of seconds, got str '5'"):
+        check({}, timeout="5")
+    with pytest.raises(InputValueError, match="timeout: expected a number of seconds > 0 and at most 1e"):
+        check({}, timeout=1e7)
     with pytest.raises(InputValueError, match="memory_limit"):
         check({}, memory_limit=10)
 
@@ -129,13 +133,13 @@ def test_a_huge_allocation_fails_at_the_memory_limit_with_one_line_naming_it():
     assert "line 4: `w = np.zeros((dim, 10**6, 10**5))`" in message and "--memory-limit" in message
 
 
-def test_a_child_that_dies_is_one_line():
-    namespace = define("import os, signal\ndef L1(yhat, y):\n    os.kill(os.getpid(), signal.SIGKILL)\n")
-    with pytest.raises(LearnerCodeError, match=r"ended before the check did \(signal 9, while L1 was running\)"):
-        check(namespace)
-    namespace = define("import os\ndef L2(yhat, y):\n    os._exit(3)\n")
-    with pytest.raises(LearnerCodeError, match=r"exit status 3, while L2 was running"):
-        check(namespace)
+def test_a_function_that_ends_its_process_is_an_error_and_the_others_are_still_judged():
+    namespace = define("import os, signal\ndef L1(yhat, y):\n    os.kill(os.getpid(), signal.SIGKILL)\n"
+                       "def L2(yhat, y):\n    os._exit(3)\n" + GOOD_PREDICT)
+    report = check(namespace)
+    assert [(v.name, v.status) for v in report.found] == [("L1", "error"), ("L2", "error"), ("predict", "correct")]
+    assert "it ended the process running it (signal 9)" in report["L1"].message
+    assert "(exit status 3)" in report["L2"].message and report["L2"].where == "my_notebook_cell.py, line 6"
 
 
 def test_processes_the_learners_code_starts_end_with_it(tmp_path):
@@ -179,7 +183,8 @@ def test_check_from_a_notebook_kernel(tmp_path):
                                   "    cost = -np.mean(Y * np.log(A) + (1 - Y) * np.log(1 - A))\n"
                                   "    return {'dw': X @ (A - Y).T, 'db': np.sum(A - Y) / m}, cost"),
         nbformat.v4.new_code_cell("single_neuron.check(globals())"),
-        nbformat.v4.new_code_cell("print(single_neuron.check([propagate]).to_dict()['functions'][0]['mistakes'])"),
+        nbformat.v4.new_code_cell("found = single_neuron.check([propagate]).to_dict()['functions'][0]\n"
+                                  "print(found['mistakes'], found['where'])"),
     ])
     NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
     shown = nb.cells[2].outputs[0]["data"]["text/plain"]
@@ -187,5 +192,5 @@ def test_check_from_a_notebook_kernel(tmp_path):
     assert re.search(r"sigmoid +correct +\[In \[2\], line 1\]", shown)
     assert re.search(r"propagate +wrong +propagate.dw-no-mean +\[In \[2\], line 5\]", shown)
     assert [o.get("name") for o in nb.cells[2].outputs] == [None]          # nothing printed by the child
-    assert nb.cells[3].outputs[0]["text"] == "['propagate.dw-no-mean']\n"
+    assert nb.cells[3].outputs[0]["text"] == "['propagate.dw-no-mean'] In [2], line 5\n"    # named as with globals()
     assert os.environ.get("JPY_PARENT_PID") is None

@@ -124,6 +124,25 @@ def test_a_malformed_command_line_is_status_2(args):
     assert status == 2 and out == "" and err.count("\n") == 1 and err.startswith("single-neuron: error: ")
 
 
+@pytest.mark.parametrize("option, value", [("--timeout", "1e7"), ("--timeout", "4294967296"), ("--timeout", "1e12"),
+                                           ("--memory-limit", "1MB"), ("--memory-limit", "1000")])
+def test_a_limit_out_of_range_is_status_2_naming_the_option(option, value):
+    status, out, err = run("a.py", option, value)
+    assert (status, out) == (2, "") and err.count("\n") == 1
+    assert err.startswith(f"single-neuron: error: argument {option}: expected ") and value in err
+
+
+def test_json_gives_one_object_when_the_check_cannot_finish(tmp_path):
+    (tmp_path / "loop.py").write_text("def sigmoid(z):\n    while True:\n        pass\n")
+    (tmp_path / "broken.ipynb").write_text("{not json")
+    for name, words in (("loop.py", "time limit of 0.5 s"), ("broken.ipynb", "damaged notebook")):
+        status, out, err = run(tmp_path / name, "--json", "--timeout", "0.5")
+        report = json.loads(out)
+        assert status == 1 and out.count("\n") == 1 and err.count("\n") == 1 and words in err
+        assert report == {"file": str(tmp_path / name), "error": err.removeprefix("single-neuron: error: ").strip(),
+                          "functions": [], "correct": 0, "wrong": 0}
+
+
 def test_bad_files_are_one_line_each(tmp_path):
     (tmp_path / "notes.txt").write_text("def sigmoid(z): pass\n")
     (tmp_path / "broken.ipynb").write_text("{not json")

@@ -19,7 +19,6 @@ limit, the function that was running and its line.
 
 from __future__ import annotations
 
-import builtins
 import os
 import signal
 import sys
@@ -30,11 +29,13 @@ from ..errors import InputValueError, LearnerCodeError
 from ..io.text import shown
 from ..sizes import size_text
 from ..teaching.exercises import ASSIGNMENTS, EXERCISES, NAMES
-from ..teaching.judging import STATUSES, Verdict, judge, learner_file_label
+from ..teaching.judging import STATUSES, Verdict, defined_at, judge, learner_file_label
 from . import sandbox
 
 DEFAULT_TIMEOUT = 10.0               # seconds for all of a learner's code
 DEFAULT_MEMORY = 2**30               # bytes of memory beyond what the process held
+MAX_TIMEOUT = 10.0**6                # seconds (11 days): beyond, the system's timers overflow
+MIN_MEMORY = 2**20                   # bytes: below, the child cannot even start NumPy's work
 HINTS = {sandbox.TIMED_OUT: "--timeout on the command line, timeout= in Python",
          sandbox.OUT_OF_MEMORY: "--memory-limit on the command line, memory_limit= in Python"}
 
@@ -72,6 +73,14 @@ class Report:
             if verdict.name == NAMES.get(name, name):
                 return verdict
         raise KeyError(name)
+
+    def __contains__(self, name) -> bool:
+        """Whether the report has a verdict (missing included) on the function `name`."""
+        return isinstance(name, str) and any(v.name == NAMES.get(name, name) for v in self.verdicts)
+
+    def __iter__(self):
+        """The verdicts, in the report's order."""
+        return iter(self.verdicts)
 
     def to_dict(self) -> dict:
         return {"file": self.source, "functions": [v.to_dict() for v in self.verdicts], "correct": self.correct,
@@ -131,12 +140,13 @@ def check(obj, *, timeout: float = DEFAULT_TIMEOUT, memory_limit: int | None = D
         return check_files([obj], timeout=timeout, memory_limit=memory_limit)[0]
     functions = _functions(obj)
     source = "the functions given"
-    label_of = _notebook_labels(obj) if isinstance(obj, Mapping) else learner_file_label
+    label_of = _notebook_labels(obj if isinstance(obj, Mapping) else _namespace_of(functions.values()))
 
     def work(send):
         for course_name, function in functions.items():
             send({"running": course_name})
-            send({"verdict": judge(course_name, function, label_of).to_dict()})
+            send({"verdict": _judged_apart(course_name, lambda: judge(course_name, function, label_of).to_dict(),
+                                           defined_at(function, label_of))})
 
     state = {"label_of": label_of}
     run = sandbox.run_in_child(work, seconds=timeout, memory=memory_limit, locate=_locate(state))
@@ -148,55 +158,94 @@ def check(obj, *, timeout: float = DEFAULT_TIMEOUT, memory_limit: int | None = D
 def check_files(paths, *, timeout: float = DEFAULT_TIMEOUT, memory_limit: int | None = DEFAULT_MEMORY) -> list[Report]:
     """One report per file of `paths`, all checked in one child process, one after the other: a time
     limit reached in one ends them all (`timeout` is for all the files' code together)."""
+    import linecache
+
     from ..io.code_files import read_cells
-    from ..teaching.learner_code import plan, run_plan
+    from ..teaching.learner_code import plan
 
     timeout, memory_limit = _limits(timeout, memory_limit)
     paths = [os.fsdecode(p) for p in paths]
-    files = [read_cells(path) for path in paths]         # read here: a bad file is one line, before any code runs
-    state = {"label_of": learner_file_label}
+    # read and planned here, before the child starts: a bad file is one line before any code runs, and
+    # the time limit is the learner's code's alone
+    plans = [plan(read_cells(path), path) for path in paths]
+    state = {"label_of": lambda filename: None}
 
     def work(send):
-        for index, (path, cells) in enumerate(zip(paths, files)):
-            send({"file": index, "running": f"the definitions of {os.path.basename(path)}"})
-            folder = os.path.dirname(os.path.abspath(path))
-            os.chdir(folder)                               # as Jupyter runs a notebook: in its folder
-            sys.path.insert(0, folder)
-            the_plan = plan(cells, path)
-            state["label_of"] = the_plan.labels.get
-            namespace = {"__name__": "__learner__", "__file__": path, "__builtins__": builtins}
-            notes = run_plan(the_plan, namespace)
-            for course_name, learner_name in the_plan.defined.items():
-                send({"file": index, "running": course_name})
-                function = namespace.get(learner_name)
-                if callable(function):
-                    verdict = judge(course_name, function, the_plan.labels.get)
-                else:
-                    verdict = Verdict(course_name, "error", message=f"{learner_name} is not a function once the "
-                                      f"file's definitions have run (it is {type(function).__name__})",
-                                      where=the_plan.places.get(course_name))
-                send({"file": index, "verdict": verdict.to_dict()})
-            for course_name, why in the_plan.unreadable.items():
-                send({"file": index, "verdict": Verdict(course_name, "error", message=why,
-                                                        where=the_plan.places[course_name]).to_dict()})
-            send({"file": index, "notes": notes})
-            if folder in sys.path:                         # (unless the learner's code took it out)
-                sys.path.remove(folder)
+        for index, (path, the_plan) in enumerate(zip(paths, plans)):
+            _check_file(path, the_plan, lambda message: send({"file": index, **message}), state)
 
-    run = sandbox.run_in_child(work, seconds=timeout, memory=memory_limit, locate=_locate(state))
+    try:
+        run = sandbox.run_in_child(work, seconds=timeout, memory=memory_limit, locate=_locate(state))
+    finally:
+        for filename in (name for the_plan in plans for name in the_plan.labels):
+            linecache.cache.pop(filename, None)          # the cells' text was for the child's messages
     reports = [Report(path) for path in paths]
     _collect(run, reports, paths, timeout, memory_limit)
     return reports
+
+
+def _check_file(path: str, the_plan, send, state: dict) -> None:
+    """In the child: run what `the_plan` needs of the file at `path`, then judge each of its functions."""
+    import types
+
+    from ..teaching.learner_code import run_plan
+
+    send({"running": f"the code of {os.path.basename(path)} that its functions need"})
+    folder = os.path.dirname(os.path.abspath(path))
+    os.chdir(folder)                                       # as Jupyter runs a notebook: in its folder
+    sys.path.insert(0, folder)
+    state["label_of"] = the_plan.labels.get
+    # a module of its own, known to sys.modules: the learner's functions pickle by reference (a Pool's map)
+    module = types.ModuleType("__learner__")
+    module.__file__ = path
+    sys.modules[module.__name__] = module
+    namespace = module.__dict__
+    notes = run_plan(the_plan, namespace)
+    for course_name, learner_name in the_plan.defined.items():
+        function = namespace.get(learner_name)
+        if _ours(function):                                # imported from the library: a reference
+            continue
+        send({"running": course_name})
+        where = defined_at(function, the_plan.labels.get) or the_plan.places.get(course_name)
+        if callable(function):
+            fields = _judged_apart(course_name, lambda: judge(course_name, function, the_plan.labels.get).to_dict(),
+                                   where)
+        else:
+            fields = Verdict(course_name, "error", message=f"{learner_name} is not a function once the file's "
+                             f"definitions have run (it is {type(function).__name__})", where=where).to_dict()
+        send({"verdict": fields})
+    for course_name, why in the_plan.unreadable.items():
+        send({"verdict": Verdict(course_name, "error", message=why, where=the_plan.places[course_name]).to_dict()})
+    send({"notes": notes})
+    if folder in sys.path:                                 # (unless the learner's code took it out)
+        sys.path.remove(folder)
+
+
+def _judged_apart(course_name: str, judging, where: str | None) -> dict:
+    """`judging()`, a verdict's fields, run in a fork of its own (`sandbox.isolated`): each function is
+    judged with the namespace as the definitions left it, whatever the functions judged before did to
+    it, and a function that ends its process is an error of its own."""
+    fields = sandbox.isolated(judging)
+    if "ended" not in fields:
+        return fields
+    return Verdict(course_name, "error", message=f"it ended the process running it ({fields['ended']}) instead of "
+                   "returning: a function of the assignments returns its result; sys.exit, os._exit and signals "
+                   "end the whole program", where=where).to_dict()
 
 
 def _limits(timeout, memory_limit) -> tuple[float, int | None]:
     from ..sizes import MAX_SIZE
     from ..validation import positive_number
 
+    if isinstance(timeout, (str, bytes)):                 # text is no number here, whatever it reads
+        raise InputValueError(f"timeout: expected a number of seconds, got {type(timeout).__name__} "
+                              f"{repr(timeout)[:40]}")
     timeout = positive_number("timeout", timeout)
+    if timeout > MAX_TIMEOUT:
+        raise InputValueError(f"timeout: expected a number of seconds > 0 and at most {MAX_TIMEOUT:g}, got {timeout:g}")
     if memory_limit is not None:
         if (isinstance(memory_limit, bool) or not isinstance(memory_limit, int)
-                or not 2**20 <= memory_limit <= MAX_SIZE):
+                or not MIN_MEMORY <= memory_limit <= MAX_SIZE):
             shown = repr(memory_limit) if len(repr(memory_limit)) <= 40 else f"{repr(memory_limit)[:20]}..."
             raise InputValueError(f"memory_limit: expected a whole number of bytes from 1 MiB to {MAX_SIZE:,}, "
                                   f"or None, got {shown}")
@@ -243,6 +292,15 @@ def _notebook_labels(namespace: Mapping):
     return label_of
 
 
+def _namespace_of(functions) -> Mapping:
+    """The globals of the first function given that has them (a notebook's, for its cells' names)."""
+    for function in functions:
+        space = getattr(function, "__globals__", None)
+        if isinstance(space, Mapping):
+            return space
+    return {}
+
+
 def _ours(function) -> bool:
     return (getattr(function, "__module__", None) or "").split(".")[0] == "single_neuron"
 
@@ -278,13 +336,14 @@ def _collect(run: sandbox.ChildRun, reports: list[Report], sources: list[str], t
             reports[index].notes += message["notes"]
         if "limit" in message:
             raise LearnerCodeError(_limit_line(message["limit"], sources[index], running, message.get("where"),
-                                               timeout, memory_limit))
+                                               timeout, memory_limit,
+                                               outside="where" in message and not message["where"]))
         if "crash" in message:
             raise LearnerCodeError(f"{shown(sources[index])}: checking stopped unexpectedly "
                                    f"({shown(message['crash'])[:300]})")
     if run.killed_at_deadline or run.signal == getattr(signal, "SIGXCPU", None):     # (the CPU-time limit)
         raise LearnerCodeError(_limit_line(sandbox.TIMED_OUT, sources[index], running, None, timeout, memory_limit))
-    if run.signal is not None or run.exit_status != 0:
+    if not run.done:
         how = f"signal {run.signal}" if run.signal is not None else f"exit status {run.exit_status}"
         raise LearnerCodeError(f"{shown(sources[index])}: the process running the code ended before the check did "
                                f"({how}" + (f", while {running} was running)" if running else ")"))
@@ -306,10 +365,14 @@ def _verdict(fields, source: str) -> Verdict:
 
 
 def _limit_line(kind: str, source: str, running: str | None, where: str | None, timeout: float,
-                memory_limit: int | None) -> str:
+                memory_limit: int | None, outside: bool = False) -> str:
     who = running or "the code"
     at = f" (at {where})" if where else ""
-    if kind == sandbox.TIMED_OUT:
+    if outside:                 # none of the learner's lines was running: the check's own work reached it
+        limit = f"time limit of {timeout:g} s" if kind == sandbox.TIMED_OUT else \
+            f"memory limit of {size_text(memory_limit)}"
+        what = f"the {limit} was reached outside your code, while checking {who}: the check itself needs more"
+    elif kind == sandbox.TIMED_OUT:
         what = f"{who} was still running after the time limit of {timeout:g} s{at}: an endless loop?"
     else:
         what = f"{who} needed more memory than the limit of {size_text(memory_limit)}{at}"

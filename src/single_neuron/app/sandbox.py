@@ -12,7 +12,14 @@ own:
   backstop (RLIMIT_CPU); the parent kills the whole group `KILL_GRACE` seconds after the limit in
   any case, so an endless loop in C, or a process the learner's code started, ends too;
 - sends its results to the parent as JSON lines on a third pipe (`send(message)`), which
-  nothing the learner prints can reach.
+  nothing the learner prints can reach, and ends them with {"done": true}: the parent stops
+  reading there, not at the end of the pipe, which a process the learner's code forked may hold
+  open long after the child is done (the parent then kills the group).
+
+Inside the child, `isolated(task)` runs one piece of the learner's code (one function judged)
+in a fork of its own: what that piece changes (a global rebound, a module patched) is gone when
+it ends, and a piece that ends its process (`os._exit(0)`, `sys.exit` in a thread, a signal)
+ends only its own fork: the child says how and goes on with the next.
 
 Why fork: the functions to check may be live objects (`single_neuron.check(globals())` in a
 notebook), which a fork keeps as they are without pickling them (a notebook's functions
@@ -41,6 +48,10 @@ PRINTED_BYTES = 64 * 1024        # of what the learner's code prints, kept for t
 _LINE_BYTES = 16 * 2**20         # one message from the child, at most
 TIMED_OUT = "time"
 OUT_OF_MEMORY = "memory"
+DONE = "done"
+
+# In the child only: how to reach the parent and when the time is up (set once by _child).
+_child_state: dict = {}
 
 
 @dataclass
@@ -53,6 +64,7 @@ class ChildRun:
     exit_status: int | None = None
     signal: int | None = None
     killed_at_deadline: bool = False
+    done: bool = False               # the child said it was done (how it then ended does not matter)
 
 
 def run_in_child(work: Callable[[Callable[[dict], None]], None], *, seconds: float, memory: int | None,
@@ -106,6 +118,7 @@ def _child(work, results_w: int, printed_w: int, seconds: float, memory: int | N
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, signal.SIG_DFL)
         send = _sender(results_w)
+        _child_state.update(send=send, locate=locate, deadline=time.monotonic() + seconds)
         _limit(seconds, memory)
         signal.signal(signal.SIGALRM, lambda signum, frame: _out_of_time(send, locate, frame))
         signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -119,6 +132,7 @@ def _child(work, results_w: int, printed_w: int, seconds: float, memory: int | N
             del exc
             send({"limit": OUT_OF_MEMORY, **locate(traceback.tb_frame if traceback is not None else None)})
         signal.setitimer(signal.ITIMER_REAL, 0)
+        send({DONE: True})
     except BaseException as exc:             # whatever happens, the child ends here, with a word to the parent
         status = 1
         try:
@@ -127,6 +141,106 @@ def _child(work, results_w: int, printed_w: int, seconds: float, memory: int | N
             pass
     finally:
         os._exit(status)
+
+
+def isolated(task: Callable[[], dict]) -> dict:
+    """In the child: `task()` run in a fork of the child, its JSON-able result passed back.
+
+    Where the fork ends without a result, returns {"ended": how} ("exit status 0", "signal 9").
+    A limit reached in the fork is sent to the parent from there, as in the child, and then the
+    child ends too (the report stops at the first limit)."""
+    send, locate, deadline = _child_state["send"], _child_state["locate"], _child_state["deadline"]
+    signal.setitimer(signal.ITIMER_REAL, 0)             # the fork keeps the time; the child waits for it
+    result_r, result_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(result_r)
+        _piece(task, result_w, send, locate, deadline)
+    os.close(result_w)
+    line = _one_line(result_r, pid)
+    os.close(result_r)
+    _, status = os.waitpid(pid, 0)
+    left = deadline - time.monotonic()
+    if os.WIFSIGNALED(status) and os.WTERMSIG(status) == getattr(signal, "SIGXCPU", None):
+        left = 0
+    if line is None and os.WIFEXITED(status) and os.WEXITSTATUS(status) == _LIMIT_STATUS:
+        os._exit(0)                                      # a limit, which the fork has told the parent of
+    if left <= 0:                                        # (where, unknown: the fork was stopped by its CPU limit)
+        send({"limit": TIMED_OUT})
+        os._exit(0)
+    signal.setitimer(signal.ITIMER_REAL, left)
+    if line is not None:
+        try:
+            return json.loads(line)
+        except ValueError:
+            pass
+    how = f"signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status) else f"exit status {os.WEXITSTATUS(status)}"
+    return {"ended": how}
+
+
+_LIMIT_STATUS = 125              # a fork of isolated() that reached a limit and said so
+
+
+def _piece(task, result_w: int, send, locate, deadline: float) -> None:
+    status = 0
+    try:
+        signal.setitimer(signal.ITIMER_REAL, max(deadline - time.monotonic(), 1e-3))
+        signal.signal(signal.SIGALRM, lambda signum, frame: _out_of_time(send, locate, frame, _LIMIT_STATUS))
+        try:
+            data = (json.dumps(task(), allow_nan=False) + "\n").encode()
+        except MemoryError as exc:
+            traceback = exc.__traceback__
+            while traceback is not None and traceback.tb_next is not None:
+                traceback = traceback.tb_next
+            del exc
+            send({"limit": OUT_OF_MEMORY, **locate(traceback.tb_frame if traceback is not None else None)})
+            status = _LIMIT_STATUS
+            return
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        while data:
+            data = data[os.write(result_w, data):]
+    except BaseException as exc:
+        status = 1
+        try:
+            send({"crash": f"{type(exc).__name__}: {exc}"[:2000]})
+        except BaseException:
+            pass
+    finally:
+        os._exit(status)
+
+
+def _one_line(fd: int, pid: int) -> bytes | None:
+    """The first line written to `fd` by the process `pid`, or None where it ends (or the line grows past
+    _LINE_BYTES) without one. It stops at the line's end, or at the end of `pid` where the system says
+    when a process ends (a pidfd, Linux), not at the pipe's: a process the code forked may hold it open."""
+    try:
+        ended = os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        ended = None
+    selector = selectors.DefaultSelector()
+    selector.register(fd, selectors.EVENT_READ)
+    if ended is not None:
+        selector.register(ended, selectors.EVENT_READ)
+    data = bytearray()
+    try:
+        while True:
+            ready = {key.fd for key, _ in selector.select()}
+            if fd not in ready:                        # the fork ended: what it wrote is in the pipe already
+                os.set_blocking(fd, False)
+            try:
+                chunk = os.read(fd, 65536)
+            except BlockingIOError:
+                chunk = b""
+            end = (data + chunk).find(b"\n")
+            data += chunk
+            if end >= 0:
+                return bytes(data[:end])
+            if not chunk or len(data) > _LINE_BYTES:
+                return None
+    finally:
+        selector.close()
+        if ended is not None:
+            os.close(ended)
 
 
 def _above_stdio(fd: int) -> int:
@@ -172,11 +286,11 @@ def _limit(seconds: float, memory: int | None) -> None:
             lower(resource.RLIMIT_AS, mapped + memory)
 
 
-def _out_of_time(send, locate, frame) -> None:
+def _out_of_time(send, locate, frame, status: int = 0) -> None:
     try:
         send({"limit": TIMED_OUT, **locate(frame)})
     finally:
-        os._exit(0)
+        os._exit(status)
 
 
 def _sender(fd: int) -> Callable[[dict], None]:
@@ -215,6 +329,15 @@ def _parent(pid: int, results_r: int, printed_r: int, seconds: float) -> ChildRu
                     printed += chunk[:max(0, PRINTED_BYTES - len(printed))]
                 else:
                     pending = _messages(pending + chunk, run.messages)
+                    if run.messages and run.messages[-1].get(DONE) is True:
+                        _kill_group(pid)
+                        rest = _waiting(printed_r)
+                        run.printed_bytes += len(rest)
+                        printed += rest[:max(0, PRINTED_BYTES - len(printed))]
+                        run.done = True
+                        break
+            if run.done:
+                break
     finally:                                      # done, out of time, or interrupted (Ctrl-C): the child goes
         _kill_group(pid)
         _, status = os.waitpid(pid, 0)
@@ -227,6 +350,21 @@ def _parent(pid: int, results_r: int, printed_r: int, seconds: float) -> ChildRu
     elif os.WIFSIGNALED(status):
         run.signal = os.WTERMSIG(status)
     return run
+
+
+def _waiting(fd: int) -> bytes:
+    """What is in the pipe `fd` now, without waiting for more."""
+    os.set_blocking(fd, False)
+    data = bytearray()
+    try:
+        while len(data) < PRINTED_BYTES:
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                break
+            data += chunk
+    except BlockingIOError:
+        pass
+    return bytes(data)
 
 
 def _messages(data: bytes, into: list) -> bytes:

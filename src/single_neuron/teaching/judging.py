@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import inspect
 import itertools
 import linecache
 import os
@@ -96,7 +97,7 @@ def judge(name: str, function: Callable, label_of: Callable[[str], str | None] |
     NumPy and Python's own is the learner's."""
     exercise = EXERCISES[NAMES[name]]
     label_of = label_of or learner_file_label
-    where = _defined_at(function, label_of)
+    where = defined_at(function, label_of)
     with _stand_ins(function, exercise.name):
         learner = [call(function, exercise, probe, label_of) for probe in exercise.probes]
     reference = [reference_outcome(exercise, i) for i in range(len(exercise.probes))]
@@ -113,8 +114,30 @@ def judge(name: str, function: Callable, label_of: Callable[[str], str | None] |
     lines += _evidence(probe, difference, learner[shown])
     lines += _broadcasts(hypothesis, probe)
     lines += [f"Fix: {mistake.fix}" for mistake, _ in hypothesis]
+    lines += _helpers_said(function, label_of)
     return Verdict(exercise.name, status, [m.id for m, _ in hypothesis], "\n".join(lines),
                    f"{difference.part}: {difference.expected}", f"{difference.part}: {difference.got}", where)
+
+
+def _helpers_said(function, label_of) -> list[str]:
+    """A note naming the learner's own helper functions that `function` calls: they run as they are
+    (only the assignments' functions are replaced by the notes'), so a mistake found may be theirs."""
+    space = getattr(function, "__globals__", None)
+    code = getattr(inspect.unwrap(function) if callable(function) else function, "__code__", None)
+    if not isinstance(space, dict) or code is None:
+        return []
+    names, codes = [], [code]
+    while codes:
+        current = codes.pop()
+        names += current.co_names
+        codes += [c for c in current.co_consts if inspect.iscode(c)]
+    helpers = [name for name in dict.fromkeys(names) if name not in NAMES and inspect.isfunction(space.get(name))
+               and label_of(space[name].__code__.co_filename) is not None]
+    if not helpers:
+        return []
+    named = ", ".join(helpers)
+    return [f"It calls your own {named}, run as it is (the notes' versions stand in only for the assignments' "
+            f"functions): the mistake may be in {named}."]
 
 
 def _what_went_wrong(hypothesis) -> list[str]:
@@ -255,7 +278,7 @@ def call(function: Callable, exercise: Exercise, probe: Probe, label_of) -> Outc
 
     MemoryError and KeyboardInterrupt are not outcomes: they go on to the caller."""
     args, kwargs = copy.deepcopy(probe.args), copy.deepcopy(probe.kwargs)
-    with warnings.catch_warnings(record=True) as caught:
+    with warnings.catch_warnings(record=True) as caught, forks_stay_out():
         warnings.simplefilter("always")
         try:
             value = function(*args, **kwargs)
@@ -272,6 +295,19 @@ def call(function: Callable, exercise: Exercise, probe: Probe, label_of) -> Outc
     changed = {name: after for name, before, after in zip(exercise.parameters, probe.args, args)
                if isinstance(before, np.ndarray) and not _same_array(before, after)}
     return Outcome(value=value, changed=changed, warned=warned)
+
+
+@contextlib.contextmanager
+def forks_stay_out():
+    """Around a call of the learner's code: a copy of the process that the code forked and that comes
+    back here (returns, raises, exits with SystemExit) ends at once, without a word, so that only the
+    process that made the call goes on judging."""
+    pid = os.getpid()
+    try:
+        yield
+    finally:
+        if os.getpid() != pid:
+            os._exit(0)
 
 
 def _same_array(before: np.ndarray, after) -> bool:
@@ -393,8 +429,9 @@ def _kind(value, strict: bool) -> str:
 
 def _difference(expected, got, part: str, strict: bool) -> Difference | None:
     kind = _kind(expected, strict)
-    if _kind(got, strict) != kind:
-        return Difference(part, describe_value(expected), describe_value(got))
+    other_type = _type_difference(expected, got, part, strict, kind)
+    if other_type is not None:
+        return other_type
     if kind == "array":
         return _array_difference(expected, got, part)
     if kind in ("float", "int"):
@@ -420,6 +457,17 @@ def _difference(expected, got, part: str, strict: bool) -> Difference | None:
     if kind in ("None", "bool", "str"):
         return None if expected == got else Difference(part, describe_value(expected), describe_value(got))
     return Difference(part, describe_value(expected), describe_value(got))
+
+
+def _type_difference(expected, got, part: str, strict: bool, kind: str) -> Difference | None:
+    if _kind(got, strict) != kind:
+        return Difference(part, describe_value(expected), describe_value(got))
+    if strict and type(expected) is float and type(got) is not float:
+        # the course checks type(b) == float: a NumPy scalar (np.float64 is a float subclass) fails it
+        return Difference(part, describe_value(expected), describe_value(got),
+                          f"it is a NumPy {type(got).__name__}, where the course's checks require a Python float "
+                          f"(type({part}) == float)")
+    return None
 
 
 def _close(e: float, g: float) -> bool:
@@ -503,7 +551,14 @@ def _float(value) -> str:
 
 def _numbers(array: np.ndarray) -> str:
     if array.dtype.kind not in "biuf":
-        return f"{array.dtype} values"
+        # Python numbers in an object array: their values are shown too, so that the dtype is seen to be
+        # the only difference (where it is)
+        if array.dtype.kind != "O" or array.size > 10**4:
+            return f"{array.dtype} values"
+        try:
+            return f"{array.dtype} values {_numbers(array.astype(np.float64))}"
+        except (TypeError, ValueError, OverflowError):
+            return f"{array.dtype} values"
     with np.printoptions(precision=8, threshold=12, edgeitems=3, suppress=True, floatmode="maxprec"):
         return " ".join(np.array2string(array, separator=", ", max_line_width=10**6).split())
 
@@ -565,7 +620,12 @@ def failure_place(traceback, label_of) -> str | None:
     return None if place is None else _place(*place)
 
 
-def _defined_at(function, label_of) -> str | None:
+def defined_at(function, label_of) -> str | None:
+    """Where `function` is defined; for a decorated one (functools.wraps), the function decorated."""
+    try:
+        function = inspect.unwrap(function)
+    except ValueError:                      # a cycle of __wrapped__
+        pass
     code = getattr(function, "__code__", None)
     if code is None:
         return None

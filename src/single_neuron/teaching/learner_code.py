@@ -8,7 +8,7 @@ from there, what those need: the imports, helpers and constants their bodies ref
 with Python's own symbol tables), transitively, in the order of the file. Everything else
 (calls, prints, plots, training) is never run.
 
-IPython's own syntax (`%matplotlib inline`, `!pip install ...`) is read as `pass`, so that the
+IPython's own syntax (`%matplotlib inline`, `!pip install ...`, help as `np.dot?`) is read as `pass`, so that the
 line numbers stay those of the cell; a cell in another language (`%%bash`) is skipped. A cell
 that Python cannot parse defines nothing, as in Jupyter; if it holds the definition of a
 function of the assignments, the report says so.
@@ -24,10 +24,12 @@ import symtable
 from dataclasses import dataclass, field
 
 from .exercises import NAMES
+from .judging import forks_stay_out
 
 # Cell magics whose body is Python run as it is.
 _PYTHON_CELL_MAGICS = ("%%time", "%%timeit", "%%capture", "%%prun")
 _MAGIC_LINE = re.compile(r"^(\s*)(?:[\w.,\s\[\]()]+=\s*)?[%!]")
+_HELP_LINE = re.compile(r"^\s*(?:\?{1,2}[\w.]+|[\w.]+\?{1,2})\s*$")     # obj?, ?obj, obj??: IPython's help
 _DEF_LINE = re.compile(r"^(?:async\s+)?def\s+(\w+)|^(\w+)\s*=", re.M)
 
 
@@ -87,7 +89,8 @@ def run_plan(plan: RunPlan, namespace: dict) -> list[str]:
     for statement in plan.statements:
         module = ast.Module(body=[statement.node], type_ignores=[])
         try:
-            exec(compile(module, statement.filename, "exec"), namespace)
+            with forks_stay_out():
+                exec(compile(module, statement.filename, "exec"), namespace)
         except (MemoryError, KeyboardInterrupt):
             raise
         except BaseException as exc:                      # the learner's code may raise anything
@@ -105,7 +108,7 @@ def python_source(source: str) -> str:
         if lines[0].split()[0] not in _PYTHON_CELL_MAGICS:
             return ""
         lines[0] = ""
-    return "\n".join(_pass(line) if _MAGIC_LINE.match(line) else line for line in lines)
+    return "\n".join(_pass(line) if _MAGIC_LINE.match(line) or _HELP_LINE.match(line) else line for line in lines)
 
 
 def _pass(line: str) -> str:

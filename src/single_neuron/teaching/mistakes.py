@@ -115,7 +115,8 @@ def _initialize_with_zeros(dim, *, slips):
     if "b-int" in slips:
         b = 0
     elif "b-array" in slips:
-        b = np.zeros({"(1, 1)": (1, 1), "(1,)": (1,), "()": ()}[slips["b-array"]])
+        form = slips["b-array"]
+        b = np.float64(0.) if form == "scalar" else np.zeros({"(1, 1)": (1, 1), "(1,)": (1,), "()": ()}[form])
     else:
         b = 0.
     return w, b
@@ -294,7 +295,8 @@ _ENTRIES = [
     Mistake("initialize_with_zeros.b-array", "b an array ({form}), where b is one real number that "
             "broadcasting adds to every example", "b = 0.0, a float",
             "Make b a plain number, 0.0: broadcasting stretches it over the (1, m) row w^T X.",
-            forms={"(1, 1)": "of shape (1, 1)", "(1,)": "of shape (1,)", "()": "of shape ()"}),
+            forms={"(1, 1)": "of shape (1, 1)", "(1,)": "of shape (1,)", "()": "of shape ()",
+                   "scalar": "a NumPy scalar such as np.float64(0), not a Python float"}),
     Mistake("propagate.forward-no-bias", "Z = w^T X without + b",
             "Z = w^T X + b: (1, n_x) (n_x, m) -> (1, m), b broadcast over the m examples",
             "Add b to w^T X; broadcasting adds it to every example."),
