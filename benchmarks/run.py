@@ -15,9 +15,11 @@
    cat set against the floor `python -c "import numpy, h5py"`, interleaved, medians.
 6. `single-neuron check` on the course-shaped notebook (examples/learner/assignment.ipynb) as a
    whole process, against `python -c "import numpy"`; the goal is at most 3 s.
+7. A full-batch step on the cat set on a local two-worker Dask cluster against the same step in
+   memory (dask_step.py); the goal is at most 20 ms of overhead a step.
 
 Results go to benchmarks/results.json (written atomically) and a table is printed.
-`--only startup` (or `--only check`) measures that part alone and updates it in the file.
+`--only startup` (or `--only check`, `--only dask`) measures that part alone and updates it in the file.
 """
 
 from __future__ import annotations
@@ -354,6 +356,7 @@ def main(argv=None) -> int:
     results["web"] = __import__("web").run(quick=args.quick)     # serve: predict latency, live-update cost
     results["startup"] = startup_benchmarks(repeat=max(repeat, 11))
     results["check"] = check_benchmarks(repeat=max(repeat, 11))
+    results["dask"] = dask_benchmarks(repeat)
     cat = results["cat"]
     results["targets"] = {
         "auto_speedup_vs_course_at_least_25": cat["ours_auto"]["speedup_vs_course"] >= 25,
@@ -366,6 +369,7 @@ def main(argv=None) -> int:
             row["out_of_core_peak_over_limit_plus_overhead"] <= 1.0 for row in results["beyond_memory"]["rows"]),
         **results["startup"]["targets"],
         **results["check"]["targets"],
+        **results["dask"]["targets"],
     }
     results["total_seconds"] = time.perf_counter() - started
     with atomic_write(args.out) as f:
@@ -407,11 +411,25 @@ def print_table(r: dict) -> None:
         print(f"  {row['n_x']:6d} {row['m']:10d} {' '.join(cells)} {row['out_of_core_peak_rss_bytes'] / 2**20:9.0f}")
     print_startup(r["startup"])
     print_check(r["check"])
+    print_dask(r["dask"])
     print("\ntargets:", ", ".join(f"{k}: {'met' if v else 'NOT MET'}" for k, v in r["targets"].items()))
 
 
+def dask_benchmarks(repeat: int) -> dict:
+    import dask_step  # noqa: E402  (beside this file)
+
+    return dask_step.run(repeat, cats_folder())
+
+
+def print_dask(d: dict) -> None:
+    import dask_step  # noqa: E402
+
+    dask_step.show(d)
+
+
 # The parts that `--only` measures on their own: (measure, print).
-PARTS = {"startup": (startup_benchmarks, print_startup), "check": (check_benchmarks, print_check)}
+PARTS = {"startup": (startup_benchmarks, print_startup), "check": (check_benchmarks, print_check),
+         "dask": (dask_benchmarks, print_dask)}
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,13 +1,17 @@
-"""The pass on Dask: the data stays in chunks on the workers, each step is one reduction.
+"""The pass on Dask: the data stays in chunks on the workers, a step is one call a worker.
 
-X is a Dask array of shape (n_x, m), chunked along the examples; w (n_x, 1) and b
-live here, in NumPy. Each step sends w, lets every chunk compute its share,
+X is a Dask array of shape (n_x, m), chunked along the examples (X_k, Y_k, s_k: chunk k);
+w (n_x, 1) and b live here, in NumPy. The chunks are computed and kept on the workers once,
+when the pass is made. At each step w and b go to every worker holding examples of the step,
+which adds its chunks' shares,
 
-    Z_k = w.T X_k + b,  dZ_k = sigmoid(Z_k) - Y_k,  g_k = X_k dZ_k.T,  db_k = sum(dZ_k)
+    Z_k = w.T X_k + b,  dZ_k = s_k (sigmoid(Z_k) - Y_k),  g_k = X_k dZ_k.T,  db_k = sum(dZ_k)
 
-and brings back the sums over the chunks (and the loss, at a record) in one
-`dask.compute`: exactly the full-batch sums, as on one machine. With a
-`dask.distributed` client the chunks are computed on its workers.
+(and sum(s_k L_k) at a record), and only those sums, n_x + 3 numbers a worker, come back to be
+added here: exactly the full-batch sums, as on one machine. With a `dask.distributed` client the
+chunks a worker holds are kept by an actor on that worker, so that a step is one call from here
+straight to each worker, with no task for the scheduler to place; without a client, a step is
+one delayed task a chunk on Dask's local scheduler.
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ class DaskPass:
     def __init__(self, X, Y, sample_weight=None):
         import dask.array as da
 
+        X = X.rechunk({0: -1})                  # a chunk holds whole examples
+
         def chunked(A):
             A = A if isinstance(A, da.Array) else da.from_array(np.asarray(A), chunks=(1, X.chunks[1]))
             return A.astype(X.dtype).rechunk((1, X.chunks[1]))
@@ -37,40 +43,29 @@ class DaskPass:
         self.X, self.Y = X, chunked(Y)
         self.s = None if sample_weight is None else chunked(sample_weight)
         self.n_x, self.m = (int(d) for d in X.shape)
+        self.bounds = np.cumsum((0,) + X.chunks[1])          # chunk k holds examples bounds[k]..bounds[k + 1]
+        self.chunks = _Chunks(self.X, self.Y, self.s)
+        self.X, self.Y, self.s = self.chunks.arrays
         self.total_weight = float(self.m if self.s is None else self.s.sum().compute())
 
     def start(self, w0, b0, plan):
         w0 = w0.compute() if hasattr(w0, "compute") else w0
         return np.array(w0, dtype=self.X.dtype).reshape(-1, 1), float(b0)
 
-    def _examples(self, index):
+    def _shares(self, index):
+        """[(k, the indices of `index` within chunk k)] for the chunks holding examples of the sorted
+        `index`; every chunk, with None for all its examples, when `index` is None."""
         if index is None:
-            return self.X, self.Y, self.s
-        return self.X[:, index], self.Y[:, index], None if self.s is None else self.s[:, index]
+            return [(k, None) for k in range(len(self.bounds) - 1)]
+        cut = np.searchsorted(index, self.bounds)
+        return [(k, index[cut[k]:cut[k + 1]] - self.bounds[k]) for k in range(len(cut) - 1) if cut[k + 1] > cut[k]]
 
     def gradient(self, w, b, index, want_loss):
-        import dask
-
-        X, Y, s = self._examples(index)
-        Z = w.T @ X + b
-        dZ = residual(Z, Y)
-        total = None
-        if want_loss:
-            L = loss(Z, Y)
-            total = (L if s is None else L * s).sum()
-        if s is not None:
-            dZ = dZ * s
-        batch_weight = s.sum() if (index is not None and s is not None) else None
-        g, db, total, batch_weight = dask.compute(X @ dZ.T, dZ.sum(), total, batch_weight)
-        if index is None:
-            weight = self.total_weight
-        else:
-            weight = float(index.size if batch_weight is None else batch_weight)
-        return np.asarray(g), float(db), None if total is None else float(total), weight
+        g, db, total, weight = self.chunks.sums(self._shares(index), w, float(b), True, want_loss)
+        return g, db, total, self.total_weight if index is None else weight
 
     def loss(self, w, b):
-        L = loss(w.T @ self.X + b, self.Y)
-        return float((L if self.s is None else L * self.s).sum().compute())
+        return self.chunks.sums(self._shares(None), w, float(b), False, True)[2]
 
     def norm_sq(self, w):
         return float(np.vdot(w, w))
@@ -79,6 +74,124 @@ class DaskPass:
         import dask.array as da
 
         return da.from_array(w)                 # back on the engine X came in on
+
+
+class _Chunks:
+    """The chunks of X, Y and s where a step finds them, and the step's calls over them."""
+
+    def __init__(self, X, Y, s):
+        self.client = _client()
+        arrays = [A for A in (X, Y, s) if A is not None]
+        if self.client is not None:
+            arrays = self.client.persist(arrays)
+        self.arrays = (*arrays, None) if s is None else tuple(arrays)
+        if self.client is None:
+            blocks = [A.to_delayed().ravel() for A in arrays]
+        else:
+            blocks = [_futures(A) for A in arrays]
+        if s is None:
+            blocks.append([None] * len(blocks[0]))
+        self.blocks = list(zip(*blocks))                # chunk k: (X_k, Y_k, s_k)
+        self.holders, self.place = [], []
+        if self.client is not None:
+            self._hold()
+
+    def _hold(self) -> None:
+        """An actor on each worker holding the chunks it computed; place[k] = (its holder, where in it)."""
+        from distributed import wait
+
+        X = [chunk[0] for chunk in self.blocks]
+        wait(X)
+        held = self.client.who_has(X)
+        by_worker: dict[str, list[int]] = {}
+        for k, f in enumerate(X):
+            by_worker.setdefault(min(held[f.key]), []).append(k)
+        self.place = [None] * len(X)
+        for worker in sorted(by_worker):
+            chunks = by_worker[worker]
+            for j, k in enumerate(chunks):
+                self.place[k] = (len(self.holders), j)
+            holder = self.client.submit(_Holder, [self.blocks[k] for k in chunks], actor=True, workers=[worker],
+                                        allow_other_workers=True)
+            self.holders.append(holder.result())
+
+    def sums(self, shares, w, b, want_grad, want_loss):
+        """(dw_sum, db_sum, loss_sum or None, weight) over the examples of `shares` (see DaskPass._shares)."""
+        if self.client is None:
+            import dask
+
+            task = dask.delayed(_chunk_sums, pure=True)
+            return _total(dask.compute(*(task(*self.blocks[k], w, b, index, want_grad, want_loss)
+                                         for k, index in shares)))
+        asked = [[] for _ in self.holders]
+        for k, index in shares:
+            holder, j = self.place[k]
+            asked[holder].append((j, index))
+        calls = [self.holders[h].sums(chunks, w, b, want_grad, want_loss) for h, chunks in enumerate(asked) if chunks]
+        return _total([call.result() for call in calls])
+
+
+class _Holder:
+    """The chunks [(X_k, Y_k, s_k)] one worker holds, kept there by an actor for the pass's life."""
+
+    def __init__(self, chunks):
+        self.chunks = chunks
+
+    def sums(self, asked, w, b, want_grad, want_loss):
+        """The sum of `_chunk_sums` over [(j, index)]: the examples `index` of the j-th chunk held."""
+        return _total([_chunk_sums(*self.chunks[j], w, b, index, want_grad, want_loss) for j, index in asked])
+
+
+def _client():
+    """The current dask.distributed client, or None."""
+    try:
+        from distributed import default_client
+    except ImportError:
+        return None
+    try:
+        return default_client()
+    except ValueError:
+        return None
+
+
+def _futures(A) -> list:
+    """The futures of a persisted array's chunks, in order along the examples."""
+    from distributed import futures_of
+
+    held = {f.key: f for f in futures_of(A)}
+    return [held[key] for key in A.__dask_keys__()[0]]
+
+
+def _chunk_sums(X, Y, s, w, b, index, want_grad, want_loss):
+    """One chunk's share of a step, on a worker: X (n_x, m_k), Y and s (1, m_k) or None, w (n_x, 1),
+    `index` the chunk's examples to use (None: all of them). Returns (X dZ.T or None, sum(dZ), sum(s L)
+    or None, sum(s)) with dZ = s (sigmoid(Z) - Y), Z = w.T X + b; the scalars summed in float64."""
+    if index is not None:
+        X, Y, s = X[:, index], Y[:, index], None if s is None else s[:, index]
+    Z = w.T @ X + b
+    total = None
+    if want_loss:
+        L = loss(Z, Y)
+        total = float(np.add.reduce(L if s is None else L * s, axis=None, dtype=np.float64))
+    dZ = residual(Z, Y)
+    if s is not None:
+        dZ *= s
+    weight = float(Z.shape[1] if s is None else np.add.reduce(s, axis=None, dtype=np.float64))
+    g = X @ dZ.T if want_grad else None
+    return g, float(np.add.reduce(dZ, axis=None, dtype=np.float64)), total, weight
+
+
+def _total(parts):
+    """The sum of shares (dw_sum, db_sum, loss_sum or None, weight), added in the order given (chunk
+    order on a worker, then the workers in address order: the same sum at every step)."""
+    g, db, total, weight = parts[0]
+    g = None if g is None else g.copy()
+    for g_k, db_k, total_k, weight_k in parts[1:]:
+        if g is not None:
+            g += g_k
+        db, weight = db + db_k, weight + weight_k
+        total = None if total is None else total + total_k
+    return g, db, total, weight
 
 
 def _columns(read_rows, start: int, stop: int, dtype: str) -> np.ndarray:
