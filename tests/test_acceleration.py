@@ -190,3 +190,17 @@ def test_the_dask_cluster_takes_the_same_step_and_accelerated_steps(problem):
     np.testing.assert_allclose(run.costs, memory.costs, rtol=1e-12)
     np.testing.assert_allclose(to_numpy(run.w), memory.w, rtol=1e-8, atol=1e-12)
     assert run.final_cost == pytest.approx(memory.final_cost, rel=1e-12)
+
+
+def test_a_run_that_ends_far_from_a_minimum_says_so_and_the_course_run_does_not(cat_sets):
+    from single_neuron.app.advice import far_from_minimum
+
+    train = cat_sets[0]
+    X, Y = train.X, train.Y.astype(np.float64)
+    ratios = {}
+    for n in (200, 2000):
+        run = descend(in_memory.in_memory_pass(X, Y, "auto", n), np.zeros((X.shape[0], 1)), 0.0, n, 0.005)
+        ratios[n] = (run.gradient_end / run.gradient_start, far_from_minimum(run))
+    assert ratios[200][0] > 1.0 and ratios[200][1].startswith("the run ended far from a minimum: the gradient is ")
+    assert "learning rate \"auto\" with accelerated descent" in ratios[200][1]
+    assert ratios[2000][0] < 0.02 and ratios[2000][1] is None
