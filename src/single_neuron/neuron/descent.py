@@ -18,7 +18,9 @@ size from the loop's `Plan` when it starts), `Watch` records the cost every
 `record_every` iterations (before that iteration's update, as the course records them)
 and stops a run whose cost leaves the finite numbers, and `EarlyStopping` and `HeldOut`
 stop on the training cost or on the cost of held-out examples, keeping the best
-parameters.
+parameters. `Momentum` turns the plain steps into Nesterov's accelerated ones and
+`GradientSize` stops on the gradient's size; the step 1/L from the cost's curvature is
+`curvature.lipschitz`'s.
 
 What varies between routes is only where a pass over the data runs. A route hands the
 loop a `Pass`, which, for given parameters, returns the sums of the gradient over its data
