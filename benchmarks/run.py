@@ -17,9 +17,14 @@
    whole process, against `python -c "import numpy"`; the goal is at most 3 s.
 7. A full-batch step on the cat set on a local two-worker Dask cluster against the same step in
    memory (dask_step.py); the goal is at most 20 ms of overhead a step.
+8. Time to accuracy (time_to_accuracy.py): seconds and iterations to L* + 1e-3 and L* + 1e-5 on
+   1e6 x 100 standardized data, 1e5 x 1000 correlated pixel-like data and the cat set, for
+   scikit-learn's lbfgs, newton-cholesky and saga and ours (learning rate "auto", plain and
+   accelerated, float64 and float32); --quick uses 1e5 and 2e4 examples.
 
 Results go to benchmarks/results.json (written atomically) and a table is printed.
-`--only startup` (or `--only check`, `--only dask`) measures that part alone and updates it in the file.
+`--only startup` (or `--only check`, `--only dask`, `--only accuracy`) measures that part alone and
+updates it in the file.
 """
 
 from __future__ import annotations
@@ -329,7 +334,7 @@ def main(argv=None) -> int:
     if args.only:
         measure, show = PARTS[args.only]
         previous = json.loads(Path(args.out).read_text()) if Path(args.out).is_file() else {}
-        previous[args.only] = measure(repeat=max(repeat, 11))
+        previous[args.only] = measure(repeat=max(repeat, 11), quick=args.quick)
         previous.setdefault("targets", {}).update(previous[args.only]["targets"])
         with atomic_write(args.out) as f:
             f.write(json.dumps(previous, indent=2).encode())
@@ -357,6 +362,7 @@ def main(argv=None) -> int:
     results["startup"] = startup_benchmarks(repeat=max(repeat, 11))
     results["check"] = check_benchmarks(repeat=max(repeat, 11))
     results["dask"] = dask_benchmarks(repeat)
+    results["accuracy"] = accuracy_benchmarks(quick=args.quick)
     cat = results["cat"]
     results["targets"] = {
         "auto_speedup_vs_course_at_least_25": cat["ours_auto"]["speedup_vs_course"] >= 25,
@@ -370,6 +376,7 @@ def main(argv=None) -> int:
         **results["startup"]["targets"],
         **results["check"]["targets"],
         **results["dask"]["targets"],
+        **results["accuracy"]["targets"],
     }
     results["total_seconds"] = time.perf_counter() - started
     with atomic_write(args.out) as f:
@@ -412,6 +419,7 @@ def print_table(r: dict) -> None:
     print_startup(r["startup"])
     print_check(r["check"])
     print_dask(r["dask"])
+    print_accuracy(r["accuracy"])
     print("\ntargets:", ", ".join(f"{k}: {'met' if v else 'NOT MET'}" for k, v in r["targets"].items()))
 
 
@@ -427,9 +435,24 @@ def print_dask(d: dict) -> None:
     dask_step.show(d)
 
 
-# The parts that `--only` measures on their own: (measure, print).
-PARTS = {"startup": (startup_benchmarks, print_startup), "check": (check_benchmarks, print_check),
-         "dask": (dask_benchmarks, print_dask)}
+def accuracy_benchmarks(repeat: int = 3, quick: bool = False) -> dict:
+    """Part 8 (time_to_accuracy.py): three repeats whatever `repeat` the other parts take, as each is a whole run."""
+    import time_to_accuracy  # noqa: E402  (beside this file)
+
+    return time_to_accuracy.run(quick=quick, repeat=3)
+
+
+def print_accuracy(r: dict) -> None:
+    import time_to_accuracy  # noqa: E402
+
+    time_to_accuracy.show(r)
+
+
+# The parts that `--only` measures on their own: (measure, print); measure(repeat=, quick=).
+PARTS = {"startup": (lambda repeat, quick: startup_benchmarks(repeat), print_startup),
+         "check": (lambda repeat, quick: check_benchmarks(repeat), print_check),
+         "dask": (lambda repeat, quick: dask_benchmarks(repeat), print_dask),
+         "accuracy": (accuracy_benchmarks, print_accuracy)}
 
 if __name__ == "__main__":
     sys.exit(main())

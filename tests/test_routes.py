@@ -163,6 +163,9 @@ class _Inspected:
     def norm_sq(self, w):
         return self.inner.norm_sq(w)
 
+    def dot(self, v, w):
+        return self.inner.dot(v, w)
+
     def weights(self, w):
         return self.inner.weights(w)
 

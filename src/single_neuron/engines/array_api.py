@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from array_api_compat import array_namespace, device
 
-from ..neuron.formulas import loss, residual
+from ..neuron.curvature import augmented_times
+from ..neuron.formulas import curvature_product, loss, residual
 
 
 class ArrayPass:
@@ -57,5 +58,15 @@ class ArrayPass:
     def norm_sq(self, w):
         return float(self.xp.sum(w * w))
 
+    def dot(self, v, w):
+        return float(self.xp.sum(v * w))
+
     def weights(self, w):
         return w
+
+    def curvature_operator(self):
+        """X_aug diag(s) X_aug.T on [v; v_b] (n_x + 1,): one pass on the device a product, and
+        n_x + 1 numbers each way."""
+        xp, where = self.xp, device(self.X)
+        to_engine = (lambda v: xp.asarray(v, dtype=self.X.dtype, device=where))
+        return self.n_x + 1, augmented_times(lambda v, v_b: curvature_product(self.X, self.s, v, v_b), to_engine)

@@ -23,7 +23,8 @@ import threading
 
 import numpy as np
 
-from ..neuron.formulas import loss, residual, unroll
+from ..neuron.curvature import augmented_times
+from ..neuron.formulas import curvature_product, loss, residual, unroll
 
 
 class DaskPass:
@@ -69,6 +70,18 @@ class DaskPass:
 
     def norm_sq(self, w):
         return float(np.vdot(w, w))
+
+    def dot(self, v, w):
+        return float(np.vdot(v, w))
+
+    def curvature_operator(self):
+        """X_aug diag(s) X_aug.T on [v; v_b] (n_x + 1,): one reduction over the chunks a product."""
+        import dask
+
+        def product(v, v_b):
+            return dask.compute(*curvature_product(self.X, self.s, v.astype(self.X.dtype), v_b))
+
+        return self.n_x + 1, augmented_times(product)
 
     def weights(self, w):
         import dask.array as da

@@ -30,7 +30,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import InputValueError
-from ..neuron.formulas import loss_sum_into, residual_into
+from ..neuron.curvature import augmented_times
+from ..neuron.formulas import curvature_product, loss_sum_into, residual_into
 from ..neuron.passes import SOLVERS
 from .anchored import Anchored, AnchoredScalar
 from .gram_matrix import EXTENDED, ExactProduct, Overshoot, exact_gram
@@ -152,8 +153,16 @@ class Primal(_Examples):
     def norm_sq(self, w):
         return float(np.vdot(w, w))
 
+    def dot(self, v, w):
+        return float(np.vdot(v, w))
+
     def weights(self, w):
         return w
+
+    def curvature_operator(self):
+        """X_aug diag(s) X_aug.T on [v; v_b] (n_x + 1,): one pass over X a product."""
+        dtype = self.X.dtype
+        return self.n_x + 1, augmented_times(lambda v, v_b: curvature_product(self.X, self.s, v.astype(dtype), v_b))
 
 
 class _Span(_Examples):
@@ -191,6 +200,28 @@ class _Span(_Examples):
         if self.has_start:
             out += shrink * shrink * self.w0_sq + 2.0 * shrink * float(np.vdot(c, self.z0))
         return out
+
+    def dot(self, u, v):
+        """The dot product of the w that u and v stand for, without touching X: u_0 v_0 w0.w0 +
+        u_0 c_v.z0 + v_0 c_u.z0 + c_u K c_v.T (an m x m product: it rounds like the Gram form)."""
+        u, v = np.asarray(u, dtype=np.float64), np.asarray(v, dtype=np.float64)
+        out = float(np.vdot(u[:, 1:] @ self.K, v[:, 1:]))
+        if self.has_start:
+            out += (u[0, 0] * v[0, 0] * self.w0_sq + u[0, 0] * float(np.vdot(v[:, 1:], self.z0))
+                    + v[0, 0] * float(np.vdot(u[:, 1:], self.z0)))
+        return out
+
+    def curvature_operator(self):
+        """diag(s)^1/2 (K + 1 1.T) diag(s)^1/2 (m, m), whose nonzero eigenvalues are those of
+        X_aug diag(s) X_aug.T: no pass over X."""
+        K = np.asarray(self.K, dtype=np.float64)
+        root = np.ones(self.m) if self.s is None else np.sqrt(np.asarray(self.s, dtype=np.float64).reshape(-1))
+
+        def times(x):
+            y = root * x
+            return root * (K @ y + y.sum())
+
+        return self.m, times
 
     def weights(self, u):
         u = np.asarray(u, dtype=self.X.dtype)

@@ -20,7 +20,8 @@ import numpy as np
 
 from ..errors import InputValueError
 from ..sizes import size_text
-from ..neuron.formulas import decide, loss_sum_into, residual_into, scale_rows_into, sigmoid
+from ..neuron.curvature import augmented_times
+from ..neuron.formulas import curvature_product, decide, loss_sum_into, residual_into, scale_rows_into, sigmoid
 
 # Room kept for what the pass cannot size: HDF5's own buffers, Python objects, small temporaries.
 SLACK = 4 * 2**20
@@ -141,8 +142,25 @@ class StreamPass:
     def norm_sq(self, w):
         return float(np.vdot(w, w))
 
+    def dot(self, v, w):
+        return float(np.vdot(v, w))
+
     def weights(self, w):
         return w
+
+    def curvature_operator(self):
+        """X_aug diag(s) X_aug.T on [v; v_b] (n_x + 1,): one read of the data a product."""
+        self._buffers(self.rows or self._chunk_rows(None))
+
+        def product(v, v_b):
+            v, g, g_b = v.astype(self.dtype), np.zeros((self.n_x, 1)), 0.0
+            for X_k, _, s_k in self._chunks(None):
+                g_k, g_b_k = curvature_product(X_k, s_k, v, v_b)
+                g += g_k
+                g_b += float(g_b_k)
+            return g, g_b
+
+        return self.n_x + 1, augmented_times(product)
 
     def accuracy(self, w, b) -> float:
         """Percent of the examples that (w, b) labels correctly, read in chunks: the course's

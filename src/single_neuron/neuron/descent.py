@@ -18,7 +18,9 @@ size from the loop's `Plan` when it starts), `Watch` records the cost every
 `record_every` iterations (before that iteration's update, as the course records them)
 and stops a run whose cost leaves the finite numbers, and `EarlyStopping` and `HeldOut`
 stop on the training cost or on the cost of held-out examples, keeping the best
-parameters.
+parameters. `Momentum` turns the plain steps into Nesterov's accelerated ones and
+`GradientSize` stops on the gradient's size; the step 1/L from the cost's curvature is
+`curvature.lipschitz`'s.
 
 What varies between routes is only where a pass over the data runs. A route hands the
 loop a `Pass`, which, for given parameters, returns the sums of the gradient over its data
@@ -38,7 +40,8 @@ from typing import Callable, Protocol
 
 import numpy as np
 
-from ..errors import DivergenceError
+from ..errors import DivergenceError, InputValueError
+from .formulas import to_numpy
 
 RecordHook = Callable[[int, float], None]
 # on_weights(i, current): current() returns (w, b) at the recorded iteration i, computed only when
@@ -66,6 +69,10 @@ class Trajectory:
     best_iteration: int | None = None  # with a validation cost: the iteration whose w, b are returned
     best_validation_cost: float | None = None
     final_cost: float | None = None    # the cost at the parameters returned (None if no step was made)
+    learning_rate: float | None = None  # the step alpha taken (1/L for learning_rate "auto")
+    restarts: int | None = None        # accelerated descent: how many times the momentum restarted
+    gradient_start: float | None = None  # sqrt(||dw||^2 + db^2) at the first step
+    gradient_end: float | None = None    # and of the last gradient taken (`dw`, `db`)
 
 
 @dataclass(frozen=True)
@@ -109,12 +116,19 @@ class Pass(Protocol):
 
     def weights(self, w): ...                          # w (n_x, 1), from the pass's coordinates
 
+    def dot(self, v, w) -> float: ...                  # v.w of the w-space vectors they stand for
 
-def descend(data: Pass, w0, b0, num_iterations: int, learning_rate: float, *, l2: float = 0.0,
+    def curvature_operator(self) -> tuple:
+        """(size, times): a symmetric operator on float64 NumPy vectors (size,) whose largest
+        eigenvalue is that of X_aug diag(s) X_aug.T (see `curvature`)."""
+
+
+def descend(data: Pass, w0, b0, num_iterations: int, learning_rate: float | str, *, l2: float = 0.0,
             record_every: int = 100, batch_size: int | None = None, seed: int = 0,
             tol: float | None = None, n_iter_no_change: int = 5, on_record: RecordHook | None = None,
             should_stop: Callable[[], bool] | None = None, on_weights: WeightsHook | None = None,
-            validation: ValidationCost | None = None) -> Trajectory:
+            validation: ValidationCost | None = None, accelerated: bool = False,
+            gtol: float | None = None) -> Trajectory:
     """Run gradient descent from (w0, b0) over `data`; the arguments are already checked.
 
     Full batch by default; with `batch_size`, each iteration is an epoch that visits
@@ -129,14 +143,23 @@ def descend(data: Pass, w0, b0, num_iterations: int, learning_rate: float, *, l2
     every iteration. `on_weights(i, current)` follows `on_record` at each recorded cost,
     for a caller that shows w as it changes. A cost that is not a finite number raises
     DivergenceError, with advice.
+
+    learning_rate "auto" takes the step 1/L from the cost's curvature (`curvature.lipschitz`,
+    a few passes over the data first). `accelerated` makes Nesterov's steps (`Momentum`).
+    With `gtol`, the run ends (stopped "converged") once the gradient's norm
+    sqrt(||dw||^2 + db^2) is at most gtol times its norm at the start. The run's report
+    gives the step taken and the gradient's norm at its first and last steps.
     """
-    alpha = float(learning_rate)
+    check_acceleration(accelerated, gtol, batch_size)
+    alpha = step_size(data, learning_rate, l2)
     w, b = data.start(w0, b0, Plan(alpha, l2, batch_size))
     step = Step(alpha, l2 / data.total_weight)
     batches = Batches(data.m, batch_size, seed)
     held_out = None if validation is None else HeldOut(validation, data)
     stopping = None if tol is None else EarlyStopping(tol, n_iter_no_change)
-    watch = Watch(data, l2, learning_rate, record_every, on_record, on_weights, held_out, stopping)
+    watch = Watch(data, l2, alpha, record_every, on_record, on_weights, held_out, stopping)
+    momentum = Momentum(data) if accelerated else None
+    gradient = GradientSize(data, step, gtol)
     done, stopped = 0, "done"
     # Overflow is found by the finiteness checks and reported as one error, not as NumPy's
     # warnings half-way through.
@@ -155,15 +178,140 @@ def descend(data: Pass, w0, b0, num_iterations: int, learning_rate: float, *, l2
                     if sums is not None:
                         step.keep(sums, w)    # dw, db: the gradient at the parameters returned
                     break
-            for index in batches.epoch():
-                dw_sum, db_sum, _, weight = sums or data.gradient(w, b, index, False)
-                sums = None
-                w -= step.alpha_dw(dw_sum, weight, w)          # w := w - alpha dw
-                b -= step.alpha_db(db_sum, weight)             # b := b - alpha db
+            w, b, small = _epoch(data, w, b, sums, batches, step, momentum, gradient)
+            if small:
+                stopped = "converged"
+                break
             done += 1
         if held_out is not None:
             w, b = held_out.finish(done, stopped, w, b)
-        return _trajectory(data, w, b, step, watch, done, stopped)
+        run = _trajectory(data, w, b, step, watch, done, stopped)
+    return _with_steps(run, alpha, gradient, momentum, step)
+
+
+def _with_steps(run: Trajectory, alpha: float, gradient: GradientSize, momentum: Momentum | None,
+                step: Step) -> Trajectory:
+    """The report's account of the steps: the step taken, the restarts, the gradient's size."""
+    run.learning_rate, run.gradient_start = alpha, gradient.start
+    run.restarts = None if momentum is None else momentum.restarts
+    if step.dw_sum is not None:
+        dw = to_numpy(run.dw)
+        run.gradient_end = math.sqrt(float(np.vdot(dw, dw)) + run.db * run.db)
+    return run
+
+
+def _epoch(data: Pass, w, b, sums, batches: Batches, step: Step, momentum: Momentum | None,
+           gradient: GradientSize) -> tuple:
+    """One iteration's steps from (w, b): (w, b, small), small when gtol ended the run before a step
+    (its gradient kept as the one to report). `sums`: the full batch's gradient at (w, b), or None."""
+    for index in batches.epoch():
+        dw_sum, db_sum, _, weight = sums or data.gradient(w, b, index, False)
+        sums = None
+        if gradient.small(dw_sum, db_sum, weight, w):
+            step.keep((dw_sum, db_sum, None, weight), w)
+            return w, b, True
+        if momentum is None:
+            w -= step.alpha_dw(dw_sum, weight, w)          # w := w - alpha dw
+            b -= step.alpha_db(db_sum, weight)             # b := b - alpha db
+        else:
+            w, b = momentum.step(w, b, step.alpha_dw(dw_sum, weight, w), step.alpha_db(db_sum, weight))
+    return w, b, False
+
+
+def step_size(data: Pass, learning_rate: float | str, l2: float) -> float:
+    """The step alpha: the learning rate given, or 1/L from the curvature for "auto"."""
+    if isinstance(learning_rate, str) and learning_rate == "auto":
+        from .curvature import lipschitz
+
+        return 1.0 / lipschitz(data, l2)
+    return float(learning_rate)
+
+
+def check_acceleration(accelerated: bool, gtol: float | None, batch_size: int | None) -> None:
+    """What combines with accelerated steps and with gtol: both need the full batch's gradient at
+    every step (momentum built on noisy mini-batch gradients does not converge)."""
+    if batch_size and (accelerated or gtol is not None):
+        what = "accelerated descent" if accelerated else "gtol"
+        raise InputValueError(f"batch_size: {what} needs every example at every step; leave batch_size out, "
+                              "or run plain descent")
+
+
+class Momentum:
+    """Nesterov's accelerated steps (FISTA's sequence t_1 = 1, t_k+1 = (1 + sqrt(1 + 4 t_k^2)) / 2),
+    with O'Donoghue and Candes' gradient restart, in the pass's coordinates and numbers.
+
+    The loop holds y_k, where the gradient is taken; with step_k = alpha grad(y_k),
+    x_k+1 = y_k - step_k and y_k+1 = x_k+1 + beta_k+1 d_k+1, where d_k+1 = x_k+1 - x_k =
+    beta_k d_k - step_k and beta_k+1 = (t_k - 1) / t_k+1. So y moves by step_k - beta_k+1 d_k+1,
+    a linear combination of steps, made the way the plain step is (the Gram form's coordinates
+    and the extended-precision anchors take it unchanged, in the step's precision). When
+    grad(y_k) . d_k+1 > 0 (the momentum points uphill) the sequence restarts: t = 1, beta = 0.
+    The dot product is the pass's, of the w the coordinates stand for (`Pass.dot`).
+    """
+
+    def __init__(self, data: Pass):
+        self.data = data
+        self.t, self.beta, self.restarts = 1.0, 0.0, 0
+        self.d, self.d_b = None, 0.0
+        self.out = _Buffers(1)
+
+    def step(self, w, b, alpha_dw, alpha_db):
+        """(y_k+1, b_k+1) from y_k = (w, b) (w changed in place) and the plain step (alpha_dw, alpha_db)."""
+        d = self._momentum(alpha_dw)                          # d_k+1 = beta_k d_k - alpha dw
+        # in alpha_db's type too: a float step lands in an anchored b's residual, an extended one in its anchor
+        d_b = self.beta * (float(self.d_b) if isinstance(alpha_db, float) else self.d_b) - alpha_db
+        uphill = self.data.dot(alpha_dw, d) + float(alpha_db) * float(d_b) > 0.0
+        if uphill:
+            self.restarts += 1
+            self.t, self.beta = 1.0, 0.0
+        else:
+            t_next = (1.0 + math.sqrt(1.0 + 4.0 * self.t * self.t)) / 2.0
+            self.t, self.beta = t_next, (self.t - 1.0) / t_next
+        self.d, self.d_b = d, d_b
+        move = _scaled(d, -self.beta, self.out.like(d, 0))
+        move += alpha_dw                                      # alpha dw - beta_k+1 d_k+1
+        w -= move
+        b -= alpha_db - self.beta * d_b
+        return w, b
+
+    def _momentum(self, alpha_dw):
+        """d = beta d - alpha_dw, in alpha_dw's dtype (a careful extended step keeps its precision;
+        a float64 step stays float64, as the anchored numbers expect)."""
+        if self.d is None:
+            return -alpha_dw * 1
+        d = self.d
+        if getattr(d, "dtype", None) != getattr(alpha_dw, "dtype", None):
+            d = d.astype(alpha_dw.dtype)
+        d *= self.beta
+        d -= alpha_dw
+        return d
+
+
+class GradientSize:
+    """The gradient's norm sqrt(||dw||^2 + db^2) at the first step, and the stop of `gtol`: at most
+    gtol times that. dw = dw_sum / weight + l2 / M w in the pass's coordinates, measured in w
+    (`Pass.dot`); computed at the first step only, unless gtol asks for it at every step."""
+
+    def __init__(self, data: Pass, step: Step, gtol: float | None):
+        self.data, self.step, self.gtol = data, step, gtol
+        self.start: float | None = None
+
+    def norm(self, dw_sum, db_sum, weight, w) -> float:
+        if self.step.l2_over_M:
+            self.step.keep((dw_sum, db_sum, None, weight), w)
+            dw_sq = self.data.dot(self.step.dw, self.step.dw)
+        else:
+            dw_sq = self.data.dot(dw_sum, dw_sum) / float(weight) ** 2
+        return math.sqrt(dw_sq + (float(db_sum) / float(weight)) ** 2)
+
+    def small(self, dw_sum, db_sum, weight, w) -> bool:
+        if self.start is None:
+            self.start = self.norm(dw_sum, db_sum, weight, w)
+            return self.gtol is not None and self.start == 0.0
+        if self.gtol is None:
+            return False
+        size = self.norm(dw_sum, db_sum, weight, w)
+        return size <= self.gtol * self.start
 
 
 class Step:

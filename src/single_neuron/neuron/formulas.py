@@ -181,3 +181,13 @@ def loss_sum_into(Z: np.ndarray, Y: np.ndarray, weights: np.ndarray | None,
     if weights is None:
         return float(np.add.reduce(L, axis=None, dtype=np.float64))
     return float(np.vdot(L, weights))
+
+
+def curvature_product(X, s, v, v_b):
+    """X_aug diag(s) X_aug.T [v; v_b], X_aug = X with a row of ones: (X (s z).T, sum(s z)) with
+    z = v.T X + v_b, for v (n_x, 1) on X's engine and v_b a number (s (1, m) or None for ones).
+    4 M times the cost's Hessian is X_aug diag(s sigmoid'(Z)) X_aug.T, and sigmoid' <= 1/4."""
+    z = v.T @ X + v_b
+    if s is not None:
+        z = z * s
+    return X @ z.T, namespace(z).sum(z)

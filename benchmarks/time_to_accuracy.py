@@ -1,0 +1,187 @@
+"""Time to accuracy: how long until a model is as good as the optimum, ours against scikit-learn's.
+
+Three data sets: make_classification standardized (1e6 x 100; --quick 1e5 x 100), correlated
+pixel-like features (smoothed random images of 25 x 40 pixels in [0, 1]: an ill-conditioned
+problem; 1e5 x 1000, --quick 2e4 x 1000) and the cat set (209 x 12,288, with l2 = 1, as it is
+nearly separable and has no finite minimum without a penalty). L* is the cost that scipy's
+L-BFGS reaches run tight (gradient 1e-10). Each candidate is timed to L* + 1e-3 and L* + 1e-5:
+
+- scikit-learn's LogisticRegression, lbfgs, newton-cholesky and saga (penalty None, or C = 1 / l2,
+  the same cost): fitted with max_iter on a growing grid and tol 0, the time of the first fit
+  whose cost reaches the target (scikit-learn reports no cost along a run);
+- ours, `descend` with the learning rate "auto" (plain, and accelerated), float64 and float32:
+  one run, whose cost the loop records every RECORD_EVERY iterations; the time to the first
+  recorded cost at the target, from the start of the call (the curvature's passes included,
+  and the Gram form's K on the cat set). The cost of float32 runs is the float32 pass's.
+
+Medians of `repeat` runs; ratios to lbfgs's time.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+import warnings
+
+import numpy as np
+
+GAPS = (1e-3, 1e-5)
+RECORD_EVERY = 5
+BUDGET_SECONDS = 60.0            # a candidate that has not reached L* + 1e-5 by then is reported as such
+
+
+def datasets(quick: bool):
+    """name -> (X (m, n_x) C-ordered, y (m,), l2)."""
+    from scipy.ndimage import gaussian_filter
+    from sklearn.datasets import make_classification
+    from sklearn.preprocessing import StandardScaler
+
+    m = 100_000 if quick else 1_000_000
+    X, y = make_classification(n_samples=m, n_features=100, n_informative=20, n_redundant=10, random_state=0)
+    yield f"standardized {m:.0e} x 100", StandardScaler().fit_transform(X), y.astype(np.float64), 0.0
+    del X
+    m = 20_000 if quick else 100_000
+    rng = np.random.default_rng(0)
+    images = gaussian_filter(rng.normal(size=(m, 25, 40)), sigma=(0, 2.5, 2.5))
+    images = (images - images.min()) / (images.max() - images.min())
+    w = gaussian_filter(rng.normal(size=(25, 40)), sigma=4).reshape(-1)
+    X = images.reshape(m, -1)
+    z = (X - X.mean(axis=0)) @ w
+    y = (rng.random(m) < 1 / (1 + np.exp(-4 * z / z.std()))).astype(np.float64)
+    del images
+    yield f"pixel-like {m:.0e} x 1000", X, y, 0.0
+    from single_neuron.io.sources import load_training_data
+    from run import cats_folder
+
+    train, _ = load_training_data(cats_folder())
+    yield "cats 209 x 12288 (l2 1)", np.ascontiguousarray(train.X.T), train.Y.reshape(-1).astype(np.float64), 1.0
+
+
+def cost(X, y, w, b, l2) -> float:
+    """J = mean log-loss + l2 / (2 m) ||w||^2, in float64."""
+    z = X @ w + b
+    return float(np.mean(np.logaddexp(0.0, z) - y * z) + l2 / (2 * len(y)) * (w @ w))
+
+
+def optimum(X, y, l2) -> float:
+    from scipy.optimize import minimize
+
+    m = len(y)
+
+    def f(theta):
+        w, b = theta[:-1], theta[-1]
+        z = X @ w + b
+        dz = (1 / (1 + np.exp(-z)) - y) / m
+        return (float(np.mean(np.logaddexp(0.0, z) - y * z) + l2 / (2 * m) * (w @ w)),
+                np.append(X.T @ dz + l2 / m * w, dz.sum()))
+
+    found = minimize(f, np.zeros(X.shape[1] + 1), jac=True, method="L-BFGS-B",
+                     options={"maxiter": 20_000, "ftol": 0.0, "gtol": 1e-10, "maxcor": 30})
+    return float(found.fun)
+
+
+def sklearn_times(solver: str, X, y, l2: float, target: dict, repeat: int) -> dict:
+    """{gap: (median seconds, max_iter)} for LogisticRegression(solver) fitted to each target."""
+    from sklearn.linear_model import LogisticRegression
+
+    penalty = {"C": 1.0 / l2} if l2 else {"C": np.inf}
+
+    def fit(k):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            start = time.perf_counter()
+            est = LogisticRegression(solver=solver, max_iter=k, tol=0.0, random_state=0, **penalty).fit(X, y)
+            return time.perf_counter() - start, cost(X, y, est.coef_[0], est.intercept_[0], l2)
+
+    out, k, spent = {}, 1, 0.0
+    for gap in GAPS:
+        while spent < BUDGET_SECONDS:
+            seconds, J = fit(k)
+            spent += seconds
+            if J <= target[gap]:
+                times = [seconds] + [fit(k)[0] for _ in range(repeat - 1)]
+                out[gap] = (statistics.median(times), k)
+                break
+            k = max(k + 1, int(k * 1.3))
+    return out
+
+
+def ours_times(X, y, l2: float, target: dict, repeat: int, accelerated: bool, dtype) -> dict:
+    """{gap: (median seconds, iterations)} for descend with the learning rate "auto"."""
+    from single_neuron.engines.in_memory import in_memory_pass
+    from single_neuron.neuron.descent import descend
+
+    X_cols, Y = X.T.astype(dtype), y.reshape(1, -1).astype(dtype)
+    runs: list[dict] = []
+    for _ in range(repeat):
+        if runs and len(runs[0]) < len(GAPS):
+            break                                  # a target missed within the budget stays missed
+        reached: dict = {}
+        start = time.perf_counter()
+
+        def record(i, J):
+            for gap in GAPS:
+                if gap not in reached and J <= target[gap]:
+                    reached[gap] = (time.perf_counter() - start, i)
+
+        stop = (lambda: len(reached) == len(GAPS) or time.perf_counter() - start > BUDGET_SECONDS)
+        data = in_memory_pass(X_cols, Y, "auto", 5000)
+        descend(data, np.zeros((X.shape[1], 1), dtype), 0.0, 100_000, "auto", l2=l2, record_every=RECORD_EVERY,
+                on_record=record, should_stop=stop, accelerated=accelerated)
+        runs.append(reached)
+    return {gap: (statistics.median(r[gap][0] for r in runs), runs[0][gap][1]) for gap in GAPS
+            if all(gap in r for r in runs)}
+
+
+def run(quick: bool = False, repeat: int = 3) -> dict:
+    out = {"record_every": RECORD_EVERY, "budget_seconds": BUDGET_SECONDS, "sets": {}}
+    for name, X, y, l2 in datasets(quick):
+        best = optimum(X, y, l2)
+        print(f"  {name}: L* = {best:.10f}", file=sys.stderr, flush=True)
+        target = {gap: best + gap for gap in GAPS}
+        rows = {}
+        for solver in ("lbfgs", "newton-cholesky", "saga"):
+            rows[f"sklearn {solver}"] = sklearn_times(solver, X, y, l2, target, repeat)
+            print(f"  {name}: sklearn {solver} {rows[f'sklearn {solver}']}", file=sys.stderr, flush=True)
+        for accelerated in (False, True):
+            for dtype in (np.float64, np.float32):
+                label = f"ours auto{' + accelerated' if accelerated else ''} {np.dtype(dtype).name}"
+                rows[label] = ours_times(X, y, l2, target, repeat, accelerated, dtype)
+                print(f"  {name}: {label} {rows[label]}", file=sys.stderr, flush=True)
+        table = {}
+        for label, reached in rows.items():
+            table[label] = {}
+            for gap in GAPS:
+                if gap in reached:
+                    seconds, iterations = reached[gap]
+                    lbfgs = rows["sklearn lbfgs"].get(gap)
+                    table[label][f"{gap:g}"] = {"seconds": seconds, "iterations": iterations,
+                                                "vs_lbfgs": seconds / lbfgs[0] if lbfgs else None}
+                else:
+                    table[label][f"{gap:g}"] = None
+        out["sets"][name] = {"optimal_cost": best, "l2": l2, "rows": table}
+    big = next(iter(out["sets"].values()))["rows"]
+    ill = list(out["sets"].values())[1]["rows"]
+
+    def ratio(rows, gap="1e-05"):
+        cells = [rows[k][gap] for k in ("ours auto float64", "ours auto + accelerated float64") if rows[k][gap]]
+        return min(c["vs_lbfgs"] for c in cells) if cells and all(c["vs_lbfgs"] for c in cells) else float("inf")
+
+    out["targets"] = {"auto_to_1e-5_no_slower_than_lbfgs_on_standardized": ratio(big) <= 1.0,
+                      "auto_to_1e-5_within_2x_of_lbfgs_on_pixel_like": ratio(ill) <= 2.0}
+    return out
+
+
+def show(r: dict) -> None:
+    print(f"\ntime to accuracy (seconds to L* + 1e-3 / L* + 1e-5, iterations, x lbfgs), cost recorded every "
+          f"{r['record_every']} iterations:")
+    for name, s in r["sets"].items():
+        print(f"  {name}: L* = {s['optimal_cost']:.8f}")
+        for label, cells in s["rows"].items():
+            text = []
+            for gap in ("0.001", "1e-05"):
+                c = cells[gap]
+                text.append(f"{'not reached':>24s}" if c is None else
+                            f"{c['seconds']:8.3f}s {c['iterations']:6d} {c['vs_lbfgs'] or float('nan'):6.2f}x")
+            print(f"    {label:34s} {' | '.join(text)}")
