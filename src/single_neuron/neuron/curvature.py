@@ -10,9 +10,9 @@ whose gradient is L-Lipschitz). lambda_max is found in a few passes over the dat
 route gives an operator with the same largest eigenvalue (`Pass.curvature_operator`:
 X_aug diag(s) X_aug.T in w-space, or diag(s)^1/2 (K + 1 1.T) diag(s)^1/2 for the Gram
 form, whose nonzero eigenvalues are the same), and Lanczos (ARPACK, through scipy) finds
-its largest eigenvalue to a relative RTOL, in about ten products (passes) on standardized and
+its largest eigenvalue to a relative EIGEN_RTOL, in about ten products (passes) on standardized and
 on pixel data; operators of at most SMALL rows are written out and solved exactly. A step a
-little too large by RTOL is harmless: plain descent stays stable up to 2/L.
+little too large by EIGEN_RTOL is harmless: plain descent stays stable up to 2/L.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import numpy as np
 from .formulas import to_numpy
 
 SMALL = 24          # rows up to which the operator is written out column by column (one pass each)
-RTOL = 1e-3         # ARPACK's relative accuracy on the eigenvalue
+EIGEN_RTOL = 1e-3         # ARPACK's relative accuracy on the eigenvalue
 LANCZOS = 8         # Lanczos vectors kept between restarts: fewer products than ARPACK's default 20
 
 
@@ -38,7 +38,7 @@ def largest_eigenvalue(size: int, times: Callable[[np.ndarray], np.ndarray]) -> 
     operator = LinearOperator((size, size), matvec=lambda v: times(np.ravel(v)), dtype=np.float64)
     # A fixed start vector: the same step on every run.
     start = np.full(size, 1.0 / np.sqrt(size))
-    return float(eigsh(operator, k=1, which="LA", tol=RTOL, ncv=min(LANCZOS, size - 1), v0=start,
+    return float(eigsh(operator, k=1, which="LA", tol=EIGEN_RTOL, ncv=min(LANCZOS, size - 1), v0=start,
                        return_eigenvectors=False)[0])
 
 
