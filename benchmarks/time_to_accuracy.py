@@ -65,20 +65,56 @@ def cost(X, y, w, b, l2) -> float:
 
 
 def optimum(X, y, l2) -> float:
+    """L*, the least cost: Newton's method (the Hessian in blocks, no copy of X) where n_x is at most
+    NEWTON_FEATURES, converging in a few tens of passes even on ill-conditioned data, where a tight
+    L-BFGS takes thousands; L-BFGS beyond (the cats: strongly convex with l2 = 1)."""
+    if X.shape[1] <= NEWTON_FEATURES:
+        return _newton(X, y, l2)
     from scipy.optimize import minimize
 
-    m = len(y)
-
-    def f(theta):
-        w, b = theta[:-1], theta[-1]
-        z = X @ w + b
-        dz = (1 / (1 + np.exp(-z)) - y) / m
-        return (float(np.mean(np.logaddexp(0.0, z) - y * z) + l2 / (2 * m) * (w @ w)),
-                np.append(X.T @ dz + l2 / m * w, dz.sum()))
-
-    found = minimize(f, np.zeros(X.shape[1] + 1), jac=True, method="L-BFGS-B",
-                     options={"maxiter": 20_000, "ftol": 0.0, "gtol": 1e-10, "maxcor": 30})
+    found = minimize(lambda theta: _cost_and_gradient(X, y, l2, theta), np.zeros(X.shape[1] + 1), jac=True,
+                     method="L-BFGS-B", options={"maxiter": 20_000, "ftol": 0.0, "gtol": 1e-10, "maxcor": 30})
     return float(found.fun)
+
+
+NEWTON_FEATURES = 2000
+
+
+def _cost_and_gradient(X, y, l2, theta):
+    m, w, b = len(y), theta[:-1], theta[-1]
+    z = X @ w + b
+    dz = (0.5 * (1 + np.tanh(0.5 * z)) - y) / m
+    J = float(np.mean(np.logaddexp(0.0, z) - y * z) + l2 / (2 * m) * (w @ w))
+    return J, np.append(X.T @ dz + l2 / m * w, dz.sum())
+
+
+def _newton(X, y, l2, steps: int = 100) -> float:
+    """Damped Newton on [w, b]: H = [X^T S X + l2 I, X^T s; s^T X, sum s] / m, S = diag(p (1 - p))."""
+    from scipy.linalg import solve
+
+    m, n = X.shape
+    theta = np.zeros(n + 1)
+    J, g = _cost_and_gradient(X, y, l2, theta)
+    for _ in range(steps):
+        z = X @ theta[:-1] + theta[-1]
+        p = 0.5 * (1 + np.tanh(0.5 * z))
+        s = p * (1 - p) / m
+        H = np.empty((n + 1, n + 1))
+        H[:n, :n] = X.T @ (X * s[:, None]) + l2 / m * np.eye(n)
+        H[:n, n] = H[n, :n] = X.T @ s
+        H[n, n] = s.sum()
+        direction = solve(H, g, assume_a="pos")
+        decrement = float(g @ direction)
+        t = 1.0
+        while t > 1e-10:
+            J_new, g_new = _cost_and_gradient(X, y, l2, theta - t * direction)
+            if J_new <= J - 0.25 * t * decrement:
+                break
+            t *= 0.5
+        theta, J, g = theta - t * direction, J_new, g_new
+        if decrement < 1e-15:
+            break
+    return J
 
 
 def sklearn_times(solver: str, X, y, l2: float, target: dict, repeat: int) -> dict:
