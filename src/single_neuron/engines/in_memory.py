@@ -204,8 +204,9 @@ class _Span(_Examples):
     def dot(self, u, v):
         """The dot product of the w that u and v stand for, without touching X: u_0 v_0 w0.w0 +
         u_0 c_v.z0 + v_0 c_u.z0 + c_u K c_v.T (an m x m product: it rounds like the Gram form)."""
+        # c K in K's dtype: a float64 c would make NumPy cast all of a float32 K, an m x m copy a call.
+        out = float(np.vdot(np.asarray(u[:, 1:], dtype=self.K.dtype) @ self.K, np.asarray(v[:, 1:], dtype=np.float64)))
         u, v = np.asarray(u, dtype=np.float64), np.asarray(v, dtype=np.float64)
-        out = float(np.vdot(u[:, 1:] @ self.K, v[:, 1:]))
         if self.has_start:
             out += (u[0, 0] * v[0, 0] * self.w0_sq + u[0, 0] * float(np.vdot(v[:, 1:], self.z0))
                     + v[0, 0] * float(np.vdot(u[:, 1:], self.z0)))

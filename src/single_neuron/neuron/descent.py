@@ -301,8 +301,11 @@ class GradientSize:
             self.step.keep((dw_sum, db_sum, None, weight), w)
             dw_sq = self.data.dot(self.step.dw, self.step.dw)
         else:
-            dw_sq = self.data.dot(dw_sum, dw_sum) / float(weight) ** 2
-        return math.sqrt(dw_sq + (float(db_sum) / float(weight)) ** 2)
+            sum_sq = float(self.data.dot(dw_sum, dw_sum))
+            # Sums of huge sample weights square past the float range: then scale first (rare, allocates).
+            dw_sq = ((math.sqrt(sum_sq) / float(weight)) ** 2 if math.isfinite(sum_sq)
+                     else float(self.data.dot(dw_sum / weight, dw_sum / weight)))
+        return math.hypot(math.sqrt(dw_sq), float(db_sum) / float(weight))
 
     def small(self, dw_sum, db_sum, weight, w) -> bool:
         if self.start is None:
