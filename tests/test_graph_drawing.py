@@ -12,7 +12,7 @@ import pytest
 
 from picture_checks import assert_not_blank, file_format, png_pixels, regions_of_colour
 from single_neuron.graph import Value
-from single_neuron.io.figure_files import save
+from single_neuron.io.figure_writer import save
 from single_neuron.teaching.explain import explain_logistic, explain_notes, to_dot
 from single_neuron.teaching.graph_drawing import (DPI, INPUT_FILL, VALUE_FILL, draw, graph_layout, picture_graph,
                                                   picture_of)

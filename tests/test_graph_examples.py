@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
 from picture_checks import png_pixels
-from single_neuron.io.figure_files import save
+from single_neuron.io.figure_writer import save
 from single_neuron.io.modelfile import load_model
 from single_neuron.teaching.explain import explain_logistic, explain_notes
 from single_neuron.teaching.graph import logistic_example, notes_example

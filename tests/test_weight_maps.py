@@ -58,7 +58,7 @@ def test_a_cost_curve_reaches_the_end_of_the_run():
 
 def test_the_plots_reach_the_end_and_draw_lines_where_points_are_dense(cats):
     from single_neuron import train
-    from single_neuron.app.figures import MARKED_AT_MOST, cost_figure, rates_figure
+    from single_neuron.app.run_plots import MARKED_AT_MOST, cost_figure, rates_figure
 
     course = train(cats, num_iterations=2000).report                          # 20 costs: marked, as the course
     line = cost_figure(course["costs"], 100, 0.005, end=course["n_iter"], final_cost=course["final_cost"]).axes[0].lines[0]

@@ -1,7 +1,7 @@
 """The pictures of what the neuron learned and what it sees: w as an image, and one photo explained.
 
 Each `*_figure` function returns a matplotlib `Figure` (no screen, no global pyplot state):
-the notebook shows it, the web page renders it (`io.figure_files.render`), and each `save_*`
+the notebook shows it, the web page renders it (`io.figure_writer.render`), and each `save_*`
 function writes it as PNG, SVG or PDF by the file's name. The numbers come from `weight_maps`.
 Names from files (class names, file names) are drawn as plain text, never as math.
 
@@ -115,7 +115,7 @@ def explanation_figure(trained: SavedModel, photo: PhotoView | str | Path):
 
 def save_weights(path, trained: SavedModel) -> None:
     """Draw w as an image to `path` (.png, .svg or .pdf)."""
-    from ..io.figure_files import check_figure_path, save
+    from ..io.figure_writer import check_figure_path, save
 
     check_figure_path(path, "picture of w")
     save(weights_figure(trained), path)
@@ -123,7 +123,7 @@ def save_weights(path, trained: SavedModel) -> None:
 
 def save_explanation(path, trained: SavedModel, image) -> PhotoView:
     """Draw one image file explained to `path` (.png, .svg or .pdf); returns what was drawn."""
-    from ..io.figure_files import check_figure_path, save
+    from ..io.figure_writer import check_figure_path, save
 
     check_figure_path(path, "explanation")
     photo = photo_view(trained, image)

@@ -25,7 +25,7 @@ def run(args) -> int:
     from .output import print_json, shown
 
     if args.errors:
-        from ..io.figure_files import check_figure_path
+        from ..io.figure_writer import check_figure_path
 
         check_figure_path(args.errors)
     trained = load_model(args.model)
@@ -33,7 +33,7 @@ def run(args) -> int:
     result = evaluate(trained, data)
     report = dict(result.report)
     if args.errors:
-        from ..app.figures import misclassified
+        from ..app.run_plots import misclassified
 
         wrong = result.wrong
         report["errors_shown"] = misclassified(args.errors, data.images[wrong], result.labels[wrong],

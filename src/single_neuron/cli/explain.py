@@ -45,7 +45,7 @@ def run(args) -> int:
     if args.dot:
         check_writable(args.dot, "output")
     if args.png:
-        from ..io.figure_files import check_figure_path
+        from ..io.figure_writer import check_figure_path
 
         check_figure_path(args.png, "picture")
     own = _options(args.graph)

@@ -23,7 +23,7 @@ def run(args) -> int:
     from ..io.modelfile import load_model
 
     if args.weights:                       # (main has refused a picture that would replace the model)
-        from ..io.figure_files import check_figure_path
+        from ..io.figure_writer import check_figure_path
 
         check_figure_path(args.weights, "picture of w")
     trained = load_model(args.model)

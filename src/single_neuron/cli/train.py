@@ -89,7 +89,7 @@ def run_train(args) -> int:
     if args.model_out:                                   # before the work, so a bad path costs nothing
         check_writable(args.model_out, "model")
     if args.plot:
-        from ..io.figure_files import check_figure_path
+        from ..io.figure_writer import check_figure_path
 
         check_figure_path(args.plot)
     run = _trained(args, settings)
@@ -101,7 +101,7 @@ def run_train(args) -> int:
     if run.report["warning"]:
         note(f"warning: {_option_names(run.report['warning'])}")
     if args.plot:
-        from ..app.figures import cost_curve
+        from ..app.run_plots import cost_curve
 
         report = run.report
         end = report["best_iteration"] if report.get("best_iteration") is not None else report["n_iter"]
@@ -179,7 +179,7 @@ def run_compare_rates(args) -> int:
     from ..io.sources import load_training_data
 
     if args.plot:
-        from ..io.figure_files import check_figure_path
+        from ..io.figure_writer import check_figure_path
 
         check_figure_path(args.plot)
     train_set, test_set = load_training_data(args.data, args.test, size=args.size)
@@ -195,7 +195,7 @@ def run_compare_rates(args) -> int:
                      "final_cost": run.report["final_cost"],
                      "train_accuracy": run.report["train_accuracy"], "test_accuracy": run.report["test_accuracy"]})
     if args.plot:
-        from ..app.figures import learning_rates
+        from ..app.run_plots import learning_rates
 
         learning_rates(args.plot, rows, args.print_every)
     if args.json:

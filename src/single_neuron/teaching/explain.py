@@ -135,7 +135,7 @@ def write_dot(path, picture: Picture) -> None:
 def write_png(path, picture: Picture) -> str:
     """Draw the picture to `path` as PNG, SVG or PDF (by its name), with Graphviz's `dot` where it is
     installed and matplotlib otherwise; returns "graphviz" or "matplotlib", whichever drew it."""
-    from ..io.figure_files import check_figure_path, figure_format, save
+    from ..io.figure_writer import check_figure_path, figure_format, save
 
     check_figure_path(path, "picture")
     fmt = figure_format(path)

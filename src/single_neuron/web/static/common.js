@@ -7,7 +7,7 @@ const SN = (() => {
   const COLOURS = ["#2b59c3", "#c0392b", "#1e7b4a", "#a15c00", "#7b3fa0", "#00838f", "#5d4037", "#546e7a"];
   // ColorBrewer's RdBu, reversed: matplotlib's "RdBu_r", the command line's maps (app/weight_figures.py).
   // Blue below zero, near-white at zero, red above.
-  const MARKED_AT_MOST = 50;         // app/figures.py's: a curve of more points is a line without markers
+  const MARKED_AT_MOST = 50;         // app/run_plots.py's: a curve of more points is a line without markers
   const RDBU_R = [[5, 48, 97], [33, 102, 172], [67, 147, 195], [146, 197, 222], [209, 229, 240], [247, 247, 247],
                   [253, 219, 199], [244, 165, 130], [214, 96, 77], [178, 24, 43], [103, 0, 31]];
 

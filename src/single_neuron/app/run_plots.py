@@ -1,7 +1,7 @@
 """The figures of a run: cost curves, the learning-rate comparison, misclassified images.
 
 Each function builds one matplotlib `Figure` (no screen, no global pyplot state) and
-writes it with `io.figure_files.save`, as PNG, SVG or PDF by the file's name.
+writes it with `io.figure_writer.save`, as PNG, SVG or PDF by the file's name.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
-from ..io.figure_files import check_figure_path, save
+from ..io.figure_writer import check_figure_path, save
 
 # A curve of at most this many points gets a marker at each, as the course plots its 20 costs;
 # denser ones are lines only: markers a pixel apart make a solid blob and hide what the line shows
