@@ -137,6 +137,13 @@ def steps_taken(run, learning_rate) -> dict:
     return out
 
 
+def rate_text(report: dict) -> str:
+    """A run's learning rate in words: "0.005", or "auto (0.00181)" with the step auto took."""
+    if report["learning_rate"] == "auto":
+        return f"auto ({report['learning_rate_used']:.3g})"
+    return f"{report['learning_rate']:g}"
+
+
 def _route(data, test, size, settings: Settings):
     """Where the training data lives: in memory, or read from a file as it is used."""
     if settings.memory_limit is not None and not isinstance(data, (str, Path, type(None))):

@@ -156,13 +156,6 @@ def _step_taken(report: dict) -> float:
     return report.get("learning_rate_used", report["learning_rate"])
 
 
-def _rate_text(report: dict) -> str:
-    """A learning rate as the table of compare-rates shows it: "auto (0.00181)" for auto."""
-    if report["learning_rate"] == "auto":
-        return f"auto ({report['learning_rate_used']:.3g})"
-    return f"{report['learning_rate']:g}"
-
-
 def _print_results(args, report: dict, step: str) -> None:
     if "learning_rate_used" in report:
         print(f"learning rate auto: {report['learning_rate_used']:.3g} (1/L)")
@@ -191,7 +184,7 @@ def _early_stopping_line(report: dict, step: str) -> str:
 
 
 def run_compare_rates(args) -> int:
-    from ..app.jobs import train
+    from ..app.jobs import rate_text, train
     from ..io.sources import load_training_data
 
     if args.plot:
@@ -206,7 +199,7 @@ def run_compare_rates(args) -> int:
                     print_every=args.print_every, solver=args.solver, dtype=args.dtype,
                     should_stop=should_stop)
         if run.report["warning"]:
-            note(f"warning: learning rate {_rate_text(run.report)}: {_option_names(run.report['warning'])}")
+            note(f"warning: learning rate {rate_text(run.report)}: {_option_names(run.report['warning'])}")
         used = {"learning_rate_used": run.report["learning_rate_used"]} if rate == "auto" else {}
         rows.append({"learning_rate": rate, **used, "costs": run.report["costs"], "n_iter": run.report["n_iter"],
                      "final_cost": run.report["final_cost"],
@@ -223,7 +216,7 @@ def run_compare_rates(args) -> int:
         test = "-" if r["test_accuracy"] is None else f"{r['test_accuracy']:8.2f}"
         cost = r["final_cost"]
         last = "-" if cost is None else cost_text(cost)
-        print(f"{_rate_text(r):>14s} {last:>10s} {r['train_accuracy']:8.2f} {test:>8s}")
+        print(f"{rate_text(r):>14s} {last:>10s} {r['train_accuracy']:8.2f} {test:>8s}")
     if args.plot:
         print(f"cost curves drawn to {shown(args.plot)}")
     return 0
