@@ -109,7 +109,7 @@ def train_with(settings: Settings, data=None, test=None, *, size: int | None = N
                         validation_cost=run.best_validation_cost)
     report = {
         "warning": run_advice(run, run.learning_rate, settings.tol, settings.num_iterations,
-                              "num_iterations") or far_from_minimum(run),
+                              "num_iterations") or (None if settings.batch_size else far_from_minimum(run)),
         "costs": run.costs,
         "final_cost": run.final_cost,
         **({"validation_costs": run.validation_costs} if settings.validation_fraction is not None else {}),
