@@ -30,8 +30,6 @@ def test_the_course_run_through_the_estimator_on_rows(cat_sets):
     assert clf.n_iter_ == 2000 and clf.solver_ == "gram"
 
 
-# 300 steps at 0.001 end far from a minimum, and the estimator says so: not this test's subject
-@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_pipeline_grid_search_and_cross_validation(cat_sets):
     train, test = cat_sets
     pipe = Pipeline([("scale", StandardScaler()), ("neuron", SingleNeuronClassifier(max_iter=300))])
@@ -55,7 +53,6 @@ def test_any_two_labels_and_the_probabilities(rng):
     assert clf.coef_.shape == (1, 4) and clf.intercept_.shape == (1,)
 
 
-@pytest.mark.filterwarnings("ignore:the run ended far from a minimum")     # 200 steps: the same in both
 def test_integer_sample_weights_equal_repeated_examples(rng):
     X = rng.normal(size=(30, 5))
     y = (rng.random(30) < 0.5).astype(int)
