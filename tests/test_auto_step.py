@@ -102,3 +102,34 @@ def test_a_model_file_of_an_auto_run_says_the_step_and_loads(cats, tmp_path, run
     training = load(path).training
     assert training["learning_rate"] == "auto" and training["learning_rate_used"] > 0
     assert SingleNeuronClassifier.load(path).learning_rate == "auto"
+
+
+def test_the_page_s_run_report_gives_auto_s_step(cat_sets):
+    import time
+
+    from starlette.testclient import TestClient
+
+    from single_neuron.io.modelfile import SavedModel
+    from single_neuron.web.app import create_app
+    from single_neuron.web.guard import host_names
+    from single_neuron.web.state import Served, ServerState
+
+    train_set, test_set = cat_sets
+    zeros = SavedModel(w=np.zeros((train_set.X.shape[0], 1)), b=0.0, input_shape=train_set.image_shape,
+                       classes=train_set.classes)
+    state = ServerState(Served(zeros, "zeros"), train_set, test_set, grace=5)
+    with TestClient(create_app(state, hosts=host_names("127.0.0.1", 8000), upload_limit=10**6),
+                    base_url="http://127.0.0.1:8000") as page:
+        answer = page.post("/api/train", json={"rates": ["auto", 0.005], "iterations": 20, "print_every": 10})
+        assert answer.status_code == 202, answer.text
+        for _ in range(600):
+            status = page.get("/api/train").json()
+            if status["running"] is False:
+                break
+            time.sleep(0.05)
+    state.close()
+    assert status["rates"] == ["auto", 0.005]
+    auto, plain = status["runs"]
+    X = train_set.X
+    assert auto["learning_rate_used"] == pytest.approx(_one_over_L(X), rel=0.01)
+    assert "learning_rate_used" not in plain and plain["warning"].startswith(FAR)

@@ -228,13 +228,7 @@ class SingleNeuronClassifier(ClassifierMixin, BaseEstimator):
             raise InputValueError(f"input_shape: expected (height, width, channels) with 1, 3 or 4 channels "
                                   f"and height * width * channels = {n} features, got {input_shape!r}")
         labels = [c.item() if isinstance(c, np.generic) else c for c in np.ravel(self.classes_)]
-        training = {"estimator": type(self).__name__, "learning_rate": self.learning_rate,
-                    "num_iterations": self.max_iter, "print_every": self.print_every, "solver": self.solver_,
-                    "dtype": str(np.dtype(self.dtype)), "l2": self.l2, "tol": self.tol,
-                    "n_iter_no_change": self.n_iter_no_change, "n_iter": self.n_iter_,
-                    "accelerated": self.accelerated, "gtol": self.gtol}
-        if self.learning_rate == "auto" and hasattr(self, "learning_rate_"):
-            training["learning_rate_used"] = self.learning_rate_
+        training = self._training_record()
         if _plain_labels(labels) is not None:
             training["labels"] = labels         # the labels themselves, when JSON keeps them as they are
         save_model(path, SavedModel(w=self.coef_.T, b=float(self.intercept_[0]),
@@ -243,6 +237,17 @@ class SingleNeuronClassifier(ClassifierMixin, BaseEstimator):
                                     pixel_scale=check.positive_number("pixel_scale", pixel_scale),
                                     costs=list(self.costs_),
                                     training={k: v for k, v in training.items() if v is not None}))
+
+    def _training_record(self) -> dict:
+        """The settings of the fit and what it did, for a model file's metadata."""
+        training = {"estimator": type(self).__name__, "learning_rate": self.learning_rate,
+                    "num_iterations": self.max_iter, "print_every": self.print_every, "solver": self.solver_,
+                    "dtype": str(np.dtype(self.dtype)), "l2": self.l2, "tol": self.tol,
+                    "n_iter_no_change": self.n_iter_no_change, "n_iter": self.n_iter_,
+                    "accelerated": self.accelerated, "gtol": self.gtol}
+        if self.learning_rate == "auto" and hasattr(self, "learning_rate_"):
+            training["learning_rate_used"] = self.learning_rate_
+        return training
 
     @classmethod
     def load(cls, path) -> SingleNeuronClassifier:
