@@ -196,7 +196,7 @@ def _with_steps(run: Trajectory, alpha: float, gradient: GradientSize, momentum:
     run.restarts = None if momentum is None else momentum.restarts
     if step.dw_sum is not None:
         dw = to_numpy(run.dw)
-        run.gradient_end = math.hypot(math.sqrt(float(np.vdot(dw, dw))), run.db)
+        run.gradient_end = math.sqrt(float(np.vdot(dw, dw)) + run.db * run.db)
     return run
 
 
@@ -305,13 +305,15 @@ class GradientSize:
         self.start: float | None = None
 
     def norm(self, dw_sum, db_sum, weight, w) -> float:
-        # norms, not squares, divided by the weight: weights of 1e300 are data too (a square overflows)
         if self.step.l2_over_M:
             self.step.keep((dw_sum, db_sum, None, weight), w)
-            dw_norm = math.sqrt(self.data.dot(self.step.dw, self.step.dw))
+            dw_sq = self.data.dot(self.step.dw, self.step.dw)
         else:
-            dw_norm = math.sqrt(self.data.dot(dw_sum, dw_sum)) / float(weight)
-        return math.hypot(dw_norm, float(db_sum) / float(weight))
+            sum_sq = float(self.data.dot(dw_sum, dw_sum))
+            # Sums of huge sample weights square past the float range: then scale first (rare, allocates).
+            dw_sq = ((math.sqrt(sum_sq) / float(weight)) ** 2 if math.isfinite(sum_sq)
+                     else float(self.data.dot(dw_sum / weight, dw_sum / weight)))
+        return math.hypot(math.sqrt(dw_sq), float(db_sum) / float(weight))
 
     def small(self, dw_sum, db_sum, weight, w) -> bool:
         if self.start is None:
