@@ -78,7 +78,7 @@ def test_an_unwritable_model_destination_fails_before_training(tmp_path, run_cli
 
 
 @pytest.mark.parametrize("args, fragment, code", [
-    (["train", "--learning-rate", "-1"], "--learning-rate: expected a number > 0, got -1", 2),
+    (["train", "--learning-rate", "-1"], "--learning-rate: expected a number > 0 or \"auto\", got -1", 2),
     (["train", "--iterations", "-5"], "--iterations: expected a whole number >= 0, got -5", 2),
     (["train", "--print-every", "0"], "--print-every: expected a whole number >= 1, got 0", 2),
     (["train", "--iterations", "many"], "argument --iterations: invalid int value: 'many'", 2),

@@ -90,7 +90,7 @@ def test_gradients_equal_central_finite_differences(seed):
     (lambda: propagate(W, np.array([1.0, 2.0]), X, Y), "b: expected a real number"),
     (lambda: propagate(W, 0.0, X.astype(str), Y), "X: expected real numbers, got dtype <U"),
     (lambda: optimize(W, B, X, Y, num_iterations=-1), "num_iterations: expected a whole number >= 0, got -1"),
-    (lambda: optimize(W, B, X, Y, learning_rate=0), "learning_rate: expected a number > 0, got 0"),
+    (lambda: optimize(W, B, X, Y, learning_rate=0), 'learning_rate: expected a number > 0 or "auto", got 0'),
     (lambda: optimize(W, B, X, Y, solver="newton"), "solver: expected one of auto, primal, gram, got 'newton'"),
     (lambda: optimize(W, B, X, Y, dtype=np.int32), "dtype: expected float32 or float64, got int32"),
     (lambda: model(X, Y, np.zeros((3, 2)), np.array([[1, 0]])), "X_test: expected shape (2, m), got (3, 2)"),

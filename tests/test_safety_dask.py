@@ -126,3 +126,18 @@ def test_a_session_asked_for_no_dashboard_serves_no_http():
         assert all(a.startswith("tls://127.0.0.1:") for a in addresses) and info["services"]
         for port in ports:
             assert not _answer(port, None).startswith(b"HTTP/"), port
+
+
+def test_the_readme_s_dask_run_ends_quietly(cats):
+    """The pass's actors are released before the cluster closes: no worker is left calling a
+    scheduler that is gone ("Failed to communicate with scheduler during heartbeat"), no traceback.
+    Three times: the shutdown's order is a race when it is wrong."""
+    for _ in range(3):
+        done = subprocess.run([sys.executable, "-m", "single_neuron", "train", str(cats),
+                               "--engine", "dask", "--iterations", "100", "--quiet"],
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        assert "test accuracy: 84.0 %" in done.stdout
+        assert "Traceback" not in done.stderr and "heartbeat" not in done.stderr, done.stderr
+        assert [line for line in done.stderr.splitlines() if line.strip()] == [
+            line for line in done.stderr.splitlines() if line.startswith("single-neuron: warning: ")]

@@ -27,7 +27,8 @@ from single_neuron.validation import LARGEST, MAX_ITERATIONS
 
 ABSURD = [float("nan"), float("inf"), float("-inf"), 10**400, True, "1", [1, 2]]
 SAMPLES = {   # check: (accepted, refused) beside ABSURD
-    check.positive_number: ([1e-300, 0.005, 1, 5000.0, 10**6], [0, -1, -1e-300]),
+    check.learning_rate: ([1e-300, 0.005, 1, 5000.0, 10**6, "auto"], [0, -1, -1e-300, "Auto", "fast", ""]),
+    check.flag: ([True, False, np.True_], [1, 0, "yes", None]),
     check.non_negative_number: ([0, 0.5, 10**6], [-1, -1e-9]),
     check.iterations: ([0, 1, 2, 2.0], [-1, 2.5, MAX_ITERATIONS + 1]),
     check.at_least_one: ([1, 2, 3.0], [0, -1, 2.5, LARGEST + 1]),
@@ -48,7 +49,8 @@ def _samples(setting) -> tuple[list, list]:
         refused = ["newton", "", 1, None] if setting.check is not check.float_type else SAMPLES[check.float_type][1]
         return accepted, refused + ([] if setting.check is check.float_type else ABSURD[:2])
     accepted, refused = SAMPLES[setting.check]
-    absurd = [v for v in ABSURD if not (setting.check in (check.memory_size, check.text) and isinstance(v, str))]
+    absurd = [v for v in ABSURD if not (setting.check in (check.memory_size, check.text) and isinstance(v, str))
+              and not (setting.check is check.flag and v is True)]
     if setting.check is check.text:
         absurd = [v for v in absurd if not isinstance(v, str)]
     return accepted, refused + absurd
@@ -113,10 +115,31 @@ def test_train(tiny, setting, value, ok):
     if setting.name == "solver":                     # the report says the form that ran: auto picks one
         assert run.report["solver"] in ("primal", "gram") and value in ("auto", run.report["solver"])
     else:
-        assert run.report[setting.name] == Settings(**settings).checked().recorded()[setting.name]
+        assert run.report.get(setting.name) == Settings(**settings).checked().recorded().get(setting.name)
 
 
 # ------------------------------------------------------------------------------ the command line
+
+def _is_number(text) -> bool:
+    try:
+        _read(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _read(text, setting=None):
+    """The number a command line's text writes, as the option reads it (a learning rate's word,
+    "auto" or not, as it is)."""
+    if setting is not None and setting.read == "rate" and not _is_number(text):
+        return text
+    from single_neuron.sizes import real_number, whole_number
+
+    try:
+        return whole_number(text)
+    except ValueError:
+        return real_number(text)
+
 
 def _cli_text(value, setting=None):
     """The text a command line would carry for `value`, or None where it has none: a command line
@@ -124,8 +147,12 @@ def _cli_text(value, setting=None):
     characters is refused as text before it is read as a number (see test_safety_numbers)."""
     if isinstance(value, (bool, list)) or value is None or len(str(value)) > 40:
         return None
+    if setting is not None and setting.read == "flag":
+        return None                     # an option without a value: given or not
     if isinstance(value, str) and setting is not None and setting.read in ("number", "whole"):
         return None
+    if isinstance(value, str) and setting is not None and setting.read == "rate" and _is_number(value):
+        return None                     # "1" is the number 1 on a command line
     if not isinstance(value, str) and setting is not None and setting.read == "free":
         return None                     # any text is a device's or an address's name until it is used
     return str(value)
@@ -143,20 +170,10 @@ def test_command_line(capsys, setting, value, ok):
         assert main(["train", f"{setting.flag}={text}"]) == 2
         err = capsys.readouterr().err
         assert err.startswith(f"single-neuron: error: argument {setting.flag}: ") and err.count("\n") == 1
-        assert _refusal(setting, text if setting.read in ("choice", "text") else _read(text)) in err
+        assert _refusal(setting, text if setting.read in ("choice", "text") else _read(text, setting)) in err
         return
     args = build_parser().parse_args(["train", f"{setting.flag}={text}"])
     assert getattr(args, setting.name) == setting.check(setting.name, value)
-
-
-def _read(text):
-    """The number a command line's text writes, as the option reads it."""
-    from single_neuron.sizes import real_number, whole_number
-
-    try:
-        return whole_number(text)
-    except ValueError:
-        return real_number(text)
 
 
 def test_the_command_line_s_options_are_the_table_s():
@@ -295,8 +312,23 @@ def test_no_setting_is_refused_by_one_surface_and_taken_by_another():
 
     from pathlib import Path
 
-    assert 'check.positive_number("learning_rate"' in Path(course.__file__).read_text()
+    assert 'check.learning_rate("learning_rate"' in Path(course.__file__).read_text()
+    assert 'check.flag("accelerated"' in Path(course.__file__).read_text()
     for setting in TABLE:
         assert setting.check.__module__ == check.__name__, setting.name
-    with pytest.raises(InputValueError, match="learning_rate: expected a number > 0, got 0"):
+    with pytest.raises(InputValueError, match='learning_rate: expected a number > 0 or "auto", got 0'):
         Settings(learning_rate=0).checked()
+
+
+FLAGS = [s for s in TABLE if s.read == "flag"]
+
+
+@pytest.mark.parametrize("setting", FLAGS, ids=[s.name for s in FLAGS])
+def test_a_flag_is_an_option_without_a_value(capsys, setting):
+    from single_neuron.cli import main
+
+    assert getattr(build_parser().parse_args(["train", setting.flag]), setting.name) is True
+    assert getattr(build_parser().parse_args(["train"]), setting.name) is setting.default is False
+    assert main(["train", f"{setting.flag}=yes"]) == 2
+    err = capsys.readouterr().err
+    assert f"argument {setting.flag}: ignored explicit argument 'yes'" in err and err.count("\n") == 1

@@ -174,6 +174,26 @@ def positive_number(name: str, value) -> float:
     return out
 
 
+def learning_rate(name: str, value) -> float | str:
+    """A learning rate: a finite number > 0, or "auto" (the step 1/L from the cost's curvature, see
+    `neuron.curvature`)."""
+    if isinstance(value, str):
+        if value == "auto":
+            return value
+        raise InputValueError(f'{name}: expected a number > 0 or "auto", got {_short(value)}')
+    out = scalar(name, value)
+    if out <= 0:
+        raise InputValueError(f'{name}: expected a number > 0 or "auto", got {_number_text(value)}')
+    return out
+
+
+def flag(name: str, value) -> bool:
+    """True or False (NumPy's booleans too), as a bool."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise InputValueError(f"{name}: expected True or False, got {_short(value)}")
+    return bool(value)
+
+
 def non_negative_number(name: str, value) -> float:
     out = scalar(name, value)
     if out < 0:

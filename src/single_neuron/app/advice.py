@@ -108,10 +108,12 @@ FAR_FROM_MINIMUM = 0.05
 
 
 def far_from_minimum(run) -> str | None:
-    """A line for a run (a neuron.descent.Trajectory) whose last gradient is still more than
-    FAR_FROM_MINIMUM of its size at the first step, sqrt(||dw||^2 + db^2) both; else None."""
+    """A line for a run (a neuron.descent.Trajectory) that ran all its iterations and whose last
+    gradient is still more than FAR_FROM_MINIMUM of its size at the first step, sqrt(||dw||^2 +
+    db^2) both; else None. A run that early stopping ended stopped where it was asked to (on
+    held-out examples, on purpose before the training cost's minimum)."""
     start, end = run.gradient_start, run.gradient_end
-    if not start or end is None or end <= FAR_FROM_MINIMUM * start:
+    if run.stopped != "done" or not start or end is None or end <= FAR_FROM_MINIMUM * start:
         return None
     return (f"the run ended far from a minimum: the gradient is still {end / start:.0%} of its size at the start "
             f"({end:.3g} against {start:.3g}); try the learning rate \"auto\" with accelerated descent, or more "

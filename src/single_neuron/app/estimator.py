@@ -20,7 +20,7 @@ from ..neuron.formulas import PIXEL_SCALE, decide, sigmoid, to_numpy
 from ..errors import InputValueError, SingleNeuronError
 from ..engines import open_pass
 from ..neuron.descent import descend
-from .advice import run_advice
+from .advice import far_from_minimum, run_advice
 
 
 class SingleNeuronClassifier(ClassifierMixin, BaseEstimator):
@@ -28,8 +28,9 @@ class SingleNeuronClassifier(ClassifierMixin, BaseEstimator):
 
     Parameters
     ----------
-    learning_rate : float, default=0.005
-        alpha, the gradient-descent step.
+    learning_rate : float or "auto", default=0.005
+        alpha, the gradient-descent step; "auto" takes 1/L from the cost's curvature, L the
+        largest eigenvalue of X.T X / (4 n_samples) (+ the L2 term), found in a few passes over X.
     max_iter : int, default=2000
         Number of gradient-descent steps (fewer if early stopping ends the run).
     solver : {"auto", "primal", "gram"}, default="auto"
@@ -45,6 +46,11 @@ class SingleNeuronClassifier(ClassifierMixin, BaseEstimator):
         `max_iter` steps, so the course's run is unchanged.
     n_iter_no_change : int, default=5
         Patience of early stopping.
+    accelerated : bool, default=False
+        Nesterov's accelerated steps, the momentum restarted when it points uphill.
+    gtol : float or None, default=None
+        Stop once the gradient's norm sqrt(||dw||^2 + db^2) is at most `gtol` times its norm
+        at the first step.
     print_every : int, default=100
         Record the cost every `print_every` iterations (into `costs_`).
     engine : {"numpy", "torch", "cupy", "dask"}, default="numpy"
@@ -68,12 +74,17 @@ class SingleNeuronClassifier(ClassifierMixin, BaseEstimator):
         The cost recorded every `print_every` iterations.
     solver_ : str
         The solver used ("primal" or "gram").
+    learning_rate_ : float
+        The step taken: `learning_rate`, or 1/L for "auto".
+    restarts_ : int or None
+        With `accelerated`, how many times the momentum restarted.
     n_features_in_ : int
 
     A run that goes wrong warns with scikit-learn's `ConvergenceWarning`: early stopping
     ended it because the cost rose, the cost went far above where it started (more than a
     hundred times) or grew back above it, or `max_iter` came before early stopping's
-    criterion (with `tol`).
+    criterion (with `tol`), or the run ended far from a minimum (its gradient still more than
+    5 % of its size at the start).
 
     `save(path, input_shape=...)` writes the model file of `single-neuron train
     --model-out`, so `single-neuron predict`, `evaluate` and `inspect` use it;
@@ -91,7 +102,8 @@ class SingleNeuronClassifier(ClassifierMixin, BaseEstimator):
     """
 
     def __init__(self, learning_rate=0.005, max_iter=2000, solver="auto", dtype="float64", l2=0.0,
-                 tol=None, n_iter_no_change=5, print_every=100, engine="numpy", device=None):
+                 tol=None, n_iter_no_change=5, print_every=100, engine="numpy", device=None, accelerated=False,
+                 gtol=None):
         self.learning_rate = learning_rate
         self.max_iter = max_iter
         self.solver = solver
@@ -102,6 +114,8 @@ class SingleNeuronClassifier(ClassifierMixin, BaseEstimator):
         self.print_every = print_every
         self.engine = engine
         self.device = device
+        self.accelerated = accelerated
+        self.gtol = gtol
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -127,12 +141,14 @@ class SingleNeuronClassifier(ClassifierMixin, BaseEstimator):
                        num_iterations=settings["max_iter"], device=settings["device"]) as data:
             run = descend(data, np.zeros((X.shape[1], 1), dt), 0.0, settings["max_iter"], settings["learning_rate"],
                           l2=settings["l2"], record_every=settings["print_every"], tol=settings["tol"],
-                          n_iter_no_change=settings["n_iter_no_change"])
+                          n_iter_no_change=settings["n_iter_no_change"], accelerated=settings["accelerated"],
+                          gtol=settings["gtol"])
         self._keep(run)
         self.n_iter_ = run.n_iter
         self.costs_ = run.costs
-        advice = run_advice(run, settings["learning_rate"], settings["tol"], settings["max_iter"], "max_iter",
-                            lambda: max(float(X_cols.max()), -float(X_cols.min())) > 1.0)
+        self.restarts_ = run.restarts
+        advice = run_advice(run, run.learning_rate, settings["tol"], settings["max_iter"], "max_iter",
+                            lambda: max(float(X_cols.max()), -float(X_cols.min())) > 1.0) or far_from_minimum(run)
         if advice is not None:
             warnings.warn(advice, ConvergenceWarning, stacklevel=2)
         return self
@@ -173,6 +189,7 @@ class SingleNeuronClassifier(ClassifierMixin, BaseEstimator):
         self.coef_ = to_numpy(run.w).T.astype(np.float64)
         self.intercept_ = np.array([float(run.b)])
         self.solver_ = run.solver
+        self.learning_rate_ = run.learning_rate
 
     def decision_function(self, X):
         """z = X w + b for each row: (n_samples,); positive means the second class."""
@@ -211,10 +228,7 @@ class SingleNeuronClassifier(ClassifierMixin, BaseEstimator):
             raise InputValueError(f"input_shape: expected (height, width, channels) with 1, 3 or 4 channels "
                                   f"and height * width * channels = {n} features, got {input_shape!r}")
         labels = [c.item() if isinstance(c, np.generic) else c for c in np.ravel(self.classes_)]
-        training = {"estimator": type(self).__name__, "learning_rate": self.learning_rate,
-                    "num_iterations": self.max_iter, "print_every": self.print_every, "solver": self.solver_,
-                    "dtype": str(np.dtype(self.dtype)), "l2": self.l2, "tol": self.tol,
-                    "n_iter_no_change": self.n_iter_no_change, "n_iter": self.n_iter_}
+        training = self._training_record()
         if _plain_labels(labels) is not None:
             training["labels"] = labels         # the labels themselves, when JSON keeps them as they are
         save_model(path, SavedModel(w=self.coef_.T, b=float(self.intercept_[0]),
@@ -223,6 +237,17 @@ class SingleNeuronClassifier(ClassifierMixin, BaseEstimator):
                                     pixel_scale=check.positive_number("pixel_scale", pixel_scale),
                                     costs=list(self.costs_),
                                     training={k: v for k, v in training.items() if v is not None}))
+
+    def _training_record(self) -> dict:
+        """The settings of the fit and what it did, for a model file's metadata."""
+        training = {"estimator": type(self).__name__, "learning_rate": self.learning_rate,
+                    "num_iterations": self.max_iter, "print_every": self.print_every, "solver": self.solver_,
+                    "dtype": str(np.dtype(self.dtype)), "l2": self.l2, "tol": self.tol,
+                    "n_iter_no_change": self.n_iter_no_change, "n_iter": self.n_iter_,
+                    "accelerated": self.accelerated, "gtol": self.gtol}
+        if self.learning_rate == "auto" and hasattr(self, "learning_rate_"):
+            training["learning_rate_used"] = self.learning_rate_
+        return training
 
     @classmethod
     def load(cls, path) -> SingleNeuronClassifier:
@@ -294,13 +319,14 @@ def _hyper_parameters(training: dict) -> dict:
     made: refitted with those on the training cost, which keeps falling, it would run them all.
     Such a record gives the steps the run made (n_iter) as max_iter, and no early stopping."""
     names = {"learning_rate": "learning_rate", "max_iter": "num_iterations", "dtype": "dtype",
-             "l2": "l2", "tol": "tol", "n_iter_no_change": "n_iter_no_change", "print_every": "print_every"}
+             "l2": "l2", "tol": "tol", "n_iter_no_change": "n_iter_no_change", "print_every": "print_every",
+             "accelerated": "accelerated", "gtol": "gtol"}
     if training.get("validation_fraction") is not None:
         names = {**{k: v for k, v in names.items() if k not in ("tol", "n_iter_no_change")}, "max_iter": "n_iter"}
     params = {}
     for param, key in names.items():
         value = training.get(key)
-        if value is None or isinstance(value, bool):
+        if value is None or (isinstance(value, bool) and param != "accelerated"):
             continue
         try:
             SingleNeuronClassifier(**{param: value})._checked_settings()

@@ -19,7 +19,7 @@ from ..errors import InputValueError
 from ..io.dataset import Dataset
 from ..neuron.descent import descend
 from ..neuron.formulas import cost, decide, sigmoid, to_numpy, unroll
-from .advice import run_advice
+from .advice import far_from_minimum, run_advice
 from .model import Model, Prediction, classify  # noqa: F401 -- classify, the job behind predict, is the model's
 from ..engines import open_pass
 from .settings import Settings
@@ -45,7 +45,7 @@ def train(data=None, test=None, *, size: int | None = None, sample_weight=None, 
     data are not resized, and a size they do not have is refused). sample_weight:
     (m,) non-negative weights of the training examples. settings: the fields of
     `Settings` (learning_rate, num_iterations, print_every, solver, dtype, l2,
-    batch_size, seed, tol, n_iter_no_change, validation_fraction, engine, device,
+    batch_size, seed, tol, n_iter_no_change, validation_fraction, accelerated, gtol, engine, device,
     memory_limit, scheduler, chunk_rows). on_record(i, cost) is called at each
     recorded cost; should_stop() is asked before each iteration; on_weights(i,
     current), after on_record, gives current() -> (w, b) at that point (w on the
@@ -58,8 +58,10 @@ def train(data=None, test=None, *, size: int | None = None, sample_weight=None, 
 
     Returns the model and a report: costs (one per print_every iterations), train and
     test accuracy in percent (None without a test set), the settings, the sizes, and
-    `warning`: advice when the run went wrong (the cost rose, or it ended before
-    early stopping's criterion was met), else None.
+    `warning`: advice when the run went wrong (the cost rose, it ended before
+    early stopping's criterion was met, or far from a minimum), else None. With
+    learning_rate "auto", `learning_rate_used` is the step 1/L taken; with
+    accelerated, `restarts` counts the momentum's restarts.
     """
     return train_with(Settings(**settings).checked(), data, test, size=size, sample_weight=sample_weight,
                       on_record=on_record, should_stop=should_stop, on_weights=on_weights)
@@ -93,19 +95,21 @@ def train_with(settings: Settings, data=None, test=None, *, size: int | None = N
                           record_every=settings.print_every, batch_size=settings.batch_size,
                           seed=settings.seed_or_default, tol=settings.tol, n_iter_no_change=settings.patience,
                           on_record=on_record, should_stop=should_stop, on_weights=on_weights,
-                          validation=route.validation_cost())
+                          validation=route.validation_cost(), accelerated=settings.accelerated,
+                          gtol=settings.gtol)
             w = to_numpy(run.w).astype(np.float64)
             train_accuracy = route.train_accuracy(data_pass, run)
     test_set = route.test_set
     test_accuracy = None if test_set is None else _accuracy(w, run.b, test_set, settings.dtype)
     recorded = {**settings.recorded(), "route": route.name(settings), "solver": run.solver, "n_iter": run.n_iter,
                 "stopped": run.stopped, "weighted": sample_weight is not None}
+    recorded.update(steps_taken(run, settings.learning_rate))
     if settings.validation_fraction is not None:
         recorded.update(m_validation=route.m_validation, best_iteration=run.best_iteration,
                         validation_cost=run.best_validation_cost)
     report = {
-        "warning": run_advice(run, settings.learning_rate, settings.tol, settings.num_iterations,
-                              "num_iterations"),
+        "warning": run_advice(run, run.learning_rate, settings.tol, settings.num_iterations,
+                              "num_iterations") or (None if settings.batch_size else far_from_minimum(run)),
         "costs": run.costs,
         "final_cost": run.final_cost,
         **({"validation_costs": run.validation_costs} if settings.validation_fraction is not None else {}),
@@ -120,6 +124,24 @@ def train_with(settings: Settings, data=None, test=None, *, size: int | None = N
                     training={**recorded, "train_accuracy": train_accuracy, "test_accuracy": test_accuracy,
                               "final_cost": run.final_cost})
     return TrainingRun(model=trained, report=report)
+
+
+def steps_taken(run, learning_rate) -> dict:
+    """What the report says of the steps beyond the settings: the step 1/L that learning_rate "auto"
+    took (`learning_rate_used`), and how often accelerated descent restarted its momentum."""
+    out = {}
+    if learning_rate == "auto":
+        out["learning_rate_used"] = run.learning_rate
+    if run.restarts is not None:
+        out["restarts"] = run.restarts
+    return out
+
+
+def rate_text(report: dict) -> str:
+    """A run's learning rate in words: "0.005", or "auto (0.00181)" with the step auto took."""
+    if report["learning_rate"] == "auto":
+        return f"auto ({report['learning_rate_used']:.3g})"
+    return f"{report['learning_rate']:g}"
 
 
 def _route(data, test, size, settings: Settings):

@@ -24,6 +24,8 @@ be honoured by any route, or None. The matrix those rules make:
 | tol (early stop) | yes            | yes          | yes          | yes  | yes                          |
 | validation_fraction | yes         | yes          | yes          | yes (in memory) | refused               |
 | dtype float32    | yes            | yes          | yes          | yes  | yes                          |
+| learning_rate auto | yes          | yes          | yes          | yes  | yes                          |
+| accelerated, gtol | yes (full batch) | yes        | yes          | yes  | yes                          |
 
 (gram needs every example at every step and K in memory; it runs on NumPy only. The
 held-out examples of validation_fraction are kept in memory, so a file read in chunks,
@@ -38,6 +40,7 @@ from typing import Callable
 from .. import validation as check
 from ..errors import InputValueError
 from ..io.limits import COSTS
+from ..neuron.descent import acceleration_refusal
 from ..neuron.passes import ENGINES, SOLVERS
 
 EVERY_ROUTE = "every route"
@@ -50,7 +53,8 @@ class Setting:
     name: its Python name (`Settings`, `single_neuron.train`); default: its value when not
     given (None: off); type: its annotation; check: a `validation` function; flag, metavar,
     help: the command line's option (flag None: not an option); read: how the command line
-    reads its text ("number", "whole", "choice", "text": as the check reads it, "free": any text, as given); routes: which routes honour it, in
+    reads its text ("number", "whole", "choice", "text": as the check reads it, "rate": a number or
+    "auto", "flag": an option without a value, "free": any text, as given); routes: which routes honour it, in
     words; needs: the rule about the other settings; estimator: the estimator's parameter
     name (None: not a parameter); course: a keyword of the course's `optimize` and `model`;
     page: the field of the page's training request (None: the page does not expose it).
@@ -108,8 +112,15 @@ def _when(condition: Callable[[object], bool], message) -> Callable[[object], st
 DASK_ONLY = "scheduler and chunk_rows are settings of the dask engine: they need engine dask"
 
 TABLE: tuple[Setting, ...] = (
-    Setting("learning_rate", 0.005, "float", check.positive_number, "alpha, the gradient-descent step (default 0.005)",
-            "--learning-rate", "A", estimator="learning_rate", course=True, page="rates"),
+    Setting("learning_rate", 0.005, "float | str", check.learning_rate,
+            "alpha, the gradient-descent step (default 0.005), or auto: 1/L from the cost's curvature, L the "
+            "largest eigenvalue of X X^T / (4m) (+ the L2 term), found in a few passes over the data",
+            "--learning-rate", "A", read="rate", estimator="learning_rate", course=True, page="rates"),
+    Setting("accelerated", False, "bool", check.flag,
+            "Nesterov's accelerated steps, the momentum restarted when it points uphill (with --learning-rate "
+            "auto: no step to choose)", "--accelerated", read="flag", routes="full batch",
+            needs=lambda s: acceleration_refusal(s.accelerated, None, s.batch_size),
+            estimator="accelerated", course=True),
     Setting("num_iterations", 2000, "int", check.iterations, "number of gradient-descent steps (default {default})",
             "--iterations", "N", read="whole", estimator="max_iter", course=True, page="iterations"),
     Setting("print_every", 100, "int", check.at_least_one, "record the cost every K iterations (default 100)",
@@ -132,8 +143,14 @@ TABLE: tuple[Setting, ...] = (
                         "seed shuffles mini-batches or draws the validation examples: it needs batch_size or "
                         "validation_fraction")),
     Setting("tol", None, "float | None", check.non_negative_number,
-            "early stopping: stop once the cost (with --validation-fraction, the validation cost) has not fallen "
-            "by more than T for --n-iter-no-change iterations", "--tol", "T", estimator="tol"),
+            "early stopping on the cost's fall: stop once the cost (with --validation-fraction, the validation "
+            "cost) has not fallen by more than T below its lowest value for --n-iter-no-change iterations; the "
+            "cost is watched once it has fallen below its start", "--tol", "T", estimator="tol"),
+    Setting("gtol", None, "float | None", check.non_negative_number,
+            "stop on the gradient's size: once the norm sqrt(||dw||^2 + db^2) is at most G times its norm at "
+            "the first step", "--gtol", "G", routes="full batch",
+            needs=lambda s: acceleration_refusal(False, s.gtol, s.batch_size),
+            estimator="gtol"),
     Setting("n_iter_no_change", None, "int | None", check.at_least_one,
             "early stopping: iterations without improvement before stopping (default 5)", "--n-iter-no-change", "N",
             read="whole", routes="with tol or validation_fraction", estimator="n_iter_no_change",

@@ -38,8 +38,9 @@ class _Run:
         return DEFAULT_PATIENCE if self.n_iter_no_change is None else self.n_iter_no_change
 
     def recorded(self) -> dict:
-        """The settings that were set, for a report and a model file's metadata."""
-        return {k: v for k, v in asdict(self).items() if v is not None}
+        """The settings that were set, for a report and a model file's metadata (a flag that is off,
+        like a setting left at None, is not: the course's run records what it always did)."""
+        return {k: v for k, v in asdict(self).items() if v is not None and v is not False}
 
 
 Settings = make_dataclass(

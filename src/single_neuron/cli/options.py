@@ -79,7 +79,7 @@ def of_setting(setting, name: str | None = None):
     """The type of the option of a run's setting (see `app.setting_table`): the text read as the
     setting's kind, then the setting's own check, so the command line refuses what the library
     refuses, in the same words ("argument --learning-rate: expected a number > 0, got -1")."""
-    read = {"number": _number, "whole": _whole_or_number}.get(setting.read, str)
+    read = {"number": _number, "whole": _whole_or_number, "rate": _number_or_text}.get(setting.read, str)
 
     def parse(text: str):
         from ..errors import SingleNeuronError
@@ -97,6 +97,18 @@ def of_setting(setting, name: str | None = None):
     return parse
 
 
+def _number_or_text(text: str):
+    """The number `text` writes, or the text itself where it writes none ("auto"; any other word
+    reaches the setting's check, which says what it takes)."""
+    from ..sizes import real_number
+
+    try:
+        real_number(text)
+    except ValueError:
+        return text
+    return _number(text)
+
+
 def _whole_or_number(text: str):
     """The number `text` writes, whole if it is written so ("2.5" reaches the setting's check, which
     says why it is refused); a ValueError (argparse's "invalid int value") for anything else."""
@@ -112,6 +124,10 @@ def setting_arguments(cmd, setting, default=None, flag: str | None = None, **ove
     """Declare the option of a run's setting on `cmd`, all but `overrides` from the setting itself."""
     value = setting.default if default is None else default
     help_text = setting.help.format(default=value)
+    if setting.read == "flag":                   # an option without a value: given, it is True
+        cmd.add_argument(flag or setting.flag, dest=overrides.pop("dest", setting.name), action="store_true",
+                         default=value, help=help_text, **overrides)
+        return
     kind = None if setting.read == "free" else of_setting(setting)
     cmd.add_argument(flag or setting.flag, dest=overrides.pop("dest", setting.name), type=kind,
                      default=value, metavar=setting.metavar, choices=setting.choices, help=help_text, **overrides)

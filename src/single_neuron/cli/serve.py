@@ -83,11 +83,11 @@ def _state(args, note):
     train_set, test_set = load_training_data(args.data, size=args.size)
     if model is not None:
         return ServerState(Served(model, f"the model file {args.model}"), train_set, test_set)
-    from ..app.jobs import train
+    from ..app.jobs import rate_text, train
 
     note(f"no MODEL given: training one on {train_set.source} with the course's settings")
     run = train(train_set, test_set)
-    source = (f"trained when the server started: learning rate {run.report['learning_rate']:g}, "
+    source = (f"trained when the server started: learning rate {rate_text(run.report)}, "
               f"{run.report['n_iter']} iterations, on {train_set.source}")
     return ServerState(Served(run.model, source), train_set, test_set)
 

@@ -48,7 +48,7 @@ def declare(commands) -> None:
     _data_arguments(rates)
     rates.add_argument("--rates", type=of_setting(BY_NAME["learning_rate"]), nargs="+",
                        default=[0.01, 0.001, 0.0001], metavar="A",
-                       help="learning rates (default 0.01 0.001 0.0001)")
+                       help="learning rates, numbers or auto (default 0.01 0.001 0.0001)")
     _loop_arguments(rates, 1500)
     rates.add_argument("--plot", metavar="FILE", help="draw the cost curves to FILE (.png, .svg or .pdf)")
     rates.add_argument("--json", action="store_true", help="print one JSON object instead of text")
@@ -105,7 +105,7 @@ def run_train(args) -> int:
 
         report = run.report
         end = report["best_iteration"] if report.get("best_iteration") is not None else report["n_iter"]
-        cost_curve(args.plot, report["costs"], settings.print_every, settings.learning_rate, end=end,
+        cost_curve(args.plot, report["costs"], settings.print_every, _step_taken(report), end=end,
                    final_cost=report["final_cost"])
     report = {**run.report, "model_out": args.model_out, "plot": args.plot}
     report.pop("skipped", None)
@@ -151,7 +151,16 @@ def _trained(args, settings):
             raise _as_options(exc) from None
 
 
+def _step_taken(report: dict) -> float:
+    """The step alpha the run took: the learning rate given, or auto's 1/L."""
+    return report.get("learning_rate_used", report["learning_rate"])
+
+
 def _print_results(args, report: dict, step: str) -> None:
+    if "learning_rate_used" in report:
+        print(f"learning rate auto: {report['learning_rate_used']:.3g} (1/L)")
+    if "restarts" in report:
+        print(f"accelerated descent: {report['restarts']} restart(s) of the momentum")
     if args.validation_fraction is not None:
         print(_early_stopping_line(report, step))
     print(f"train accuracy: {report['train_accuracy']} %")
@@ -175,7 +184,7 @@ def _early_stopping_line(report: dict, step: str) -> str:
 
 
 def run_compare_rates(args) -> int:
-    from ..app.jobs import train
+    from ..app.jobs import rate_text, train
     from ..io.sources import load_training_data
 
     if args.plot:
@@ -190,14 +199,15 @@ def run_compare_rates(args) -> int:
                     print_every=args.print_every, solver=args.solver, dtype=args.dtype,
                     should_stop=should_stop)
         if run.report["warning"]:
-            note(f"warning: learning rate {rate:g}: {_option_names(run.report['warning'])}")
-        rows.append({"learning_rate": rate, "costs": run.report["costs"], "n_iter": run.report["n_iter"],
+            note(f"warning: learning rate {rate_text(run.report)}: {_option_names(run.report['warning'])}")
+        used = {"learning_rate_used": run.report["learning_rate_used"]} if rate == "auto" else {}
+        rows.append({"learning_rate": rate, **used, "costs": run.report["costs"], "n_iter": run.report["n_iter"],
                      "final_cost": run.report["final_cost"],
                      "train_accuracy": run.report["train_accuracy"], "test_accuracy": run.report["test_accuracy"]})
     if args.plot:
         from ..app.run_plots import learning_rates
 
-        learning_rates(args.plot, rows, args.print_every)
+        learning_rates(args.plot, [{**r, "learning_rate": _step_taken(r)} for r in rows], args.print_every)
     if args.json:
         print_json({"iterations": args.num_iterations, "runs": rows, "plot": args.plot})
         return 0
@@ -206,7 +216,7 @@ def run_compare_rates(args) -> int:
         test = "-" if r["test_accuracy"] is None else f"{r['test_accuracy']:8.2f}"
         cost = r["final_cost"]
         last = "-" if cost is None else cost_text(cost)
-        print(f"{r['learning_rate']:14g} {last:>10s} {r['train_accuracy']:8.2f} {test:>8s}")
+        print(f"{rate_text(r):>14s} {last:>10s} {r['train_accuracy']:8.2f} {test:>8s}")
     if args.plot:
         print(f"cost curves drawn to {shown(args.plot)}")
     return 0

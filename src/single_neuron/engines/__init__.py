@@ -9,7 +9,7 @@ engine's module is imported when its arrays arrive.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 
 from ..errors import InputValueError
 
@@ -56,7 +56,8 @@ def _on_dask(X, Y, sample_weight, scheduler, chunk_rows, dtype):
     from .dask_cluster import DaskPass, chunked, session
 
     if _is_dask(X):
-        yield DaskPass(X, Y, sample_weight)
+        with closing(DaskPass(X, Y, sample_weight)) as data_pass:
+            yield data_pass
         return
     import numpy as np
 
@@ -69,7 +70,8 @@ def _on_dask(X, Y, sample_weight, scheduler, chunk_rows, dtype):
         else:
             n_x = int(np.prod(X.image_shape))
             X, Y = chunked(X.images, X.m, n_x, rows, dtype).persist(), X.y.reshape(1, -1)
-        yield DaskPass(X, Y, sample_weight)
+        with closing(DaskPass(X, Y, sample_weight)) as data_pass:   # closed before the session
+            yield data_pass
 
 
 def _on_arrays(X, Y, sample_weight, engine: str, device: str | None):

@@ -88,6 +88,10 @@ class DaskPass:
 
         return da.from_array(w)                 # back on the engine X came in on
 
+    def close(self) -> None:
+        """Release the actors and the chunks on the workers (see `_Chunks.close`)."""
+        self.chunks.close()
+
 
 class _Chunks:
     """The chunks of X, Y and s where a step finds them, and the step's calls over them."""
@@ -105,9 +109,19 @@ class _Chunks:
         if s is None:
             blocks.append([None] * len(blocks[0]))
         self.blocks = list(zip(*blocks))                # chunk k: (X_k, Y_k, s_k)
-        self.holders, self.place = [], []
+        self.holders, self.place, self.held = [], [], []
         if self.client is not None:
             self._hold()
+
+    def close(self) -> None:
+        """Release the actors and the chunks they hold while the client that made them is open: a
+        cluster closed under live actors leaves its workers calling a scheduler that is gone
+        ("Failed to communicate with scheduler during heartbeat" on stderr)."""
+        if self.client is None or not self.blocks:
+            return
+        futures = [*self.held, *(f for chunk in self.blocks for f in chunk if f is not None)]
+        self.holders, self.held, self.place, self.blocks = [], [], [], []
+        self.client.cancel(futures)
 
     def _hold(self) -> None:
         """An actor on each worker holding the chunks it computed; place[k] = (its holder, where in it)."""
@@ -126,6 +140,7 @@ class _Chunks:
                 self.place[k] = (len(self.holders), j)
             holder = self.client.submit(_Holder, [self.blocks[k] for k in chunks], actor=True, workers=[worker],
                                         allow_other_workers=True)
+            self.held.append(holder)
             self.holders.append(holder.result())
 
     def sums(self, shares, w, b, want_grad, want_loss):

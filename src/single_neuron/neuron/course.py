@@ -105,7 +105,7 @@ def propagate(w, b, X, Y) -> tuple[dict, np.float64]:
 
 
 def optimize(w, b, X, Y, num_iterations=100, learning_rate=0.009, print_cost=False, *,
-             print_every=100, l2=0.0, solver="auto", dtype=None, on_record=None):
+             print_every=100, l2=0.0, solver="auto", dtype=None, on_record=None, accelerated=False):
     """Run `num_iterations` steps of batch gradient descent from (w, b).
 
     w: (n_x, 1), b: scalar, X: (n_x, m), Y: (1, m). The cost is recorded every
@@ -113,27 +113,33 @@ def optimize(w, b, X, Y, num_iterations=100, learning_rate=0.009, print_cost=Fal
     cost at the start). `solver` is "auto", "primal" or "gram" (the same iterates,
     see docs/solvers.md); `dtype` float32 or float64 (default: X's float type, else
     float64) is used for every array in the loop; `l2` adds l2 / (2 m) ||w||^2 to
-    the cost. `on_record(i, cost)` is called at each record.
+    the cost. `on_record(i, cost)` is called at each record. `learning_rate` "auto" takes the
+    step 1/L from the cost's curvature, L = (largest eigenvalue of X X.T) / (4 m) with X's row of
+    ones for b (+ the L2 term); `accelerated` makes Nesterov's steps (see `descent.Momentum`).
 
     Returns params = {"w", "b"}, grads = {"dw", "db"} of the last step, and the
     list of recorded costs.
     """
     w, b, X, Y = _inputs(w, b, X, Y, dtype)
-    num_iterations, learning_rate, print_every, l2 = _run_settings(num_iterations, learning_rate, print_every, l2)
-    run = _descend(w, b, X, Y, num_iterations, learning_rate, print_cost, print_every, l2, solver, on_record)
+    num_iterations, learning_rate, print_every, l2, accelerated = _run_settings(
+        num_iterations, learning_rate, print_every, l2, accelerated)
+    run = _descend(w, b, X, Y, num_iterations, learning_rate, print_cost, print_every, l2, solver, on_record,
+                   accelerated)
     return ({"w": run.w, "b": np.float64(run.b)}, {"dw": run.dw, "db": np.float64(run.db)},
             [np.float64(c) for c in run.costs])
 
 
-def _run_settings(num_iterations, learning_rate, print_every, l2):
+def _run_settings(num_iterations, learning_rate, print_every, l2, accelerated):
     # The checks of these settings in the one table of a run's settings (app.setting_table), which
     # this layer may not import: a test holds the two to the same functions.
     return (check.iterations("num_iterations", num_iterations),
-            check.positive_number("learning_rate", learning_rate),
-            check.at_least_one("print_every", print_every), check.non_negative_number("l2", l2))
+            check.learning_rate("learning_rate", learning_rate),
+            check.at_least_one("print_every", print_every), check.non_negative_number("l2", l2),
+            check.flag("accelerated", accelerated))
 
 
-def _descend(w, b, X, Y, num_iterations, learning_rate, print_cost, print_every, l2, solver, on_record):
+def _descend(w, b, X, Y, num_iterations, learning_rate, print_cost, print_every, l2, solver, on_record,
+             accelerated):
     def record(i, cost):
         if print_cost:
             print(f"Cost after iteration {i}: {cost:f}")
@@ -141,7 +147,8 @@ def _descend(w, b, X, Y, num_iterations, learning_rate, print_cost, print_every,
             on_record(i, cost)
 
     with passes.opened(X, Y, solver=solver, num_iterations=num_iterations) as data:
-        return descend(data, w, b, num_iterations, learning_rate, l2=l2, record_every=print_every, on_record=record)
+        return descend(data, w, b, num_iterations, learning_rate, l2=l2, record_every=print_every, on_record=record,
+                       accelerated=accelerated)
 
 
 def predict(w, b, X):
@@ -173,30 +180,35 @@ def accuracy(Y_prediction, Y) -> float:
 
 
 def model(X_train, Y_train, X_test, Y_test, num_iterations=2000, learning_rate=0.5, print_cost=False, *,
-          print_every=100, l2=0.0, solver="auto", dtype=None, on_record=None):
+          print_every=100, l2=0.0, solver="auto", dtype=None, on_record=None, accelerated=False):
     """Train from zeros on (X_train, Y_train) and predict on both sets, as the course's model.
 
     X_train: (n_x, m_train), Y_train: (1, m_train) (or (m_train,)), X_test: (n_x, m_test),
     Y_test: (1, m_test) (or (m_test,)). Returns a dict with costs, Y_prediction_test,
     Y_prediction_train, w, b, learning_rate, num_iterations, plus train_accuracy,
-    test_accuracy (percent) and the solver used. With print_cost, prints the cost
-    lines and the accuracies.
+    test_accuracy (percent) and the solver used; with learning_rate "auto" (see `optimize`),
+    learning_rate_used, the step 1/L taken. With print_cost, prints the cost lines and the
+    accuracies (and auto's step).
     """
     X_train = check.matrix("X_train", X_train)
     w0 = np.zeros((X_train.shape[0], 1))
     w0, b, X_train, Y_train = _inputs(w0, 0.0, X_train, Y_train, dtype, "X_train", "Y_train")
     _, _, X_test, Y_test = _inputs(w0, 0.0, X_test, Y_test, X_train.dtype if namespace(X_train) is np else None,
                                    "X_test", "Y_test", n_x=X_train.shape[0])
-    num_iterations, learning_rate, print_every, l2 = _run_settings(num_iterations, learning_rate, print_every, l2)
+    num_iterations, learning_rate, print_every, l2, accelerated = _run_settings(
+        num_iterations, learning_rate, print_every, l2, accelerated)
     run = _descend(w0, b, X_train, Y_train, num_iterations, learning_rate, print_cost, print_every, l2, solver,
-                   on_record)
+                   on_record, accelerated)
     Y_prediction_train, Y_prediction_test = _predict(run.w, run.b, X_train), _predict(run.w, run.b, X_test)
     train_accuracy = accuracy(Y_prediction_train, Y_train)
     test_accuracy = accuracy(Y_prediction_test, Y_test)
+    used = {"learning_rate_used": run.learning_rate} if learning_rate == "auto" else {}
     if print_cost:
+        if used:
+            print(f"learning rate auto: {run.learning_rate:.3g} (1/L)")
         print(f"train accuracy: {train_accuracy} %")
         print(f"test accuracy: {test_accuracy} %")
     return {"costs": [np.float64(c) for c in run.costs], "Y_prediction_test": Y_prediction_test,
             "Y_prediction_train": Y_prediction_train, "w": run.w, "b": np.float64(run.b),
             "learning_rate": learning_rate, "num_iterations": num_iterations,
-            "train_accuracy": train_accuracy, "test_accuracy": test_accuracy, "solver": run.solver}
+            "train_accuracy": train_accuracy, "test_accuracy": test_accuracy, "solver": run.solver, **used}

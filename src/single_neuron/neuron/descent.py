@@ -227,13 +227,21 @@ def step_size(data: Pass, learning_rate: float | str, l2: float) -> float:
     return float(learning_rate)
 
 
-def check_acceleration(accelerated: bool, gtol: float | None, batch_size: int | None) -> None:
+def acceleration_refusal(accelerated: bool, gtol: float | None, batch_size: int | None) -> str | None:
     """What combines with accelerated steps and with gtol: both need the full batch's gradient at
-    every step (momentum built on noisy mini-batch gradients does not converge)."""
+    every step (momentum built on noisy mini-batch gradients does not converge). The reason a
+    combination cannot run, or None."""
     if batch_size and (accelerated or gtol is not None):
         what = "accelerated descent" if accelerated else "gtol"
-        raise InputValueError(f"batch_size: {what} needs every example at every step; leave batch_size out, "
-                              "or run plain descent")
+        return f"batch_size: {what} needs every example at every step; leave batch_size out, or run plain descent"
+    return None
+
+
+def check_acceleration(accelerated: bool, gtol: float | None, batch_size: int | None) -> None:
+    """`acceleration_refusal`'s reason as InputValueError."""
+    reason = acceleration_refusal(accelerated, gtol, batch_size)
+    if reason is not None:
+        raise InputValueError(reason)
 
 
 class Momentum:

@@ -80,7 +80,8 @@ def job_request(body: dict) -> JobRequest:
     rates = body.get("rates")
     if not isinstance(rates, list) or not 1 <= len(rates) <= MAX_RATES:
         raise BadRequest(f"rates: expected a list of 1 to {MAX_RATES} learning rates, got {_shown(rates)}")
-    rates = [_setting("learning_rate", rate, "rates: expected numbers > 0, each a learning rate: ") for rate in rates]
+    where = 'rates: expected numbers > 0 or "auto", each a learning rate: '
+    rates = [_setting("learning_rate", rate, where) for rate in rates]
     # The settings' own rules first, then the page's caps on a run it keeps alive (iterations, points
     # of a curve).
     _setting("num_iterations", body.get("iterations"), "iterations: ")
@@ -93,7 +94,7 @@ def job_request(body: dict) -> JobRequest:
     paused = body.get("paused", False)
     if not isinstance(paused, bool):
         raise BadRequest(f"paused: expected true or false, got {_shown(paused)}")
-    return JobRequest(tuple(float(r) for r in rates), iterations, print_every, paused, speed(body) if "speed" in body
+    return JobRequest(tuple(r if r == "auto" else float(r) for r in rates), iterations, print_every, paused, speed(body) if "speed" in body
                       else None)
 
 

@@ -71,6 +71,9 @@ def model_summary(trained: SavedModel, source: str) -> dict:
         "curve": {"iterations": iterations, "costs": values},
         **{key: json_number(training.get(key)) for key in ("print_every", "learning_rate", "num_iterations", "n_iter",
                                                        "train_accuracy", "test_accuracy", "final_cost")},
+        # learning_rate "auto": the step it took, as the rate the page draws
+        **({"learning_rate": json_number(training.get("learning_rate_used"))}
+           if training.get("learning_rate") == "auto" else {}),
         "solver": solver if solver in ("primal", "gram") else None,
     }
 

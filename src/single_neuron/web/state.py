@@ -63,7 +63,9 @@ class ServerState:
                           f"{', '.join(map(str, done)) or 'none'})")
         run = job.runs[run_index]
         report = run.report
-        self.served = Served(run.model, f"trained on this page: learning rate {report['learning_rate']:g}, "
+        from ..app.jobs import rate_text
+
+        self.served = Served(run.model, f"trained on this page: learning rate {rate_text(report)}, "
                                         f"{report['n_iter']} iterations, on {report['train_source']}",
                              job=job.id, run=run_index)
         return self.served

@@ -53,7 +53,7 @@ class JobRequest:
     with each run's model; whether to start paused, and a pace in iterations a second (None: as
     fast as it goes)."""
 
-    rates: tuple[float, ...]
+    rates: tuple[float | str, ...]      # a number, or "auto"
     iterations: int
     print_every: int
     paused: bool = False
@@ -331,7 +331,7 @@ class TrainingJob:
                 self._emit("run-error", run=k, rate=rate, message=str(exc))
                 continue
             except Exception as exc:  # noqa: BLE001 -- the job must end with an event, whatever happened
-                print(f"single-neuron: error: training at learning rate {rate:g} failed "
+                print(f"single-neuron: error: training at learning rate {rate} failed "
                       f"({type(exc).__name__}: {exc})", file=sys.stderr)
                 self.curve.finish()
                 self.runs.append(None)
@@ -393,7 +393,8 @@ def _run_summary(run) -> dict:
     report = run.report
     return {"n_iter": report["n_iter"], "stopped": report["stopped"], "train_accuracy": report["train_accuracy"],
             "test_accuracy": report["test_accuracy"], "final_cost": report["final_cost"],
-            "warning": report["warning"], "seconds": report["seconds"]}
+            "warning": report["warning"], "seconds": report["seconds"],
+            **{key: report[key] for key in ("learning_rate_used", "restarts") if key in report}}
 
 
 async def event_stream(job: TrainingJob, start: int, closing: threading.Event):

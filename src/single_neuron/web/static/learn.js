@@ -83,7 +83,7 @@ document.addEventListener("DOMContentLoaded", async () => {
   }
 
   function settings(paused) {
-    const rates = $("rates").value.split(/[\s,;]+/).filter((t) => t).map(Number);
+    const rates = $("rates").value.split(/[\s,;]+/).filter((t) => t).map((t) => (t === "auto" ? t : Number(t)));
     const speed = $("speed").value;
     return { rates, iterations: Number($("iterations").value), print_every: Number($("print-every").value),
              paused, speed: speed === "" ? null : Number(speed) };
@@ -154,7 +154,8 @@ document.addEventListener("DOMContentLoaded", async () => {
       SN.showExact(r.cost, `final cost ${SN.costText(e.final_cost)} after ${e.n_iter} iterations`, e.final_cost);
       r.cost.classList.add("final");
       r.result.textContent = `train ${SN.percent(e.train_accuracy)}, test ${SN.percent(e.test_accuracy)}` +
-                             (e.stopped === "requested" ? ` (stopped after ${e.n_iter} iterations)` : "");
+                             (e.stopped === "requested" ? ` (stopped after ${e.n_iter} iterations)` : "") +
+                             (e.learning_rate_used ? `; auto's step 1/L = ${SN.format(e.learning_rate_used)}` : "");
       if (e.warning) r.result.title = e.warning;
       r.keep.hidden = false;
       r.keep.disabled = true;
