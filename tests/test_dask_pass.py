@@ -11,7 +11,7 @@ from single_neuron.engines.dask_cluster import DaskPass, session
 from single_neuron.engines.in_memory import Primal
 from single_neuron.neuron.descent import Plan
 from single_neuron.neuron.formulas import to_numpy
-from test_routes import SETTINGS, _arrays, _run, problem  # noqa: F401  (problem: the routes' fixture)
+from test_routes import SETTINGS, _arrays, _run, assert_same_run, problem  # noqa: F401  (problem: the routes' fixture)
 
 
 @pytest.fixture(scope="module")
@@ -97,12 +97,4 @@ def test_every_setting_on_the_cluster(client, problem, setting):  # noqa: F811
     s = s if options.get("weighted") else None
     reference = _run(Primal(X, Y, s), dtype, options)
     run = _run(DaskPass(_on_cluster(client, X, 25), Y, s), dtype, options)
-    tol = 2e-5 if dtype == np.float32 else 1e-10
-    assert run.n_iter == reference.n_iter and run.stopped == reference.stopped
-    np.testing.assert_allclose(run.costs, reference.costs, rtol=tol)
-    np.testing.assert_allclose(to_numpy(run.w), reference.w, rtol=tol * 100, atol=tol * 1e-2)
-    assert run.b == pytest.approx(reference.b, rel=tol * 100, abs=tol * 1e-2)
-    if setting == "early stopping":
-        assert run.stopped == "converged" and run.n_iter < 50
-    if setting == "float32":
-        assert to_numpy(run.w).dtype == np.float32
+    assert_same_run(run, reference, setting, dtype)

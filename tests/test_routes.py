@@ -115,6 +115,11 @@ def test_every_setting_on_every_route(problem, route, setting):
     finally:
         if route == "streaming":
             data_pass.source.close()
+    assert_same_run(run, reference, setting, dtype)
+
+
+def assert_same_run(run, reference, setting: str, dtype) -> None:
+    """`run` made the steps of `reference` (the in-memory primal run of the same setting), to the dtype's rounding."""
     tol = 2e-5 if dtype == np.float32 else 1e-10
     assert run.n_iter == reference.n_iter and run.stopped == reference.stopped
     np.testing.assert_allclose(run.costs, reference.costs, rtol=tol)

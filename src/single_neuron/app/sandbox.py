@@ -126,11 +126,7 @@ def _child(work, results_w: int, printed_w: int, seconds: float, memory: int | N
         try:
             work(send)
         except MemoryError as exc:
-            traceback = exc.__traceback__
-            while traceback is not None and traceback.tb_next is not None:
-                traceback = traceback.tb_next
-            del exc
-            send({"limit": OUT_OF_MEMORY, **locate(traceback.tb_frame if traceback is not None else None)})
+            _out_of_memory(exc, send, locate)
         signal.setitimer(signal.ITIMER_REAL, 0)
         send({DONE: True})
     except BaseException as exc:             # whatever happens, the child ends here, with a word to the parent
@@ -181,6 +177,14 @@ def isolated(task: Callable[[], dict]) -> dict:
 _LIMIT_STATUS = 125              # a fork of isolated() that reached a limit and said so
 
 
+def _out_of_memory(exc: MemoryError, send, locate) -> None:
+    """Say the memory limit was reached, at the innermost frame of `exc` (the learner's line, if theirs)."""
+    traceback = exc.__traceback__
+    while traceback is not None and traceback.tb_next is not None:
+        traceback = traceback.tb_next
+    send({"limit": OUT_OF_MEMORY, **locate(traceback.tb_frame if traceback is not None else None)})
+
+
 def _piece(task, result_w: int, send, locate, deadline: float) -> None:
     status = 0
     try:
@@ -189,11 +193,7 @@ def _piece(task, result_w: int, send, locate, deadline: float) -> None:
         try:
             data = (json.dumps(task(), allow_nan=False) + "\n").encode()
         except MemoryError as exc:
-            traceback = exc.__traceback__
-            while traceback is not None and traceback.tb_next is not None:
-                traceback = traceback.tb_next
-            del exc
-            send({"limit": OUT_OF_MEMORY, **locate(traceback.tb_frame if traceback is not None else None)})
+            _out_of_memory(exc, send, locate)
             status = _LIMIT_STATUS
             return
         signal.setitimer(signal.ITIMER_REAL, 0)
