@@ -120,7 +120,7 @@ def test_the_page_s_run_report_gives_auto_s_step(cat_sets):
     state = ServerState(Served(zeros, "zeros"), train_set, test_set, grace=5)
     with TestClient(create_app(state, hosts=host_names("127.0.0.1", 8000), upload_limit=10**6),
                     base_url="http://127.0.0.1:8000") as page:
-        answer = page.post("/api/train", json={"rates": ["auto", 0.005], "iterations": 20, "print_every": 10})
+        answer = page.post("/api/train", json={"rates": ["auto", 0.005], "iterations": 100, "print_every": 10})
         assert answer.status_code == 202, answer.text
         for _ in range(600):
             status = page.get("/api/train").json()

@@ -37,13 +37,13 @@ def test_python_dash_m_is_the_same_program():
 
 
 def test_quiet_prints_only_the_results(tmp_path, run_cli):
-    code, out, err = run_cli("train", "--iterations", "300", "--learning-rate", "0.05", "--quiet",
+    code, out, err = run_cli("train", "--iterations", "300", "--learning-rate", "0.5", "--quiet",
                              "--model-out", tmp_path / "m.npz")
     assert code == 0 and err == ""
     lines = out.splitlines()
     assert [line.split(":")[0] for line in lines] == ["train accuracy", "test accuracy", "model saved to " +
                                                       str(tmp_path / "m.npz")]
-    loud = run_cli("train", "--iterations", "300", "--learning-rate", "0.05")[1].splitlines()
+    loud = run_cli("train", "--iterations", "300", "--learning-rate", "0.5")[1].splitlines()
     assert [line for line in loud if line.startswith("Cost after iteration")] and loud[-2:] == lines[:2]
 
 
@@ -123,15 +123,15 @@ def test_predict_s_result_lines_on_a_terminal_hold_no_piece_of_the_bar(tmp_path)
 
 
 def test_training_s_cost_lines_on_a_terminal_hold_no_piece_of_the_bar():
-    raw = on_a_terminal([COMMAND, "train", "--iterations", "600", "--learning-rate", "0.05"])
+    raw = on_a_terminal([COMMAND, "train", "--iterations", "600", "--learning-rate", "0.5"])
     assert b"training:" in raw and b"cost 0." in raw
-    piped = subprocess.run([COMMAND, "train", "--iterations", "600", "--learning-rate", "0.05"], capture_output=True,
+    piped = subprocess.run([COMMAND, "train", "--iterations", "600", "--learning-rate", "0.5"], capture_output=True,
                            text=True, timeout=120)
     assert screen_lines(raw) == piped.stdout.splitlines()
 
 
 def test_quiet_on_a_terminal_draws_no_bar():
-    raw = on_a_terminal([COMMAND, "train", "--iterations", "300", "--learning-rate", "0.05", "--quiet"])
+    raw = on_a_terminal([COMMAND, "train", "--iterations", "300", "--learning-rate", "0.5", "--quiet"])
     assert b"training" not in raw and b"\r" not in raw.replace(b"\r\n", b"\n")
     assert [line.split(":")[0] for line in screen_lines(raw)] == ["train accuracy", "test accuracy"]
 

@@ -128,6 +128,6 @@ def test_a_progress_bar_shows_on_a_terminal_only(tmp_path):
     assert "Cost after iteration 2900" in out                # the cost lines stay as they are
     code, out, terminal = _run_on_a_terminal(["train", "--iterations", "300", "--quiet"])
     assert code == 0 and "training:" not in terminal
-    done = subprocess.run([sys.executable, "-m", "single_neuron", "train", "--iterations", "300"],
+    done = subprocess.run([sys.executable, "-m", "single_neuron", "train", "--iterations", "300", "--learning-rate", "0.5"],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and done.stderr == ""         # not a terminal: nothing on stderr

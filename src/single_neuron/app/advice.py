@@ -105,15 +105,19 @@ def _rose(lowest: float | None, last: float | None) -> bool:
 # run (cats, 0.005, 2,000 iterations) ends at 0.015; the same step on standardized data
 # (make_classification, 1e5 x 100) ends at 0.16, 0.023 above the optimal cost.
 FAR_FROM_MINIMUM = 0.05
+# Runs shorter than this are try-outs (a smoke test, a first look at the data, one step to see a
+# shape): they are far from a minimum by design, and a line on each would only be noise.
+TRY_OUT_STEPS = 100
 
 
 def far_from_minimum(run) -> str | None:
     """A line for a run (a neuron.descent.Trajectory) that ran all its iterations and whose last
     gradient is still more than FAR_FROM_MINIMUM of its size at the first step, sqrt(||dw||^2 +
-    db^2) both; else None. A run that early stopping ended stopped where it was asked to (on
-    held-out examples, on purpose before the training cost's minimum)."""
+    db^2) both, in a run of at least TRY_OUT_STEPS iterations; else None. A run that early stopping
+    ended stopped where it was asked to (on held-out examples, on purpose before the training
+    cost's minimum)."""
     start, end = run.gradient_start, run.gradient_end
-    if run.stopped != "done" or not start or end is None or end <= FAR_FROM_MINIMUM * start:
+    if run.stopped != "done" or run.n_iter < TRY_OUT_STEPS or not start or end is None or end <= FAR_FROM_MINIMUM * start:
         return None
     return (f"the run ended far from a minimum: the gradient is still {end / start:.0%} of its size at the start "
             f"({end:.3g} against {start:.3g}); try the learning rate \"auto\" with accelerated descent, or more "
