@@ -216,9 +216,10 @@ document.addEventListener("DOMContentLoaded", async () => {
     if (job && job.running) await SN.post("/api/train/speed", { speed: $("speed").value === "" ? null : Number($("speed").value) });
   }));
   $("axis").addEventListener("change", redraw);
+  // "Stopping…" before the request: the run's end may arrive before the answer, and its word stays.
   $("stop").addEventListener("click", () => act(async () => {
-    await SN.post("/api/train/stop");
     status("Stopping…");
+    await SN.post("/api/train/stop");
   }));
 
   controls();
