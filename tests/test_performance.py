@@ -9,7 +9,7 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from single_neuron.engines.in_memory import in_memory_pass
+from single_neuron.engines.in_memory import features_by_examples, in_memory_pass
 from single_neuron.neuron.descent import descend
 
 
@@ -77,3 +77,28 @@ def test_bench_vectorization_times_both_sides_as_timeit_and_says_its_blas_thread
     assert out.splitlines()[0] == "dot product of two vectors of 30,000 elements (each side: the best of 1 timing, as timeit):"
     threads = blas["num_threads"]
     assert out.splitlines()[-1].startswith(f"BLAS: {blas['internal_api']} {blas['version']}, {threads} thread")
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (3, 7), (100, 5000), (5000, 3)])
+@pytest.mark.parametrize("dtype", [None, np.float32])
+def test_the_copy_into_the_notes_layout_is_the_same_numbers_in_order(rng, shape, dtype):
+    n_x, m = shape
+    rows = rng.standard_normal((m, n_x))                  # examples by features, as scikit-learn holds them
+    for X in (rows.T, rows.T[:, ::2], np.ascontiguousarray(rows.T)):
+        copied = features_by_examples(X, dtype)
+        assert copied.flags.c_contiguous and copied.dtype == (X.dtype if dtype is None else dtype)
+        np.testing.assert_array_equal(copied, X.astype(copied.dtype))
+        assert not np.shares_memory(copied, X)
+
+
+def test_the_estimator_casts_into_the_notes_layout_and_fits_as_on_a_copy(rng):
+    from single_neuron import SingleNeuronClassifier
+
+    X = rng.standard_normal((400, 30))
+    y = (X[:, 0] + 0.3 * rng.standard_normal(400) > 0).astype(int)
+    cast = SingleNeuronClassifier(dtype="float32", max_iter=50, learning_rate=0.5).fit(X, y)
+    # float32 examples held column by column: X.T is the notes' layout already, taken as a view
+    given = SingleNeuronClassifier(dtype="float32", max_iter=50, learning_rate=0.5).fit(
+        np.asfortranarray(X, dtype=np.float32), y)
+    np.testing.assert_array_equal(cast.coef_, given.coef_)
+    assert cast.costs_ == given.costs_

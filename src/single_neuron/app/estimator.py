@@ -19,6 +19,7 @@ from .. import validation as check
 from ..neuron.formulas import PIXEL_SCALE, decide, sigmoid, to_numpy
 from ..errors import InputValueError, SingleNeuronError
 from ..engines import open_pass
+from ..engines.in_memory import features_by_examples
 from ..neuron.descent import descend
 from .advice import far_from_minimum, run_advice
 
@@ -135,7 +136,9 @@ class SingleNeuronClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(f"SingleNeuronClassifier needs 2 classes to learn, got 1 class ({self.classes_[0]!r})")
         dt = settings["dtype"]
         weights = self._sample_weight(sample_weight, y, dt)
-        X_cols = np.asarray(X.T, dtype=dt)                 # the notes' (n_x, m): a free view for float inputs
+        # The notes' (n_x, m): a free view of X in the run's dtype; a change of dtype copies anyway, so
+        # the copy is made in the notes' layout, where a step's products run about twice as fast.
+        X_cols = X.T if X.dtype == dt else features_by_examples(X.T, dt)
         Y = (y == self.classes_[1]).astype(dt).reshape(1, -1)
         with open_pass(X_cols, Y, weights, engine=settings["engine"], solver=settings["solver"],
                        num_iterations=settings["max_iter"], device=settings["device"]) as data:

@@ -75,6 +75,26 @@ def in_memory_pass(X: np.ndarray, Y: np.ndarray, solver: str = "auto", num_itera
     return Primal(X, Y, sample_weight)
 
 
+COPY_BLOCK_BYTES = 1 << 20      # a block of the copy below: read and written within the caches
+
+
+def features_by_examples(X: np.ndarray, dtype=None) -> np.ndarray:
+    """X (n_x, m) copied C-contiguous, the notes' layout, in `dtype` (X's by default), a block of
+    examples at a time.
+
+    Data held as examples by features, (m, n_x) row-major (scikit-learn's layout, seen through
+    X.T), makes BLAS's two products of a full-batch step about twice as slow as the notes'
+    layout does (float64 and float32 alike; 1e6 x 100: 120 ms against 46 ms in float64). The
+    loops never copy X, so the copy is made where a caller converts anyway (a change of dtype)
+    or asks for it. A plain transposing copy is several times slower than this blocked one,
+    which moves cache-sized blocks."""
+    out = np.empty(X.shape, X.dtype if dtype is None else dtype)
+    step = max(1, COPY_BLOCK_BYTES // max(1, X.shape[0] * out.itemsize))
+    for j in range(0, X.shape[1], step):
+        out[:, j:j + step] = X[:, j:j + step]
+    return out
+
+
 def _whole_batches(batch_size: int | None) -> None:
     if batch_size:
         raise InputValueError("solver gram needs every example at every step; it cannot run mini-batches "

@@ -10,9 +10,12 @@ whose gradient is L-Lipschitz). lambda_max is found in a few passes over the dat
 route gives an operator with the same largest eigenvalue (`Pass.curvature_operator`:
 X_aug diag(s) X_aug.T in w-space, or diag(s)^1/2 (K + 1 1.T) diag(s)^1/2 for the Gram
 form, whose nonzero eigenvalues are the same), and Lanczos (ARPACK, through scipy) finds
-its largest eigenvalue to a relative EIGEN_RTOL, in about ten products (passes) on standardized and
-on pixel data; operators of at most SMALL rows are written out and solved exactly. A step a
-little too large by EIGEN_RTOL is harmless: plain descent stays stable up to 2/L.
+its largest eigenvalue in six products (passes) on standardized and on pixel data: ARPACK's
+tolerance EIGEN_RTOL bounds the residual, and the eigenvalue's error is about its square
+(3e-3 at most, measured on standardized data, whose top eigenvalues lie closest; 0 on pixel
+data, whose top one stands far above the rest). Operators of at most SMALL rows are written out
+and solved exactly. A step a little too large is harmless: plain descent stays stable up to 2/L,
+and accelerated descent restarts when the cost rises.
 """
 
 from __future__ import annotations
@@ -24,8 +27,8 @@ import numpy as np
 from .formulas import to_numpy
 
 SMALL = 24          # rows up to which the operator is written out column by column (one pass each)
-EIGEN_RTOL = 1e-3         # ARPACK's relative accuracy on the eigenvalue
-LANCZOS = 8         # Lanczos vectors kept between restarts: fewer products than ARPACK's default 20
+EIGEN_RTOL = 3e-2   # ARPACK's relative bound on the residual
+LANCZOS = 5         # Lanczos vectors kept between restarts: fewer products than ARPACK's default 20
 
 
 def largest_eigenvalue(size: int, times: Callable[[np.ndarray], np.ndarray]) -> float:
