@@ -31,6 +31,8 @@ SETTINGS = {
     "sample weights": {"weighted": True},
     "early stopping": {"tol": 3e-3, "n_iter_no_change": 3},
     "float32": {"dtype": "float32"},
+    "centered": {"centered": True},
+    "centered mini-batch": {"centered": True, "batch_size": 16, "seed": 3},
 }
 HAS_TORCH = importlib.util.find_spec("torch") is not None
 
@@ -87,7 +89,9 @@ ROUTES = {
     "dask": lambda p, X, Y, s, o: _dask(X, Y, s, o),
     "streaming": lambda p, X, Y, s, o: _stream(p, s, o),
 }
-REFUSED = {("numpy gram", "mini-batch"): "solver gram needs every example at every step"}
+REFUSED = {("numpy gram", "mini-batch"): "solver gram needs every example at every step",
+           ("numpy gram", "centered mini-batch"): "solver gram needs every example at every step",
+           ("numpy gram", "centered"): "centred coordinates need the primal form"}
 
 
 def _run(data_pass, dtype, options):
@@ -106,7 +110,7 @@ def test_every_setting_on_every_route(problem, route, setting):
     s = s if options.get("weighted") else None
     if (route, setting) in REFUSED:
         with pytest.raises(InputValueError, match=REFUSED[route, setting]):
-            ROUTES[route](problem, X, Y, s, options)
+            _run(ROUTES[route](problem, X, Y, s, options), dtype, options)
         return
     reference = _run(in_memory.Primal(X, Y, s), dtype, options)
     data_pass = ROUTES[route](problem, X, Y, s, options)

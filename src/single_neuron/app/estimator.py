@@ -52,6 +52,10 @@ class SingleNeuronClassifier(ClassifierMixin, BaseEstimator):
     gtol : float or None, default=None
         Stop once the gradient's norm sqrt(||dw||^2 + db^2) is at most `gtol` times its norm
         at the first step.
+    centered : bool, default=False
+        Step in centred coordinates, the intercept measured at the examples' mean: the same
+        cost, model and minimum; on features far from centred (pixels in [0, 1]) a far larger
+        step "auto" and far fewer steps. Not with solver "gram".
     print_every : int, default=100
         Record the cost every `print_every` iterations (into `costs_`).
     engine : {"numpy", "torch", "cupy", "dask"}, default="numpy"
@@ -104,7 +108,7 @@ class SingleNeuronClassifier(ClassifierMixin, BaseEstimator):
 
     def __init__(self, learning_rate=0.005, max_iter=2000, solver="auto", dtype="float64", l2=0.0,
                  tol=None, n_iter_no_change=5, print_every=100, engine="numpy", device=None, accelerated=False,
-                 gtol=None):
+                 gtol=None, centered=False):
         self.learning_rate = learning_rate
         self.max_iter = max_iter
         self.solver = solver
@@ -117,6 +121,7 @@ class SingleNeuronClassifier(ClassifierMixin, BaseEstimator):
         self.device = device
         self.accelerated = accelerated
         self.gtol = gtol
+        self.centered = centered
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -141,11 +146,12 @@ class SingleNeuronClassifier(ClassifierMixin, BaseEstimator):
         X_cols = X.T if X.dtype == dt else features_by_examples(X.T, dt)
         Y = (y == self.classes_[1]).astype(dt).reshape(1, -1)
         with open_pass(X_cols, Y, weights, engine=settings["engine"], solver=settings["solver"],
-                       num_iterations=settings["max_iter"], device=settings["device"]) as data:
+                       num_iterations=settings["max_iter"], device=settings["device"],
+                       centered=settings["centered"]) as data:
             run = descend(data, np.zeros((X.shape[1], 1), dt), 0.0, settings["max_iter"], settings["learning_rate"],
                           l2=settings["l2"], record_every=settings["print_every"], tol=settings["tol"],
                           n_iter_no_change=settings["n_iter_no_change"], accelerated=settings["accelerated"],
-                          gtol=settings["gtol"])
+                          gtol=settings["gtol"], centered=settings["centered"])
         self._keep(run)
         self.n_iter_ = run.n_iter
         self.costs_ = run.costs
@@ -159,7 +165,10 @@ class SingleNeuronClassifier(ClassifierMixin, BaseEstimator):
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """One gradient-descent step on this batch (mini-batch learning); returns self.
 
-        The first call needs `classes` (both labels) unless y holds both already.
+        The first call needs `classes` (both labels) unless y holds both already. Each call is one
+        plain step at `learning_rate` ("auto": 1/L of this batch): `max_iter`, `tol`, `gtol`,
+        `accelerated` and `centered` are `fit`'s, as they need the whole data set (momentum built on
+        batches' gradients does not converge, and the mean is every example's).
         """
         settings = self._checked_settings()
         first = not hasattr(self, "classes_")
@@ -247,7 +256,7 @@ class SingleNeuronClassifier(ClassifierMixin, BaseEstimator):
                     "num_iterations": self.max_iter, "print_every": self.print_every, "solver": self.solver_,
                     "dtype": str(np.dtype(self.dtype)), "l2": self.l2, "tol": self.tol,
                     "n_iter_no_change": self.n_iter_no_change, "n_iter": self.n_iter_,
-                    "accelerated": self.accelerated, "gtol": self.gtol}
+                    "accelerated": self.accelerated, "gtol": self.gtol, "centered": self.centered}
         if self.learning_rate == "auto" and hasattr(self, "learning_rate_"):
             training["learning_rate_used"] = self.learning_rate_
         return training
@@ -323,13 +332,13 @@ def _hyper_parameters(training: dict) -> dict:
     Such a record gives the steps the run made (n_iter) as max_iter, and no early stopping."""
     names = {"learning_rate": "learning_rate", "max_iter": "num_iterations", "dtype": "dtype",
              "l2": "l2", "tol": "tol", "n_iter_no_change": "n_iter_no_change", "print_every": "print_every",
-             "accelerated": "accelerated", "gtol": "gtol"}
+             "accelerated": "accelerated", "gtol": "gtol", "centered": "centered"}
     if training.get("validation_fraction") is not None:
         names = {**{k: v for k, v in names.items() if k not in ("tol", "n_iter_no_change")}, "max_iter": "n_iter"}
     params = {}
     for param, key in names.items():
         value = training.get(key)
-        if value is None or (isinstance(value, bool) and param != "accelerated"):
+        if value is None or (isinstance(value, bool) and param not in ("accelerated", "centered")):
             continue
         try:
             SingleNeuronClassifier(**{param: value})._checked_settings()

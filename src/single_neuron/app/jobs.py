@@ -45,7 +45,7 @@ def train(data=None, test=None, *, size: int | None = None, sample_weight=None, 
     data are not resized, and a size they do not have is refused). sample_weight:
     (m,) non-negative weights of the training examples. settings: the fields of
     `Settings` (learning_rate, num_iterations, print_every, solver, dtype, l2,
-    batch_size, seed, tol, n_iter_no_change, validation_fraction, accelerated, gtol, engine, device,
+    batch_size, seed, tol, n_iter_no_change, validation_fraction, accelerated, gtol, centered, engine, device,
     memory_limit, scheduler, chunk_rows). on_record(i, cost) is called at each
     recorded cost; should_stop() is asked before each iteration; on_weights(i,
     current), after on_record, gives current() -> (w, b) at that point (w on the
@@ -96,7 +96,7 @@ def train_with(settings: Settings, data=None, test=None, *, size: int | None = N
                           seed=settings.seed_or_default, tol=settings.tol, n_iter_no_change=settings.patience,
                           on_record=on_record, should_stop=should_stop, on_weights=on_weights,
                           validation=route.validation_cost(), accelerated=settings.accelerated,
-                          gtol=settings.gtol)
+                          gtol=settings.gtol, centered=settings.centered)
             w = to_numpy(run.w).astype(np.float64)
             train_accuracy = route.train_accuracy(data_pass, run)
     test_set = route.test_set
@@ -162,7 +162,7 @@ def _pass_settings(s: Settings) -> dict:
     """The settings that choose and shape the pass (see `engines.open_pass`)."""
     return {"engine": s.engine, "solver": s.solver, "num_iterations": s.num_iterations, "batch_size": s.batch_size,
             "device": s.device, "scheduler": s.scheduler, "chunk_rows": s.chunk_rows,
-            "memory_limit": s.memory_limit, "dtype": s.dtype}
+            "memory_limit": s.memory_limit, "dtype": s.dtype, "centered": s.centered}
 
 
 def _sizes(route, test_set, w) -> dict:

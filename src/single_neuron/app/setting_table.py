@@ -26,8 +26,10 @@ be honoured by any route, or None. The matrix those rules make:
 | dtype float32    | yes            | yes          | yes          | yes  | yes                          |
 | learning_rate auto | yes          | yes          | yes          | yes  | yes                          |
 | accelerated, gtol | yes (full batch) | yes        | yes          | yes  | yes                          |
+| centered         | yes            | refused      | yes          | yes  | yes                          |
 
-(gram needs every example at every step and K in memory; it runs on NumPy only. The
+(gram needs every example at every step and K in memory; it runs on NumPy only, and its
+coordinates are combinations of examples, where the intercept cannot be moved to the mean. The
 held-out examples of validation_fraction are kept in memory, so a file read in chunks,
 by the stream or by Dask's workers, cannot have them.)
 """
@@ -40,6 +42,7 @@ from typing import Callable
 from .. import validation as check
 from ..errors import InputValueError
 from ..io.limits import COSTS
+from ..neuron.centering import centering_refusal
 from ..neuron.descent import acceleration_refusal
 from ..neuron.passes import ENGINES, SOLVERS
 
@@ -121,6 +124,11 @@ TABLE: tuple[Setting, ...] = (
             "auto: no step to choose)", "--accelerated", read="flag", routes="full batch",
             needs=lambda s: acceleration_refusal(s.accelerated, None, s.batch_size),
             estimator="accelerated", course=True),
+    Setting("centered", False, "bool", check.flag,
+            "step in centred coordinates, the intercept measured at the examples' mean: the same cost, model and "
+            "minimum; on features far from centred (pixels in [0, 1]) a far larger step auto and far fewer steps",
+            "--centered", read="flag", routes="every route but gram",
+            needs=lambda s: centering_refusal(s.centered, s.solver), estimator="centered"),
     Setting("num_iterations", 2000, "int", check.iterations, "number of gradient-descent steps (default {default})",
             "--iterations", "N", read="whole", estimator="max_iter", course=True, page="iterations"),
     Setting("print_every", 100, "int", check.at_least_one, "record the cost every K iterations (default 100)",

@@ -18,13 +18,13 @@ from ..errors import InputValueError
 def open_pass(X, Y=None, sample_weight=None, *, engine: str | None = None, solver: str = "auto",
               num_iterations: int = 0, batch_size: int | None = None, device: str | None = None,
               scheduler: str | None = None, chunk_rows: int | None = None, memory_limit: int | None = None,
-              dtype: str = "float64"):
+              dtype: str = "float64", centered: bool = False):
     """The pass over X (n_x, m) and Y (1, m), with optional weights (1, m), open for the block.
 
     X and Y are NumPy arrays in memory, run on `engine` (numpy, torch, cupy, dask; None: where
     they live, NumPy, an array-API engine or Dask); or, with memory_limit or engine dask, X is
     the rows of an HDF5 file (m, h, w, c) with `.y` (m,), read as they are used (Y None).
-    solver, num_iterations and batch_size choose the NumPy form (see `in_memory_pass`); device
+    solver, num_iterations, batch_size and centered choose the NumPy form (see `in_memory_pass`); device
     the GPU of torch; scheduler and chunk_rows Dask's cluster and chunks. An engine refuses
     what it cannot do, in one error that says why.
     """
@@ -41,7 +41,7 @@ def open_pass(X, Y=None, sample_weight=None, *, engine: str | None = None, solve
     elif engine == "numpy":
         from .in_memory import in_memory_pass
 
-        yield in_memory_pass(X, Y, solver, num_iterations, sample_weight, batch_size)
+        yield in_memory_pass(X, Y, solver, num_iterations, sample_weight, batch_size, centered)
     else:
         yield _on_arrays(X, Y, sample_weight, engine, device)
 

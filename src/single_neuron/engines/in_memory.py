@@ -57,17 +57,18 @@ def choose_solver(n_x: int, m: int, num_iterations: int) -> str:
 
 
 def in_memory_pass(X: np.ndarray, Y: np.ndarray, solver: str = "auto", num_iterations: int = 0,
-                   sample_weight: np.ndarray | None = None, batch_size: int | None = None):
+                   sample_weight: np.ndarray | None = None, batch_size: int | None = None, centered: bool = False):
     """The pass for checked NumPy arrays X (n_x, m), Y and sample_weight (1, m) of one float dtype.
 
-    batch_size only says whether the run will use mini-batches (the Gram form cannot): the
-    loop tells the pass the size itself, when it starts."""
+    batch_size only says whether the run will use mini-batches, and centered whether it will step
+    in centred coordinates (the Gram form can do neither): the loop tells the pass the size
+    itself, when it starts."""
     if solver not in SOLVERS:
         raise InputValueError(f"solver: expected one of {', '.join(SOLVERS)}, got {solver!r}")
     if solver == "gram":
         _whole_batches(batch_size)
     if solver == "auto":
-        solver = "primal" if batch_size else choose_solver(*X.shape, num_iterations)
+        solver = "primal" if batch_size or centered else choose_solver(*X.shape, num_iterations)
     if solver == "gram":
         if X.dtype == np.float64 and X.shape[1] * WIDE <= X.shape[0]:
             return ExtendedGram(X, Y, sample_weight)

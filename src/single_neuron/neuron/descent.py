@@ -128,7 +128,7 @@ def descend(data: Pass, w0, b0, num_iterations: int, learning_rate: float | str,
             tol: float | None = None, n_iter_no_change: int = 5, on_record: RecordHook | None = None,
             should_stop: Callable[[], bool] | None = None, on_weights: WeightsHook | None = None,
             validation: ValidationCost | None = None, accelerated: bool = False,
-            gtol: float | None = None) -> Trajectory:
+            gtol: float | None = None, centered: bool = False) -> Trajectory:
     """Run gradient descent from (w0, b0) over `data`; the arguments are already checked.
 
     Full batch by default; with `batch_size`, each iteration is an epoch that visits
@@ -148,9 +148,12 @@ def descend(data: Pass, w0, b0, num_iterations: int, learning_rate: float | str,
     a few passes over the data first). `accelerated` makes Nesterov's steps (`Momentum`).
     With `gtol`, the run ends (stopped "converged") once the gradient's norm
     sqrt(||dw||^2 + db^2) is at most gtol times its norm at the start. The run's report
-    gives the step taken and the gradient's norm at its first and last steps.
+    gives the step taken and the gradient's norm at its first and last steps. `centered` steps
+    in centred coordinates (`centering.Centered`: the same cost and model, the intercept
+    measured at the examples' mean); the hooks, the validation cost and the report still see b.
     """
     check_acceleration(accelerated, gtol, batch_size)
+    data, centering, on_weights, validation = _coordinates(data, centered, on_weights, validation)
     alpha = step_size(data, learning_rate, l2)
     w, b = data.start(w0, b0, Plan(alpha, l2, batch_size))
     step = Step(alpha, l2 / data.total_weight)
@@ -186,7 +189,22 @@ def descend(data: Pass, w0, b0, num_iterations: int, learning_rate: float | str,
         if held_out is not None:
             w, b = held_out.finish(done, stopped, w, b)
         run = _trajectory(data, w, b, step, watch, done, stopped)
-    return _with_steps(run, alpha, gradient, momentum, step)
+    run = _with_steps(run, alpha, gradient, momentum, step)
+    return run if centering is None else centering.finish(run)
+
+
+def _coordinates(data: Pass, centered: bool, on_weights, validation) -> tuple:
+    """(the pass the loop steps in, its `Centered` wrapper or None, the hooks it calls): with
+    `centered`, the pass in centred coordinates and the hooks that turn them back into b."""
+    if not centered:
+        return data, None, on_weights, validation
+    from .centering import Centered, centering_refusal
+
+    reason = centering_refusal(True, data.solver)
+    if reason is not None:
+        raise InputValueError(reason)
+    centering = Centered(data)
+    return centering, centering, centering.watching(on_weights), centering.validating(validation)
 
 
 def _with_steps(run: Trajectory, alpha: float, gradient: GradientSize, momentum: Momentum | None,
