@@ -10,7 +10,8 @@ L* + 1e-5:
 - scikit-learn's LogisticRegression, lbfgs, newton-cholesky and saga (penalty None, or C = 1 / l2,
   the same cost): fitted with max_iter on a growing grid and tol 0, the time of the first fit
   whose cost reaches the target (scikit-learn reports no cost along a run);
-- ours, `descend` with the learning rate "auto" (plain, and accelerated), float64 and float32:
+- ours, `descend` with the learning rate "auto" (plain, accelerated, accelerated in centred
+  coordinates), float64 and float32:
   one run, whose cost the loop records every RECORD_EVERY iterations; the time to the first
   recorded cost at the target, from the start of the call, with X copied from the
   examples-by-features array into the notes' layout (n_x, m) in the run's dtype first
@@ -18,7 +19,7 @@ L* + 1e-5:
   array as it is): the copy, the curvature's passes and the Gram form's K on the cat set are
   counted. The cost of float32 runs is the float32 pass's.
 
-Medians of `repeat` runs; ratios to lbfgs's time.
+Medians of `repeat` runs (one run where it took over SLOW_SECONDS); ratios to lbfgs's time.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ import numpy as np
 
 GAPS = (1e-3, 1e-5)
 RECORD_EVERY = 5
-BUDGET_SECONDS = 60.0            # a candidate that has not reached L* + 1e-5 by then is reported as such
+BUDGET_SECONDS = 90.0            # a candidate that has not reached L* + 1e-5 by then is reported as such
+SLOW_SECONDS = 20.0              # a cell this slow is measured once, not `repeat` times
 
 
 def datasets(quick: bool):
@@ -164,22 +166,23 @@ def sklearn_times(solver: str, X, y, l2: float, target: dict, repeat: int) -> di
             seconds, J = fit(k)
             spent += seconds
             if J <= target[gap]:
-                times = [seconds] + [fit(k)[0] for _ in range(repeat - 1)]
+                times = [seconds] + [fit(k)[0] for _ in range(repeat - 1 if seconds < SLOW_SECONDS else 0)]
                 out[gap] = (statistics.median(times), k)
                 break
             k = max(k + 1, int(k * 1.3))
     return out
 
 
-def ours_times(X, y, l2: float, target: dict, repeat: int, accelerated: bool, dtype) -> dict:
-    """{gap: (median seconds, iterations)} for descend with the learning rate "auto"."""
+def ours_times(X, y, l2: float, target: dict, repeat: int, dtype, **settings) -> dict:
+    """{gap: (median seconds, iterations)} for descend with the learning rate "auto" and `settings`
+    (accelerated, centered)."""
     from single_neuron.engines.in_memory import features_by_examples, in_memory_pass
     from single_neuron.neuron.descent import descend
 
     Y = y.reshape(1, -1).astype(dtype)
     runs: list[dict] = []
     for _ in range(repeat):
-        if runs and len(runs[0]) < len(GAPS):
+        if runs and (len(runs[0]) < len(GAPS) or runs[0][GAPS[-1]][0] > SLOW_SECONDS):
             break                                  # a target missed within the budget stays missed
         reached: dict = {}
         start = time.perf_counter()
@@ -191,12 +194,17 @@ def ours_times(X, y, l2: float, target: dict, repeat: int, accelerated: bool, dt
                     reached[gap] = (time.perf_counter() - start, i)
 
         stop = (lambda: len(reached) == len(GAPS) or time.perf_counter() - start > BUDGET_SECONDS)
-        data = in_memory_pass(X_cols, Y, "auto", 5000)
+        data = in_memory_pass(X_cols, Y, "auto", 5000, centered=settings.get("centered", False))
         descend(data, np.zeros((X.shape[1], 1), dtype), 0.0, 100_000, "auto", l2=l2, record_every=RECORD_EVERY,
-                on_record=record, should_stop=stop, accelerated=accelerated)
+                on_record=record, should_stop=stop, **settings)
         runs.append(reached)
     return {gap: (statistics.median(r[gap][0] for r in runs), runs[0][gap][1]) for gap in GAPS
             if all(gap in r for r in runs)}
+
+
+# Our rows, each in float64 and float32: the step auto, no learning rate to choose.
+OURS = {"ours auto": {}, "ours auto + accelerated": {"accelerated": True},
+        "ours auto + accelerated + centered": {"accelerated": True, "centered": True}}
 
 
 def run(quick: bool = False, repeat: int = 3) -> dict:
@@ -209,11 +217,11 @@ def run(quick: bool = False, repeat: int = 3) -> dict:
         for solver in ("lbfgs", "newton-cholesky", "saga"):
             rows[f"sklearn {solver}"] = sklearn_times(solver, X, y, l2, target, repeat)
             print(f"  {name}: sklearn {solver} {rows[f'sklearn {solver}']}", file=sys.stderr, flush=True)
-        for accelerated in (False, True):
+        for label, settings in OURS.items():
             for dtype in (np.float64, np.float32):
-                label = f"ours auto{' + accelerated' if accelerated else ''} {np.dtype(dtype).name}"
-                rows[label] = ours_times(X, y, l2, target, repeat, accelerated, dtype)
-                print(f"  {name}: {label} {rows[label]}", file=sys.stderr, flush=True)
+                row = f"{label} {np.dtype(dtype).name}"
+                rows[row] = ours_times(X, y, l2, target, repeat, dtype, **settings)
+                print(f"  {name}: {row} {rows[row]}", file=sys.stderr, flush=True)
         table = {}
         for label, reached in rows.items():
             table[label] = {}
@@ -226,16 +234,19 @@ def run(quick: bool = False, repeat: int = 3) -> dict:
                 else:
                     table[label][f"{gap:g}"] = None
         out["sets"][name] = {"optimal_cost": best, "l2": l2, "rows": table}
-    big = next(iter(out["sets"].values()))["rows"]
-    ill = list(out["sets"].values())[1]["rows"]
-
-    def ratio(rows, gap="1e-05"):
-        cells = [rows[k][gap] for k in ("ours auto float64", "ours auto + accelerated float64") if rows[k][gap]]
-        return min(c["vs_lbfgs"] for c in cells) if cells and all(c["vs_lbfgs"] for c in cells) else float("inf")
-
-    out["targets"] = {"auto_to_1e-5_no_slower_than_lbfgs_on_standardized": ratio(big) <= 1.0,
-                      "auto_to_1e-5_within_2x_of_lbfgs_on_pixel_like": ratio(ill) <= 2.0}
+    big, ill = (s["rows"] for s in list(out["sets"].values())[:2])
+    out["best_vs_lbfgs"] = {"standardized": best_ratio(big), "pixel_like": best_ratio(ill)}
+    out["targets"] = {"auto_to_1e-5_no_slower_than_lbfgs_on_standardized": best_ratio(big)[1] <= 1.0,
+                      "auto_to_1e-5_within_2x_of_lbfgs_on_pixel_like": best_ratio(ill)[1] <= 2.0}
     return out
+
+
+def best_ratio(rows: dict, gap: str = "1e-05") -> tuple:
+    """(our row, its time over lbfgs's) of our fastest row to L* + gap; (None, inf) where none or no
+    lbfgs time is there to compare."""
+    cells = [(k, c[gap]["vs_lbfgs"]) for k, c in rows.items() if k.startswith("ours") and c[gap]
+             and c[gap]["vs_lbfgs"] is not None]
+    return min(cells, key=lambda kc: kc[1]) if cells else (None, float("inf"))
 
 
 def show(r: dict) -> None:
@@ -249,4 +260,4 @@ def show(r: dict) -> None:
                 c = cells[gap]
                 text.append(f"{'not reached':>24s}" if c is None else
                             f"{c['seconds']:8.3f}s {c['iterations']:6d} {c['vs_lbfgs'] or float('nan'):6.2f}x")
-            print(f"    {label:34s} {' | '.join(text)}")
+            print(f"    {label:45s} {' | '.join(text)}")
