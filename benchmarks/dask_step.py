@@ -21,7 +21,7 @@ import warnings
 
 import numpy as np
 
-from single_neuron.app.settings import DEFAULT_CHUNK_ROWS
+from single_neuron.engines import DEFAULT_CHUNK_ROWS
 from single_neuron.neuron.descent import descend
 
 WARM_UP = 2                  # steps of each turn left out: the first records the cost
