@@ -119,11 +119,14 @@ def rate_runs(cats):
     return {rate: train(cats, learning_rate=rate).report for rate in (5, 1000)}
 
 
-@pytest.mark.parametrize("rate, peak", [(5, "809.23"), (1000, "92217.1")])
+@pytest.mark.parametrize("rate, peak", [(5, 809.23), (1000, 92217.1)])
 def test_rates_that_overshoot_are_told_on_the_job_api(rate_runs, rate, peak):
     report = rate_runs[rate]
     assert report["final_cost"] < 1e-5 < report["costs"][0]      # it ends below its start...
-    assert report["warning"] == (f"the cost rose from 0.693147 to {peak} during training, then fell to "
+    highest = max(report["costs"])
+    # the peak's sixth digit depends on the BLAS kernels of the machine (809.23 or 809.229)
+    assert highest == pytest.approx(peak, rel=2e-6)
+    assert report["warning"] == (f"the cost rose from 0.693147 to {highest:.6g} during training, then fell to "
                                  f"{report['final_cost']:.6g}: the learning rate {rate} {TOO_LARGE}")
 
 
