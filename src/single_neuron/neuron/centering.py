@@ -57,6 +57,9 @@ class Centered:
 
     def start(self, w0, b0, plan):
         self.mu_w, _ = self.data.start(self.mu.reshape(-1, 1), 0.0, plan)
+        # mu as the loop holds it (rounded to float32 in a float32 run), so that b = c - w.mu is the
+        # same number here and in the pass
+        self.mu = np.asarray(to_numpy(self.mu_w), np.float64).reshape(-1)
         return self.data.start(w0, float(b0) + float(np.asarray(to_numpy(w0), np.float64).reshape(-1) @ self.mu),
                                plan)
 
