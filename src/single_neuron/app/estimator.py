@@ -55,7 +55,8 @@ class SingleNeuronClassifier(ClassifierMixin, BaseEstimator):
     centered : bool, default=False
         Step in centred coordinates, the intercept measured at the examples' mean: the same
         cost, model and minimum; on features far from centred (pixels in [0, 1]) a far larger
-        step "auto" and far fewer steps. Not with solver "gram".
+        step "auto" and far fewer steps. Not with solver "gram". Like `accelerated`, a setting of
+        `fit`: `partial_fit` takes plain steps.
     print_every : int, default=100
         Record the cost every `print_every` iterations (into `costs_`).
     engine : {"numpy", "torch", "cupy", "dask"}, default="numpy"
