@@ -52,7 +52,8 @@ class Centered:
         self.scratch = None
 
     def intercept(self, w, c) -> float:
-        """b = c - w.mu, for w (n_x, 1) as the pass's `weights` give it."""
+        """b = c - w.mu, for w (n_x, 1) as the pass's `weights` give it (on any engine, Dask's too);
+        `_b` is the same number on the pass's own coordinates, at every step."""
         return float(c) - float(to_numpy(w).reshape(-1).astype(np.float64) @ self.mu)
 
     def start(self, w0, b0, plan):
@@ -125,8 +126,5 @@ class Centered:
         """The run's report in plain coordinates: b = c - w.mu, and dw = dw_c + mu db (its gradient's
         norms stay the centred coordinates' own, as the loop measured them)."""
         run.b = self.intercept(run.w, run.b)
-        if run.db:
-            shift = self.mu_w * run.db if type(run.dw) is not np.ndarray else \
-                (self.mu.reshape(-1, 1) * run.db).astype(run.dw.dtype)
-            run.dw = run.dw + shift
+        run.dw = run.dw + self.mu_w * run.db                  # in dw's dtype and on its engine
         return run
