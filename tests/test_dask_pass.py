@@ -86,7 +86,8 @@ def test_a_step_on_the_cluster_places_no_task(client, cat_sets):
         w -= 0.005 / weight * g
         b -= 0.005 / weight * db
     cluster.gradient(w, b, np.arange(10, 120), False)
-    assert scheduled() == before
+    # no task placed: nothing new on the scheduler (tasks of earlier tests may be released meanwhile)
+    assert set(scheduled()) <= set(before)
 
 
 @pytest.mark.parametrize("setting", list(SETTINGS))
